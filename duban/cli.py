@@ -1,0 +1,406 @@
+"""The command line: thin bodies that parse options, call one library
+function and render (a table on a terminal, JSON on request)."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import DubanError
+
+app = typer.Typer(
+    help="督办 duban：督查事项台账、期限、督办升级、考核与督查文书。\n\n"
+         "每个命令都接受 --ledger（台账目录）和 --today（把今天当作某一天）。",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+
+LedgerOpt = Annotated[Optional[Path], typer.Option(
+    "--ledger", envvar="DUBAN_LEDGER", show_envvar=False,
+    help="台账目录；默认取环境变量 DUBAN_LEDGER，否则从当前目录向上查找 duban.yaml")]
+TodayOpt = Annotated[Optional[str], typer.Option(
+    "--today", envvar="DUBAN_TODAY", show_envvar=False,
+    help="把今天当作这一天（YYYY-MM-DD），用于补跑或回放；默认取北京时间今天")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+
+
+# ------------------------------------------------------------------- helpers
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _out_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _root(ledger: Optional[Path]) -> Path:
+    from .ledger import find_root
+
+    return find_root(ledger)
+
+
+def _today(today: Optional[str]) -> date:
+    from .actions import parse_date, today_in
+
+    return parse_date(today, "--today") if today else today_in()
+
+
+def _date_opt(value: Optional[str], what: str) -> Optional[date]:
+    from .actions import parse_date
+
+    return parse_date(value, what) if value else None
+
+
+def _load(root: Path, report: bool = True):
+    """Load the ledger; report its problems on stderr (the command carries on)."""
+    from .ledger import load
+
+    led = load(root)
+    if report and led.problems:
+        err = _console(stderr=True)
+        errors = [p for p in led.problems if p.severity == "error"]
+        for p in led.problems[:20]:
+            err.print(f"[red]{p}[/red]" if p.severity == "error" else f"[yellow]{p}[/yellow]", markup=True,
+                      highlight=False)
+        if len(led.problems) > 20:
+            err.print(f"……另有 {len(led.problems) - 20} 个问题，运行 duban check 查看全部")
+        if errors:
+            err.print(f"[red]台账有 {len(errors)} 个错误，出错的文件已跳过（duban check 查看全部）[/red]")
+    return led
+
+
+def _exit_for(led) -> None:
+    if any(p.severity == "error" for p in led.problems):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app()
+    except DubanError as e:
+        _console(stderr=True).print(f"[red]错误:[/red] {e}", markup=True, highlight=False)
+        sys.exit(e.exit_code)
+
+
+def _version(value: bool):
+    if value:
+        print(f"duban {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root_options(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                         help="显示版本号")] = False):
+    """督办 duban."""
+
+
+# ---------------------------------------------------------------------- init
+
+@app.command()
+def init(path: Annotated[Path, typer.Argument(help="新台账目录（须不存在或为空）")],
+         pack: Annotated[Optional[str], typer.Option("--pack", help="规则包名称，默认 baqiao-2018")] = None,
+         sample: Annotated[bool, typer.Option("--sample", help="附带示例单位和示例事项")] = False):
+    """新建台账：写入默认设置、规则包和表单模板，git init 并做第一次提交。"""
+    from .actions import init_ledger
+
+    root = init_ledger(path, sample, pack)
+    print(f"已建立台账: {root}")
+
+
+# --------------------------------------------------------------------- issue
+
+@app.command()
+def issue(
+    title: Annotated[str, typer.Option("--title", help="事项标题")],
+    category: Annotated[str, typer.Option("--category", help="类别（规则包 categories.yaml 的键）")],
+    tier: Annotated[str, typer.Option("--tier", help="等级: red / yellow / blue")],
+    lead: Annotated[str, typer.Option("--lead", help="主办单位代号")],
+    co: Annotated[Optional[list[str]], typer.Option("--co", help="协办单位代号，可重复")] = None,
+    issued: Annotated[Optional[str], typer.Option("--issued", help="立项日期，默认今天")] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help="办理期限；默认按规则包计算")] = None,
+    basis: Annotated[str, typer.Option("--basis", help="立项依据（谁的批示、哪次会议）")] = "",
+    ref: Annotated[Optional[str], typer.Option("--ref", help="督查通知单文号；默认自动编号")] = None,
+    requirement: Annotated[str, typer.Option("--requirement", help="办理要求")] = "",
+    forward: Annotated[bool, typer.Option("--forward", help="转阅(办)件：不需报送落实情况")] = False,
+    json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None,
+):
+    """立项交办一个督查事项，打印其编号。"""
+    from .actions import issue_item, item_view
+    from .ledger import load
+
+    root, day = _root(ledger), _today(today)
+    item_id = issue_item(root, title=title, category=category, tier=tier, lead=lead, co=list(co or []),
+                         issued=_date_opt(issued, "--issued"), deadline=_date_opt(deadline, "--deadline"),
+                         basis=basis, ref=ref, requirement=requirement, today=day, forward=forward)
+    if json_:
+        led = load(root)
+        _out_json(item_view(led, led.item(item_id), day))
+    else:
+        print(item_id)
+
+
+# ---------------------------------------------------------------- list/show
+
+TIER_STYLE = {"red": ("红", "bold red"), "yellow": ("黄", "bold yellow"), "blue": ("蓝", "bold blue")}
+
+
+@app.command("list")
+def list_(
+    status: Annotated[Optional[str], typer.Option("--status", help="状态: open/reported/returned/transferred/done/closed/forwarded")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="主办或协办单位代号")] = None,
+    tier: Annotated[Optional[str], typer.Option("--tier", help="等级 red/yellow/blue")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="类别")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期事项")] = False,
+    due_within: Annotated[Optional[int], typer.Option("--due-within", help="只列 N 天内到期的在办事项")] = None,
+    json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None,
+):
+    """督查台账：按期限排序列出事项，可筛选。"""
+    from .actions import item_view
+    from .state import STATUS_LABELS
+
+    root, day = _root(ledger), _today(today)
+    if status and status not in STATUS_LABELS:
+        raise DubanError(f"未知的状态 “{status}”；可用: " + "、".join(f"{k}（{v}）" for k, v in STATUS_LABELS.items()))
+    led = _load(root)
+    rows = []
+    for item in led.items.values():
+        if tier and item.tier != tier or category and item.category != category:
+            continue
+        v = item_view(led, item, day, full=False)
+        if unit and unit != v["lead"] and unit not in v["co"]:
+            continue
+        if status and v["status"] != status or overdue and not v["overdue"]:
+            continue
+        if due_within is not None and not (v["status"] in ("open", "returned") and v["days_left"] is not None
+                                           and 0 <= v["days_left"] <= due_within):
+            continue
+        rows.append(v)
+    rows.sort(key=lambda v: (v["deadline"] or "9999", v["id"]))
+    if json_:
+        _out_json(rows)
+    else:
+        _print_list(led, rows)
+    _exit_for(led)
+
+
+def _print_list(led, rows) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"督查台账（{len(rows)} 项）", show_lines=False)
+    for col in ("编号", "等级", "标题", "类别", "主办单位", "期限", "状态", "剩余/逾期"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("编号", "等级", "期限"))
+    for v in rows:
+        label, style = TIER_STYLE[v["tier"]]
+        if v["overdue"]:
+            left = f"[bold red]逾期 {v['days_overdue']} 天[/bold red]"
+        elif v["due_soon"]:
+            left = f"[yellow]剩 {v['days_left']} 天[/yellow]"
+        elif v["days_left"] is not None:
+            left = f"剩 {v['days_left']} 天"
+        else:
+            left = ""
+        table.add_row(v["id"], f"[{style}]{label}[/{style}]", v["title"], v["category_label"], v["lead_name"],
+                      v["deadline"] or "", v["status_label"] + ("（已延期）" if v["extended"] else ""), left)
+    _console().print(table)
+
+
+@app.command()
+def show(item: Annotated[str, typer.Argument(help="事项编号，如 2026-0007")],
+         json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
+    """显示一个事项的全部字段、办理记录和推算状态。"""
+    from .actions import item_view
+
+    root, day = _root(ledger), _today(today)
+    led = _load(root)
+    v = item_view(led, led.item(item), day)
+    if json_:
+        _out_json(v)
+    else:
+        _print_item(v)
+    _exit_for(led)
+
+
+EVENT_LABELS = {
+    "issued": "立项交办", "report": "报送", "review": "审核", "extension": "延期", "transfer_back": "退回",
+    "reassign": "改派", "instruction": "新批示", "lookback_done": "回头望", "close": "注结销号",
+    "due_soon": "临期提示", "report_due": "定期报送到期", "lookback": "回头望到期", "reminder": "工作提醒单",
+    "urge": "督查催办单", "warning": "督查工作警告单", "referral": "追责问效移交单",
+    "referral_decision": "移交决定", "consequence": "后果",
+}
+
+
+def _print_item(v: dict) -> None:
+    from rich.table import Table
+
+    con = _console()
+    label, style = TIER_STYLE[v["tier"]]
+    con.print(f"[bold]{v['id']}  {v['title']}[/bold]", markup=True)
+    state = v["status_label"]
+    if v["overdue"]:
+        state += f"，[bold red]逾期 {v['days_overdue']} 天（{v['working_days_overdue']} 个工作日）[/bold red]"
+    elif v["due_soon"]:
+        state += f"，[yellow]临期：剩 {v['days_left']} 天[/yellow]"
+    elif v["days_left"] is not None:
+        state += f"，剩 {v['days_left']} 天（{v['working_days_left']} 个工作日）"
+    fields = [
+        ("类别", v["category_label"]), ("等级", f"[{style}]{label}[/{style}] {v['tier_label']}"),
+        ("立项依据", v["basis"]), ("通知单文号", v["ref"]), ("主办单位", v["lead_name"]),
+        ("协办单位", "、".join(v["co_names"])), ("立项日期", v["issued"]),
+        ("办理期限", (v["deadline"] or "") + (f"（原定 {v['original_deadline']}，已延期）" if v["extended"] else "")),
+        ("状态", state), ("定期报送", v.get("cadence") or "无"),
+    ]
+    if v.get("missing_reports"):
+        fields.append(("缺报", "、".join(v["missing_reports"])))
+    if v.get("next_lookback"):
+        fields.append(("下次回头望", v["next_lookback"]))
+    if v.get("calendar_problem"):
+        fields.append(("日历", v["calendar_problem"]))
+    fields.append(("办理要求", v["requirement"].strip()))
+    for k, val in fields:
+        if val:
+            con.print(f"  {k}：{val}", markup=True, highlight=False)
+    table = Table(title="办理记录", show_lines=False)
+    for col in ("日期", "事件", "内容"):
+        table.add_column(col, overflow="fold")
+    for ev in v["log"]:
+        rest = "；".join(f"{k}={val}" for k, val in ev.items() if k not in ("date", "kind"))
+        table.add_row(ev.get("date", ""), EVENT_LABELS.get(ev.get("kind"), ev.get("kind", "")), rest)
+    con.print(table)
+
+
+# --------------------------------------------------------------------- check
+
+@app.command()
+def check(json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
+    """检查整个台账，逐条列出问题（文件:行号: 说明）；有错误时退出码为 1。"""
+    from .checks import check_ledger
+
+    root, day = _root(ledger), _today(today)
+    problems = check_ledger(root, day)
+    if json_:
+        _out_json([p.as_dict() for p in problems])
+    else:
+        con = _console()
+        for p in problems:
+            con.print(str(p), markup=False, highlight=False)
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = len(problems) - errors
+        print(f"检查完毕: {errors} 个错误, {warnings} 个警告" if problems else "检查完毕: 没有发现问题")
+    if any(p.severity == "error" for p in problems):
+        raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------- log / undo
+
+@app.command()
+def log(item: Annotated[str, typer.Argument(help="事项编号")], json_: JsonOpt = False,
+        ledger: LedgerOpt = None):
+    """从 git 历史显示一个事项的每一次改动。"""
+    from .ledger import item_rel, normalize_id
+    from .store import log_entries
+
+    root = _root(ledger)
+    item_id = normalize_id(item)
+    rows = log_entries(root, item_rel(item_id))
+    if not rows:
+        raise DubanError(f"git 历史中没有事项 {item_id} 的记录")
+    if json_:
+        _out_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{item_id} 的改动历史")
+    for col in ("提交", "时间", "操作人", "说明"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["commit"], r["date"], r["author"], r["message"])
+    _console().print(table)
+
+
+@app.command()
+def undo(ledger: LedgerOpt = None):
+    """撤销最近一次 duban 操作（git revert）；最近的提交不是 duban 操作时拒绝。"""
+    from .ledger import load
+    from .store import undo as do_undo
+
+    root = _root(ledger)
+    cfg = load(root, only_config=True).config
+    print(do_undo(root, (cfg.author_name, cfg.author_email)))
+
+
+# -------------------------------------------------------------------- extend
+
+@app.command()
+def extend(item: Annotated[str, typer.Argument(help="事项编号")],
+           to: Annotated[str, typer.Option("--to", help="新的办理期限 YYYY-MM-DD")],
+           reason: Annotated[str, typer.Option("--reason", help="延期理由")],
+           approved_by: Annotated[str, typer.Option("--approved-by", help="批准人（如 分管副区长）")],
+           requested: Annotated[Optional[str], typer.Option("--requested", help="申请日期，默认今天")] = None,
+           ledger: LedgerOpt = None, today: TodayOpt = None):
+    """记录经批准的延期；申请晚于规则包的截止日或超过最长期限时拒绝。"""
+    from .actions import extend_item
+
+    root, day = _root(ledger), _today(today)
+    extend_item(root, item, to=_date_opt(to, "--to"), reason=reason, approved_by=approved_by,
+                requested=_date_opt(requested, "--requested"), today=day)
+    print(f"{item} 已延期至 {to}")
+
+
+# ------------------------------------------------------------------ calendar
+
+@app.command()
+def calendar(
+    span: Annotated[Optional[list[str]], typer.Argument(help="年份，或 起始日期 结束日期；默认今年")] = None,
+    json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None,
+):
+    """显示工作日日历（节假日与调休上班日），便于与国务院放假通知核对。"""
+    from .calendar import ONE_DAY
+    from .ledger import load
+
+    root, day = _root(ledger), _today(today)
+    cal = load(root, only_config=True).calendar
+    span = span or []
+    if len(span) == 0:
+        start, stop = date(day.year, 1, 1), date(day.year, 12, 31)
+    elif len(span) == 1 and span[0].isdigit():
+        start, stop = date(int(span[0]), 1, 1), date(int(span[0]), 12, 31)
+    elif len(span) == 2:
+        start, stop = _date_opt(span[0], "起始日期"), _date_opt(span[1], "结束日期")
+    else:
+        raise DubanError("请给出一个年份，或起始日期和结束日期")
+    whole_year = len(span) < 2
+    days = []
+    d = start
+    while d <= stop:
+        kind, name = cal.kind(d)
+        if not whole_year or kind in ("holiday", "adjusted_workday"):
+            days.append({"date": d.isoformat(), "weekday": "一二三四五六日"[d.weekday()], "kind": kind,
+                         "name": name, "workday": kind in ("workday", "adjusted_workday")})
+        d += ONE_DAY
+    if json_:
+        _out_json(days)
+        return
+    from rich.table import Table
+
+    labels = {"holiday": "[red]放假[/red]", "adjusted_workday": "[yellow]调休上班[/yellow]",
+              "workday": "工作日", "weekend": "周末"}
+    names = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+             "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "Mid-autumn Festival": "中秋节",
+             "National Day": "国庆节", "Anti-Fascist 70th Day": "抗战胜利70周年纪念日"}
+    table = Table(title=f"{start} 至 {stop} 的" + ("节假日与调休" if whole_year else "工作日日历"))
+    for col in ("日期", "星期", "类型", "名称"):
+        table.add_column(col)
+    for r in days:
+        table.add_row(r["date"], r["weekday"], labels[r["kind"]], names.get(r["name"], r["name"]))
+    _console().print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,30 @@
+"""Where the shipped defaults live: rule pack, templates, sample ledger.
+
+In a wheel they sit under ``duban/_data``; in a source checkout (editable
+install) they are the repository root, which is itself the sample ledger.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+PKG = Path(__file__).resolve().parent
+
+
+def _source_root() -> Path | None:
+    root = PKG.parent
+    return root if (root / "duban.yaml").is_file() and (root / "rules").is_dir() else None
+
+
+def rules_dir() -> Path:
+    built = PKG / "_data" / "rules"
+    return built if built.is_dir() else _source_root() / "rules"
+
+
+def templates_dir() -> Path:
+    built = PKG / "_data" / "templates"
+    return built if built.is_dir() else _source_root() / "templates"
+
+
+def sample_dir() -> Path:
+    built = PKG / "_data" / "sample"
+    return built if built.is_dir() else _source_root()

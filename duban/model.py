@@ -1,0 +1,231 @@
+"""The ledger's records: office settings, units, items and their log events.
+
+Field tables are data; :func:`validate_item` turns a loaded YAML mapping into
+an :class:`Item` plus problems naming file, line and field.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from .schema import Source, check_mapping, check_type, field_name
+
+ID_RE = re.compile(r"^(\d{4})-(\d{4,})$")
+UNIT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass
+class Unit:
+    id: str
+    name: str
+    kind: str = ""
+    contact: str = ""
+    phone: str = ""
+    fax: str = ""
+    email: str = ""
+
+
+@dataclass
+class Config:
+    office: str = ""
+    short: str = "督查室"
+    ref_prefix: str = "督"
+    rules: str = "rules"
+    timezone: str = "Asia/Shanghai"
+    author_name: str = "duban"
+    author_email: str = "duban@localhost"
+    contact: dict = field(default_factory=dict)
+
+
+@dataclass
+class Item:
+    id: str
+    title: str
+    category: str
+    tier: str
+    lead: str
+    issued: date
+    deadline: date | None
+    co: list[str] = field(default_factory=list)
+    basis: str = ""
+    ref: str = ""
+    requirement: str = ""
+    forward: bool = False
+    log: list[dict] = field(default_factory=list)
+    path: str = ""  # relative to the ledger root
+    lines: dict = field(default_factory=dict)
+
+    @property
+    def year(self) -> int:
+        return int(self.id[:4])
+
+    def units(self) -> list[str]:
+        return [self.lead, *self.co]
+
+    def log_line(self, index: int) -> int:
+        from .yamlio import line_of
+
+        return line_of(self.lines, "log", index)
+
+
+# -------------------------------------------------------------- field tables
+
+ITEM_FIELDS = {  # name: (type, what, required)
+    "id": (str, "文本", True),
+    "title": (str, "文本", True),
+    "category": (str, "文本", True),
+    "tier": (str, "文本", True),
+    "lead": (str, "单位代号", True),
+    "co": (list, "单位代号列表", False),
+    "issued": (date, "日期", True),
+    "deadline": (date, "日期", False),
+    "basis": (str, "文本", False),
+    "ref": (str, "文本", False),
+    "requirement": (str, "文本", False),
+    "forward": (bool, "true 或 false", False),
+    "log": (list, "事件列表", False),
+    "note": (str, "文本", False),
+}
+
+D, S, I, B, L = date, str, int, bool, list
+SLIP = {"no": S, "lapse": S, "unit": S, "answer_by": D, "reason": S, "status": S}
+EVENT_FIELDS: dict[str, tuple[dict, tuple]] = {  # kind: (optional/required fields, required names)
+    "issued": ({}, ()),
+    "report": ({"unit": S, "text": S, "percent": I, "final": B, "attachments": L, "investment": S}, ("unit",)),
+    "review": ({"result": S, "reason": S, "due": D}, ("result",)),
+    "extension": ({"to": D, "reason": S, "approved_by": S, "requested": D}, ("to",)),
+    "transfer_back": ({"unit": S, "reason": S}, ("unit",)),
+    "reassign": ({"lead": S, "co": L, "deadline": D, "reason": S}, ("lead",)),
+    "instruction": ({"text": S, "deadline": D, "by_whom": S}, ("text",)),
+    "lookback_done": ({"text": S}, ()),
+    "close": ({"text": S}, ()),
+    "due_soon": ({"deadline": D}, ()),
+    "report_due": ({"due": D, "unit": S}, ()),
+    "lookback": ({"due": D}, ()),
+    "reminder": (SLIP, ("no",)),
+    "urge": (SLIP, ("no",)),
+    "warning": (SLIP, ("no",)),
+    "referral": (SLIP, ("no",)),
+    "referral_decision": ({"no": S, "decision": S, "text": S}, ("decision",)),
+    "consequence": ({"rule": S, "action": S, "unit": S, "count": I, "lapse": S}, ("rule",)),
+}
+COMMON_EVENT_FIELDS = {"date": D, "kind": S, "note": S, "by": S}
+TYPE_WORDS = {date: "日期", str: "文本", int: "整数", bool: "true 或 false", list: "列表"}
+
+
+def _as_text(v):
+    return v if isinstance(v, str) else ("" if v is None else str(v))
+
+
+def validate_item(src: Source, data, rel: str) -> Item | None:
+    """Check one item file's structure; cross references are checked by the ledger."""
+    if not check_mapping(src, data, (), set(ITEM_FIELDS), [k for k, v in ITEM_FIELDS.items() if v[2]]):
+        return None
+    ok = True
+    for key, (typ, what, _req) in ITEM_FIELDS.items():
+        if key in data and data[key] is not None:
+            value = data[key]
+            if typ is str and isinstance(value, (int, float)) and not isinstance(value, bool) and key != "id":
+                continue  # a number used as text (e.g. a title "2026") is accepted
+            if not check_type(src, data, key, typ, (), what):
+                ok = False
+    if not ok or any(data.get(k) is None for k, v in ITEM_FIELDS.items() if v[2]):
+        return None
+    item_id = str(data["id"])
+    if not ID_RE.match(item_id):
+        src.error(("id",), f"编号 “{item_id}” 格式不对，应为 年份-序号，如 2026-0007")
+        return None
+    stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if stem != item_id:
+        src.error(("id",), f"编号 {item_id} 与文件名 {rel} 不符（应存放为 items/{item_id[:4]}/{item_id}.yaml）")
+    for i, u in enumerate(data.get("co") or []):
+        if not isinstance(u, str):
+            src.error(("co", i), f"co[{i}] 应为单位代号")
+    log = data.get("log") or []
+    for i, ev in enumerate(log):
+        _validate_event(src, ev, ("log", i))
+    prev = None
+    for i, ev in enumerate(log):
+        d = ev.get("date") if isinstance(ev, dict) else None
+        if isinstance(d, date):
+            if prev and d < prev:
+                src.error(("log", i, "date"), f"log[{i}] 的日期 {d} 早于前一条事件的 {prev}，事件应按日期先后排列")
+            prev = d
+    issued = data["issued"]
+    if isinstance(data.get("deadline"), date) and data["deadline"] < issued:
+        src.error(("deadline",), f"期限 {data['deadline']} 早于立项日期 {issued}")
+    return Item(
+        id=item_id, title=_as_text(data["title"]), category=str(data["category"]), tier=str(data["tier"]),
+        lead=str(data["lead"]), issued=issued, deadline=data.get("deadline"),
+        co=[str(u) for u in data.get("co") or []], basis=_as_text(data.get("basis")),
+        ref=_as_text(data.get("ref")), requirement=_as_text(data.get("requirement")),
+        forward=bool(data.get("forward", False)), log=[e for e in log if isinstance(e, dict)],
+        path=rel, lines=src.lines,
+    )
+
+
+def _validate_event(src: Source, ev, kp: tuple) -> None:
+    if not isinstance(ev, dict):
+        src.error(kp, f"{field_name(kp)} 应为事件映射，如 {{date: 2026-03-06, kind: report, …}}")
+        return
+    kind = ev.get("kind")
+    if kind not in EVENT_FIELDS:
+        src.error(kp + ("kind",), f"未知的事件类型 “{kind}”（可用: {', '.join(EVENT_FIELDS)}）")
+        return
+    fields, required = EVENT_FIELDS[kind]
+    allowed = {**COMMON_EVENT_FIELDS, **fields}
+    check_mapping(src, ev, kp, set(allowed), ("date", "kind", *required))
+    for key, typ in allowed.items():
+        if key in ev and ev[key] is not None:
+            value = ev[key]
+            if typ is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+                continue
+            check_type(src, ev, key, typ, kp, TYPE_WORDS[typ])
+    if kind == "report" and isinstance(ev.get("percent"), int) and not 0 <= ev["percent"] <= 100:
+        src.error(kp + ("percent",), "percent 应在 0 到 100 之间")
+    if kind == "review" and ev.get("result") not in ("accepted", "returned"):
+        src.error(kp + ("result",), "review 的 result 只能是 accepted 或 returned")
+    if kind == "referral_decision" and ev.get("decision") not in ("approved", "rejected"):
+        src.error(kp + ("decision",), "decision 只能是 approved 或 rejected")
+
+
+def validate_units(src: Source, data) -> dict[str, Unit]:
+    units: dict[str, Unit] = {}
+    if not check_mapping(src, data, (), {"units", "note"}, ("units",)):
+        return units
+    if not isinstance(data["units"], list):
+        src.error(("units",), "units 应为列表")
+        return units
+    allowed = {"id", "name", "kind", "contact", "phone", "fax", "email", "note"}
+    for i, u in enumerate(data["units"]):
+        kp = ("units", i)
+        if not check_mapping(src, u, kp, allowed, ("id", "name")):
+            continue
+        uid = str(u["id"])
+        if not UNIT_ID_RE.match(uid):
+            src.error(kp + ("id",), f"单位代号 “{uid}” 只能用小写字母、数字、- 和 _")
+            continue
+        if uid in units:
+            src.error(kp + ("id",), f"单位代号 “{uid}” 重复")
+            continue
+        units[uid] = Unit(uid, **{k: _as_text(u.get(k)) for k in ("name", "kind", "contact", "phone", "fax", "email")})
+    return units
+
+
+def validate_config(src: Source, data) -> Config:
+    cfg = Config()
+    allowed = {"office", "short", "ref_prefix", "rules", "timezone", "author", "contact", "note"}
+    if not check_mapping(src, data, (), allowed, ("office", "ref_prefix")):
+        return cfg
+    for key in ("office", "short", "ref_prefix", "rules", "timezone"):
+        if data.get(key) is not None:
+            setattr(cfg, key, _as_text(data[key]))
+    author = data.get("author") or {}
+    if check_mapping(src, author, ("author",), {"name", "email"}):
+        cfg.author_name = _as_text(author.get("name")) or cfg.short
+        cfg.author_email = _as_text(author.get("email")) or cfg.author_email
+    contact = data.get("contact") or {}
+    if check_mapping(src, contact, ("contact",), {"person", "phone", "fax", "email"}):
+        cfg.contact = {k: _as_text(v) for k, v in contact.items()}
+    return cfg

@@ -1,0 +1,466 @@
+"""Rule packs: the office's own 办法 as data.
+
+A pack is a folder of YAML files (see README, "写规则包"):
+
+* ``pack.yaml``       name, title, the source document
+* ``tiers.yaml``      red / yellow / blue with the pack's Chinese labels
+* ``categories.yaml`` per category (and per tier where the document
+                      distinguishes them): deadline, maximum, reporting
+                      cadence, look-back, read-only (转阅)
+* ``process.yaml``    due-soon lead time, the escalation ladder, return
+                      (退办) answer window, transfer-back (退回) window,
+                      extension cut-off, count-triggered consequences
+* ``calendar.yaml``   local holiday / 调休 corrections and added years
+* ``scoring.yaml``    the quarterly scoring table
+
+Every rule carries ``source:`` citing its clause.  Loading validates the
+whole pack and returns problems with ``path:line``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from .calendar import WorkCalendar, add_months, end_of, merged_calendar
+from .errors import Problem
+from .schema import Source, check_mapping, check_type, field_name
+from .yamlio import YamlError, load_path
+
+TIERS = ("red", "yellow", "blue")
+STEPS = ("reminder", "urge", "warning", "referral")
+ROLLS = ("next", "none")
+
+
+# ------------------------------------------------------------------ time rules
+
+@dataclass(frozen=True)
+class TimeRule:
+    """How a date is computed from a start date."""
+
+    kind: str  # working_days | days | months | same_day | end_of | clerk | before_deadline
+    n: int = 0
+    period: str = ""
+    roll: str = "next"
+    source: str = ""
+
+    def apply(self, cal: WorkCalendar, start: date) -> date:
+        if self.kind == "working_days":
+            return cal.add_working_days(start, self.n)
+        if self.kind == "days":
+            return cal.roll(start + timedelta(days=self.n), self.roll)
+        if self.kind == "months":
+            return cal.roll(add_months(start, self.n), self.roll)
+        if self.kind == "same_day":
+            return start
+        if self.kind == "end_of":
+            return cal.roll(end_of(self.period, start), self.roll)
+        raise ValueError(f"rule {self.kind} gives no date")
+
+    def describe(self) -> str:
+        return {
+            "working_days": f"{self.n} 个工作日",
+            "days": f"{self.n} 日" + ("" if self.roll == "none" else "（遇节假日顺延）"),
+            "months": f"{self.n} 个月" + ("" if self.roll == "none" else "（遇节假日顺延）"),
+            "same_day": "当日",
+            "end_of": {"month": "当月底", "quarter": "当季末", "year": "当年底"}.get(self.period, ""),
+            "clerk": "由督查室逐项确定",
+            "before_deadline": "期限届满前",
+        }[self.kind]
+
+
+TIME_KEYS = {"working_days", "days", "months", "same_day", "end_of", "set_by", "roll", "source",
+             "before_deadline", "note"}
+
+
+def parse_time_rule(src: Source, value, keypath: tuple, allow=("working_days", "days", "months",
+                    "same_day", "end_of", "clerk")) -> TimeRule | None:
+    if value == "clerk" and "clerk" in allow:
+        return TimeRule("clerk")
+    if value == "same_day" and "same_day" in allow:
+        return TimeRule("same_day")
+    if value == "before_deadline" and "before_deadline" in allow:
+        return TimeRule("before_deadline")
+    if not check_mapping(src, value, keypath, TIME_KEYS):
+        return None
+    source = str(value.get("source", ""))
+    roll = value.get("roll", "next")
+    if roll not in ROLLS:
+        src.error(keypath + ("roll",), f"roll 只能是 next 或 none，而不是 “{roll}”")
+        roll = "next"
+    kinds = [k for k in ("working_days", "days", "months", "same_day", "end_of", "set_by", "before_deadline")
+             if k in value]
+    if len(kinds) != 1:
+        src.error(keypath, f"{field_name(keypath)} 须且只须给出一种期限: working_days / days / months / "
+                           f"same_day / end_of / set_by: clerk")
+        return None
+    kind = kinds[0]
+    if kind == "set_by":
+        if value["set_by"] != "clerk":
+            src.error(keypath + ("set_by",), "set_by 只能是 clerk")
+            return None
+        kind = "clerk"
+    if kind not in allow:
+        src.error(keypath + (kinds[0],), f"此处不能使用 {kinds[0]}")
+        return None
+    if kind in ("working_days", "days", "months"):
+        if not check_type(src, value, kind, int, keypath, "整数") or value[kind] < 0:
+            if isinstance(value.get(kind), int) and value[kind] < 0:
+                src.error(keypath + (kind,), f"{kind} 不能为负数")
+            return None
+        return TimeRule(kind, n=value[kind], roll=roll, source=source)
+    if kind == "end_of":
+        if value["end_of"] not in ("month", "quarter", "year"):
+            src.error(keypath + ("end_of",), "end_of 只能是 month / quarter / year")
+            return None
+        return TimeRule("end_of", period=value["end_of"], roll=roll, source=source)
+    if kind in ("same_day", "before_deadline"):
+        return TimeRule(kind, source=source)
+    return TimeRule(kind, source=source)
+
+
+# -------------------------------------------------------------------- cadences
+
+CADENCE_UNITS = {"working_day": "个工作日", "day": "日", "week": "周", "month": "个月", "quarter": "个季度"}
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """A periodic duty: every N units, from the issue date or at period ends."""
+
+    every: int
+    unit: str  # working_day | day | week | month | quarter
+    anchor: str = "issued"  # issued | period_end
+    source: str = ""
+    wording: str = ""
+
+    def dates(self, cal: WorkCalendar, start: date, until: date) -> list[date]:
+        """Due dates in (start, until], each rolled to a working day."""
+        out: list[date] = []
+        k = 1
+        while True:
+            d = self.nth(cal, start, k)
+            if d > until:
+                return out
+            if d > start and (not out or d > out[-1]):
+                out.append(d)
+            k += 1
+
+    def nth(self, cal: WorkCalendar, start: date, k: int) -> date:
+        n = self.every * k
+        if self.unit == "working_day":
+            return cal.add_working_days(start, n)
+        if self.anchor == "period_end" and self.unit in ("month", "quarter"):
+            months = n if self.unit == "month" else 3 * n
+            base = end_of(self.unit, start)
+            first = add_months(date(base.year, base.month, 1), months - (1 if self.unit == "month" else 3))
+            return cal.next_workday(end_of("month", first))
+        if self.unit == "day":
+            return cal.next_workday(start + timedelta(days=n))
+        if self.unit == "week":
+            return cal.next_workday(start + timedelta(weeks=n))
+        months = n if self.unit == "month" else 3 * n
+        return cal.next_workday(add_months(start, months))
+
+    def describe(self) -> str:
+        if self.wording:
+            return self.wording
+        base = f"每{'' if self.every == 1 else self.every}{CADENCE_UNITS[self.unit]}"
+        if self.every == 1 and self.unit in ("day", "week", "month", "quarter"):
+            base = "每" + {"day": "日", "week": "周", "month": "月", "quarter": "季度"}[self.unit]
+        return base + ("末" if self.anchor == "period_end" else "")
+
+
+def parse_cadence(src: Source, value, keypath: tuple) -> Cadence | None:
+    if value in (None, "none"):
+        return None
+    if not check_mapping(src, value, keypath, {"every", "unit", "anchor", "source", "wording", "note"},
+                         ("unit",)):
+        return None
+    every = value.get("every", 1)
+    unit = value.get("unit")
+    anchor = value.get("anchor", "issued")
+    ok = True
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        src.error(keypath + ("every",), "every 应为正整数")
+        ok = False
+    if unit not in CADENCE_UNITS:
+        src.error(keypath + ("unit",), f"unit 只能是 {' / '.join(CADENCE_UNITS)}，而不是 “{unit}”")
+        ok = False
+    if anchor not in ("issued", "period_end"):
+        src.error(keypath + ("anchor",), "anchor 只能是 issued 或 period_end")
+        ok = False
+    if not ok:
+        return None
+    return Cadence(every, unit, anchor, str(value.get("source", "")), str(value.get("wording", "")))
+
+
+# ------------------------------------------------------------------ categories
+
+@dataclass(frozen=True)
+class CategoryRule:
+    key: str
+    label: str
+    source: str = ""
+    deadline: TimeRule = TimeRule("clerk")
+    max: TimeRule | None = None
+    cadence: Cadence | None = None
+    lookback: Cadence | None = None
+    forward: bool = False  # 转阅(办): no report expected, never late
+    note: str = ""
+
+
+CATEGORY_KEYS = {"label", "source", "deadline", "max", "cadence", "lookback", "forward", "note", "tiers"}
+OVERRIDE_KEYS = CATEGORY_KEYS - {"label", "tiers"}
+
+
+def _parse_rule_fields(src: Source, data: dict, keypath: tuple, base: CategoryRule) -> CategoryRule:
+    changes = {}
+    if "source" in data:
+        changes["source"] = str(data["source"])
+    if "note" in data:
+        changes["note"] = str(data["note"])
+    if "deadline" in data:
+        rule = parse_time_rule(src, data["deadline"], keypath + ("deadline",))
+        if rule:
+            changes["deadline"] = rule
+    if "max" in data:
+        rule = parse_time_rule(src, data["max"], keypath + ("max",), allow=("working_days", "days", "months"))
+        if rule:
+            changes["max"] = rule
+    if "cadence" in data:
+        changes["cadence"] = parse_cadence(src, data["cadence"], keypath + ("cadence",))
+    if "lookback" in data:
+        changes["lookback"] = parse_cadence(src, data["lookback"], keypath + ("lookback",))
+    if "forward" in data:
+        if check_type(src, data, "forward", bool, keypath, "true 或 false"):
+            changes["forward"] = data["forward"]
+    return replace(base, **changes)
+
+
+# --------------------------------------------------------------------- process
+
+@dataclass(frozen=True)
+class Step:
+    step: str  # reminder | urge | warning | referral
+    label: str
+    answer: TimeRule | None = None  # how long the unit has to answer the slip
+    proposal: bool = False  # a referral only proposes; it waits for approval
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Consequence:
+    id: str
+    count: str  # overdue: deadline lapses of one item
+    at: int
+    action: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Process:
+    due_soon: TimeRule | None = None
+    ladder: tuple[Step, ...] = ()
+    ladder_source: str = ""
+    return_answer: TimeRule = TimeRule("working_days", 5)
+    return_source: str = ""
+    transfer_back_within: TimeRule | None = None
+    transfer_back_source: str = ""
+    extension_cutoff: TimeRule | None = None  # working_days before the deadline, or before_deadline
+    extension_source: str = ""
+    consequences: tuple[Consequence, ...] = ()
+
+
+STEP_LABELS = {"reminder": "工作提醒单", "urge": "督查催办单", "warning": "督查工作警告单",
+               "referral": "追责问效移交单"}
+
+
+def _parse_process(src: Source, data) -> Process:
+    allowed = {"due_soon", "ladder", "return", "transfer_back", "extension", "consequences", "note", "source"}
+    if data is None:
+        data = {}
+    if not check_mapping(src, data, (), allowed, ("ladder",)):
+        return Process()
+    kw: dict = {}
+    if "due_soon" in data:
+        kw["due_soon"] = parse_time_rule(src, data["due_soon"], ("due_soon",), allow=("working_days", "days"))
+    steps = []
+    ladder = data.get("ladder")
+    if ladder is not None and not isinstance(ladder, list):
+        src.error(("ladder",), "ladder 应为列表")
+        ladder = []
+    for i, st in enumerate(ladder or []):
+        kp = ("ladder", i)
+        if not check_mapping(src, st, kp, {"step", "label", "answer", "proposal", "source", "note"}, ("step",)):
+            continue
+        if st.get("step") not in STEPS:
+            src.error(kp + ("step",), f"step 只能是 {' / '.join(STEPS)}，而不是 “{st.get('step')}”")
+            continue
+        answer = parse_time_rule(src, st["answer"], kp + ("answer",), allow=("working_days", "days")) \
+            if st.get("answer") is not None else None
+        if i < len(ladder) - 1 and answer is None:
+            src.error(kp, "除最后一步外，每一步都须给出答复时限 answer")
+        steps.append(Step(st["step"], str(st.get("label") or STEP_LABELS[st["step"]]), answer,
+                          bool(st.get("proposal", False)), str(st.get("source", ""))))
+    if len({s.step for s in steps}) != len(steps):
+        src.error(("ladder",), "ladder 中同一种文书只能出现一次")
+    kw["ladder"] = tuple(steps)
+    for key, name in (("return", "return"), ("transfer_back", "transfer_back"), ("extension", "extension")):
+        if key not in data:
+            continue
+        sub = data[key]
+        if key == "return":
+            if check_mapping(src, sub, (key,), {"answer", "source", "note"}, ("answer",)):
+                rule = parse_time_rule(src, sub["answer"], (key, "answer"), allow=("working_days", "days"))
+                if rule:
+                    kw["return_answer"] = rule
+                kw["return_source"] = str(sub.get("source", ""))
+        elif key == "transfer_back":
+            if check_mapping(src, sub, (key,), {"within", "source", "note"}, ("within",)):
+                kw["transfer_back_within"] = parse_time_rule(src, sub["within"], (key, "within"),
+                                                             allow=("working_days", "days", "same_day"))
+                kw["transfer_back_source"] = str(sub.get("source", ""))
+        else:
+            if check_mapping(src, sub, (key,), {"cutoff", "source", "note"}, ("cutoff",)):
+                kw["extension_cutoff"] = parse_time_rule(src, sub["cutoff"], (key, "cutoff"),
+                                                         allow=("working_days", "before_deadline"))
+                kw["extension_source"] = str(sub.get("source", ""))
+    cons = []
+    for i, c in enumerate(data.get("consequences") or []):
+        kp = ("consequences", i)
+        if not check_mapping(src, c, kp, {"id", "count", "at", "action", "source", "note"},
+                             ("id", "count", "at", "action")):
+            continue
+        if c.get("count") not in ("overdue",):
+            src.error(kp + ("count",), f"count 只能是 overdue，而不是 “{c.get('count')}”")
+            continue
+        if check_type(src, c, "at", int, kp, "整数"):
+            cons.append(Consequence(str(c["id"]), c["count"], c["at"], str(c["action"]), str(c.get("source", ""))))
+    kw["consequences"] = tuple(cons)
+    kw["ladder_source"] = str(data.get("source", ""))
+    return Process(**kw)
+
+
+# ------------------------------------------------------------------------ pack
+
+@dataclass
+class RulePack:
+    name: str = ""
+    title: str = ""
+    document: str = ""
+    root: Path | None = None
+    tiers: dict[str, dict] = field(default_factory=dict)
+    categories: dict[str, CategoryRule] = field(default_factory=dict)
+    tier_rules: dict[tuple[str, str], CategoryRule] = field(default_factory=dict)
+    process: Process = field(default_factory=Process)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    scoring: dict = field(default_factory=dict)
+    scoring_lines: dict = field(default_factory=dict)
+
+    def rule(self, category: str, tier: str) -> CategoryRule:
+        return self.tier_rules.get((category, tier)) or self.categories[category]
+
+    def tier_label(self, tier: str) -> str:
+        return str(self.tiers.get(tier, {}).get("label", tier))
+
+
+def _load(root: Path, name: str, rel_root: str, problems: list[Problem], required=True):
+    path = root / name
+    rel = f"{rel_root}/{name}"
+    if not path.exists():
+        if required:
+            problems.append(Problem(rel, 1, "规则包缺少此文件"))
+        return None, Source(rel, {})
+    try:
+        data, lines = load_path(path)
+    except YamlError as e:
+        problems.append(Problem(rel, e.line, e.message))
+        return None, Source(rel, {})
+    return data, Source(rel, lines)
+
+
+def load_pack(root: Path, rel_root: str = "rules") -> tuple[RulePack, list[Problem]]:
+    problems: list[Problem] = []
+    pack = RulePack(root=root)
+
+    data, src = _load(root, "pack.yaml", rel_root, problems)
+    if data is not None and check_mapping(src, data, (), {"name", "title", "document", "source", "note"},
+                                          ("name",)):
+        pack.name, pack.title = str(data.get("name", "")), str(data.get("title", ""))
+        pack.document = str(data.get("document", ""))
+    problems += src.problems
+
+    data, src = _load(root, "tiers.yaml", rel_root, problems)
+    if data is not None and check_mapping(src, data, (), set(TIERS), TIERS):
+        for t in TIERS:
+            if check_mapping(src, data.get(t), (t,), {"label", "short", "source", "note"}, ("label",)):
+                pack.tiers[t] = data[t]
+    problems += src.problems
+
+    data, src = _load(root, "categories.yaml", rel_root, problems)
+    if data is not None and check_mapping(src, data, (), set(data) if isinstance(data, dict) else set()):
+        for key, body in data.items():
+            kp = (key,)
+            if not check_mapping(src, body, kp, CATEGORY_KEYS, ("label", "source")):
+                continue
+            base = _parse_rule_fields(src, body, kp, CategoryRule(str(key), str(body.get("label", key))))
+            pack.categories[key] = base
+            tiers = body.get("tiers") or {}
+            if check_mapping(src, tiers, kp + ("tiers",), set(TIERS)):
+                for tier, over in tiers.items():
+                    if check_mapping(src, over, kp + ("tiers", tier), OVERRIDE_KEYS):
+                        pack.tier_rules[(key, tier)] = _parse_rule_fields(src, over, kp + ("tiers", tier), base)
+    problems += src.problems
+
+    data, src = _load(root, "process.yaml", rel_root, problems)
+    if data is not None:
+        pack.process = _parse_process(src, data)
+    problems += src.problems
+
+    data, src = _load(root, "calendar.yaml", rel_root, problems, required=False)
+    local = _parse_calendar(src, data) if data is not None else {}
+    problems += src.problems
+    pack.calendar = merged_calendar(local, f"{rel_root}/calendar.yaml")
+
+    data, src = _load(root, "scoring.yaml", rel_root, problems, required=False)
+    pack.scoring, pack.scoring_lines = data or {}, src.lines
+    problems += src.problems
+    return pack, problems
+
+
+def _parse_calendar(src: Source, data) -> dict[int, dict]:
+    out: dict[int, dict] = {}
+    if not check_mapping(src, data, (), {"years", "note", "source"}):
+        return out
+    years = data.get("years") or {}
+    if not check_mapping(src, years, ("years",), set(years) if isinstance(years, dict) else set()):
+        return out
+    for year, body in years.items():
+        kp = ("years", year)
+        if isinstance(year, bool) or not isinstance(year, int):
+            src.error(kp, f"年份应为整数，而不是 “{year}”")
+            continue
+        if not check_mapping(src, body, kp, {"holidays", "workdays", "source", "note"}):
+            continue
+        entry = {"holidays": {}, "workdays": {}}
+        for kind in ("holidays", "workdays"):
+            for i, item in enumerate(body.get(kind) or []):
+                ikp = kp + (kind, i)
+                if not check_mapping(src, item, ikp, {"date", "from", "to", "name"}):
+                    continue
+                name = str(item.get("name", ""))
+                start = item.get("date", item.get("from"))
+                stop = item.get("date", item.get("to", start))
+                if not isinstance(start, date) or not isinstance(stop, date) or stop < start:
+                    src.error(ikp, "应给出 date，或 from 与 to（日期 YYYY-MM-DD，from 不晚于 to）")
+                    continue
+                d = start
+                while d <= stop:
+                    if d.year != year:
+                        src.error(ikp, f"日期 {d} 不在 {year} 年")
+                        break
+                    entry[kind][d] = name
+                    d = date.fromordinal(d.toordinal() + 1)
+        out[year] = entry
+    return out

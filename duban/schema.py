@@ -1,0 +1,60 @@
+"""Small helpers for validating loaded YAML into problems with file:line."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .errors import Problem
+from .yamlio import Lines, line_of
+
+
+@dataclass
+class Source:
+    """One file being validated: where problems about it go."""
+
+    path: str
+    lines: Lines
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, keypath: tuple, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self.path, line_of(self.lines, *keypath), message, severity))
+
+    def line(self, keypath: tuple) -> int:
+        return line_of(self.lines, *keypath)
+
+
+def field_name(keypath: tuple) -> str:
+    parts = []
+    for k in keypath:
+        parts.append(f"[{k}]" if isinstance(k, int) else (("." if parts else "") + str(k)))
+    return "".join(parts) or "(文件)"
+
+
+def check_mapping(src: Source, data, keypath: tuple, allowed, required=()) -> bool:
+    """True when ``data`` is a mapping; reports unknown and missing keys."""
+    if not isinstance(data, dict):
+        src.error(keypath, f"{field_name(keypath)} 应为键值映射")
+        return False
+    for key in data:
+        if key not in allowed:
+            src.error(keypath + (key,), f"未知的键 “{key}”（可用: {', '.join(sorted(map(str, allowed)))}）")
+    for key in required:
+        if key not in data or data[key] is None:
+            src.error(keypath, f"缺少必填字段 “{key}”")
+    return True
+
+
+def check_type(src: Source, data: dict, key, types, keypath: tuple, what: str) -> bool:
+    if key not in data or data[key] is None:
+        return False
+    value = data[key]
+    if types is date and not isinstance(value, date):
+        src.error(keypath + (key,), f"{field_name(keypath + (key,))} 应为日期 YYYY-MM-DD，而不是 “{value}”")
+        return False
+    if types is int and (isinstance(value, bool) or not isinstance(value, int)):
+        src.error(keypath + (key,), f"{field_name(keypath + (key,))} 应为整数，而不是 “{value}”")
+        return False
+    if types is not date and types is not int and not isinstance(value, types):
+        src.error(keypath + (key,), f"{field_name(keypath + (key,))} 应为{what}，而不是 “{value}”")
+        return False
+    return True

@@ -1,0 +1,233 @@
+"""Derived state: pure functions of (item, rules, calendar, today).
+
+Nothing here is stored.  The allowed status changes are a data table,
+:data:`TRANSITIONS`; an event not allowed in the current status is a
+problem (``duban check``) and is ignored by the derivation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .calendar import UnknownYear
+from .model import Item
+from .rules import RulePack
+
+STATUS_LABELS = {
+    "open": "办理中",
+    "reported": "已报待审",
+    "returned": "退办重办",
+    "transferred": "已退回待改派",
+    "done": "已办结",
+    "closed": "已销号",
+    "forwarded": "转阅",
+}
+ACTIVE = ("open", "returned")  # the unit owes work; deadlines run
+
+_ANY_LIVE = {s: s for s in ("open", "reported", "returned", "transferred", "done")}
+# action -> {from status: to status}.  Sweep actions and slips change nothing.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "issued": {"": "open"},
+    "issued_forward": {"": "forwarded"},
+    "report": {"open": "open", "returned": "returned", "reported": "reported", "done": "done"},
+    "report_final": {"open": "reported", "returned": "reported"},
+    "review_accepted": {"reported": "done"},
+    "review_returned": {"reported": "returned"},
+    "extension": {"open": "open", "returned": "returned"},
+    "transfer_back": {"open": "transferred"},
+    "reassign": {"transferred": "open"},
+    "instruction": {"open": "open", "returned": "returned", "reported": "open", "done": "open"},
+    "lookback_done": {"open": "open", "returned": "returned", "reported": "reported", "done": "done"},
+    "close": {"done": "closed"},
+    "referral_decision": _ANY_LIVE,
+    **{k: _ANY_LIVE for k in ("due_soon", "report_due", "lookback", "reminder", "urge", "warning",
+                              "referral", "consequence")},
+}
+ACTION_LABELS = {
+    "report": "进展报告", "report_final": "办结报告", "review_accepted": "审核通过",
+    "review_returned": "退办", "extension": "延期", "transfer_back": "退回", "reassign": "改派",
+    "instruction": "新批示", "lookback_done": "回头望", "close": "注结销号",
+}
+
+
+def action_of(item: Item, ev: dict, lead: str) -> str:
+    kind = ev.get("kind", "")
+    if kind == "issued":
+        return "issued_forward" if item.forward else "issued"
+    if kind == "report":
+        return "report_final" if ev.get("final") and ev.get("unit") == lead else "report"
+    if kind == "review":
+        return f"review_{ev.get('result')}"
+    return kind
+
+
+def refusal(status: str, action: str) -> str | None:
+    """None when ``action`` is allowed in ``status``; else the reason in Chinese."""
+    allowed = TRANSITIONS.get(action, {})
+    if status in allowed:
+        return None
+    froms = "、".join(STATUS_LABELS.get(s, s) for s in allowed if s) or "无"
+    return (f"事项当前状态为“{STATUS_LABELS.get(status, status)}”，不能{ACTION_LABELS.get(action, action)}"
+            f"（只有在 {froms} 状态下可以）")
+
+
+@dataclass
+class State:
+    status: str
+    lead: str
+    co: list[str]
+    deadline: date | None
+    extended: bool = False
+    overdue: bool = False
+    days_overdue: int = 0
+    working_days_overdue: int | None = None
+    days_left: int | None = None
+    working_days_left: int | None = None
+    due_soon: bool = False
+    reported_on: date | None = None  # the lead's final report
+    done_on: date | None = None
+    active_since: date | None = None  # issue date, or the latest reopening
+    invalid: list[tuple[int, str]] = field(default_factory=list)  # (log index, reason)
+    calendar_missing: int | None = None  # a year the calendar does not know
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def light(self) -> str:
+        if self.overdue:
+            return "red"
+        if self.due_soon:
+            return "yellow"
+        return "green" if self.status in ACTIVE else ""
+
+
+def replay(item: Item, today: date | None = None) -> State:
+    """Fold the log (events dated up to ``today``) into status and deadline."""
+    st = State(status="", lead=item.lead, co=list(item.co), deadline=item.deadline, active_since=item.issued)
+    events = item.log if item.log and item.log[0].get("kind") == "issued" else [
+        {"date": item.issued, "kind": "issued"}, *item.log]
+    offset = 0 if events is item.log else -1
+    for i, ev in enumerate(events):
+        if today is not None and ev.get("date") and ev["date"] > today:
+            break
+        action = action_of(item, ev, st.lead)
+        reason = refusal(st.status, action)
+        if reason:
+            if i + offset >= 0:
+                st.invalid.append((i + offset, reason))
+            continue
+        st.status = TRANSITIONS[action][st.status]
+        d = ev.get("date")
+        if action == "extension":
+            st.deadline, st.extended = ev["to"], True
+        elif action == "review_returned" and ev.get("due"):
+            st.deadline = ev["due"]
+        elif action == "report_final":
+            st.reported_on = d
+        elif action == "review_accepted":
+            st.done_on = d
+        elif action == "review_returned":
+            st.reported_on = None
+        elif action == "reassign":
+            st.lead, st.co = ev["lead"], list(ev.get("co") or [])
+            if ev.get("deadline"):
+                st.deadline = ev["deadline"]
+            st.active_since = d
+        elif action == "instruction":
+            if ev.get("deadline"):
+                st.deadline = ev["deadline"]
+            st.reported_on = st.done_on = None
+            st.active_since = d
+    return st
+
+
+def derive(item: Item, pack: RulePack, today: date) -> State:
+    st = replay(item, today)
+    if st.status not in ACTIVE or st.deadline is None:
+        return st
+    cal = pack.calendar
+    st.days_left = (st.deadline - today).days
+    st.overdue = st.days_left < 0
+    st.days_overdue = max(0, -st.days_left)
+    try:
+        wd = cal.working_days_between(today, st.deadline)
+        st.working_days_left = wd
+        st.working_days_overdue = max(0, -wd)
+        lead = pack.process.due_soon
+        if lead and not st.overdue:
+            st.due_soon = (wd if lead.kind == "working_days" else st.days_left) <= lead.n
+    except UnknownYear as e:
+        st.calendar_missing = e.year
+    return st
+
+
+# ------------------------------------------------------------------ schedule
+
+def initial_deadline(pack: RulePack, category: str, tier: str, issued: date) -> date | None:
+    """The deadline the rules give at issue time; None when the clerk sets it."""
+    rule = pack.rule(category, tier).deadline
+    return None if rule.kind == "clerk" else rule.apply(pack.calendar, issued)
+
+
+def max_deadline(pack: RulePack, item: Item) -> date | None:
+    rule = pack.rule(item.category, item.tier).max
+    return rule.apply(pack.calendar, item.issued) if rule else None
+
+
+@dataclass(frozen=True)
+class PeriodicDue:
+    due: date
+    reported_on: date | None  # first report by the lead after the previous due date
+    on_time: bool
+
+
+def periodic_reports(item: Item, pack: RulePack, today: date, st: State | None = None) -> list[PeriodicDue]:
+    """The periodic reports due so far (strictly before the deadline), each with its report."""
+    rule = pack.rule(item.category, item.tier)
+    st = st or replay(item, today)
+    if rule.cadence is None or item.forward or st.deadline is None:
+        return []
+    start = st.active_since or item.issued
+    until = min(today, st.deadline - timedelta(days=1))
+    if st.reported_on:
+        until = min(until, st.reported_on)
+    reports = sorted(ev["date"] for ev in item.log
+                     if ev.get("kind") == "report" and ev.get("unit") == st.lead and ev["date"] <= today)
+    out, prev = [], start
+    for due in rule.cadence.dates(pack.calendar, start, until):
+        got = next((d for d in reports if d > prev), None)
+        out.append(PeriodicDue(due, got, got is not None and got <= due))
+        prev = due
+    return out
+
+
+def lookback_dates(item: Item, pack: RulePack, today: date, st: State | None = None) -> list[date]:
+    rule = pack.rule(item.category, item.tier)
+    st = st or replay(item, today)
+    if rule.lookback is None or st.status in ("closed", "forwarded", ""):
+        return []
+    return rule.lookback.dates(pack.calendar, item.issued, today)
+
+
+def next_lookback(item: Item, pack: RulePack, today: date) -> date | None:
+    rule = pack.rule(item.category, item.tier)
+    if rule.lookback is None:
+        return None
+    k = 1
+    while True:
+        d = rule.lookback.nth(pack.calendar, item.issued, k)
+        if d > today:
+            return d
+        k += 1
+
+
+def extension_cutoff(pack: RulePack, deadline: date) -> date | None:
+    """The last day on which an extension may be requested, per the pack."""
+    rule = pack.process.extension_cutoff
+    if rule is None:
+        return None
+    if rule.kind == "before_deadline":
+        return deadline - timedelta(days=1)
+    return pack.calendar.sub_working_days(deadline, rule.n)

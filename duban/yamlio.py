@@ -1,0 +1,185 @@
+"""YAML in and out.
+
+Reads use PyYAML's C loader (safe constructors only) and keep the line of
+every mapping key and list entry, so that problems can name ``file:line``.
+Writes that change a clerk's file use ruamel.yaml round-trip, so comments,
+key order and quoting survive; every write is atomic.
+"""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # the C loader is much faster; fall back where it is not built
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _SafeLoader
+
+Lines = dict  # key path (tuple) -> 1-based line number
+
+
+class _Loader(_SafeLoader):
+    """Safe loader whose impossible dates (2026-02-30) stay text, to be reported as bad dates."""
+
+
+def _timestamp(loader, node):
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+class YamlError(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _collect_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            _collect_lines(value_node, path + (key,), lines)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, child in enumerate(node.value):
+            _collect_lines(child, path + (i,), lines)
+
+
+def _duplicate_keys(node: yaml.Node) -> tuple[int, str] | None:
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key_node, value_node in node.value:
+            if key_node.value in seen:
+                return key_node.start_mark.line + 1, key_node.value
+            seen.add(key_node.value)
+            found = _duplicate_keys(value_node)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            found = _duplicate_keys(child)
+            if found:
+                return found
+    return None
+
+
+def loads(text: str) -> tuple[Any, Lines]:
+    """Parse one YAML document safely; return (data, lines).
+
+    Raises :class:`YamlError` with the line for syntax errors, unsafe tags
+    and duplicate keys.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        dup = _duplicate_keys(node)
+        if dup:
+            raise YamlError(dup[0], f"重复的键 “{dup[1]}”")
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            mark = exc.problem_mark or exc.context_mark
+            raise YamlError(mark.line + 1 if mark else 1,
+                            f"不允许的 YAML 标签（只接受普通数据）: {exc.problem}") from None
+        # an unclosed bracket or quote is reported where it was opened
+        mark = exc.context_mark or exc.problem_mark
+        where = ""
+        if exc.context_mark and exc.problem_mark and exc.problem_mark.line != exc.context_mark.line:
+            where = f"（在第 {exc.problem_mark.line + 1} 行发现）"
+        raise YamlError(mark.line + 1 if mark else 1,
+                        f"YAML 语法错误: {exc.context + '，' if exc.context else ''}{exc.problem}{where}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(1, f"YAML 错误: {exc}") from None
+    finally:
+        loader.dispose()
+    lines: Lines = {}
+    _collect_lines(node, (), lines)
+    return data, lines
+
+
+def load_path(path: Path) -> tuple[Any, Lines]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise YamlError(1, "文件不是 UTF-8 编码") from None
+    return loads(text)
+
+
+def line_of(lines: Lines, *path) -> int:
+    """The line of the deepest known prefix of ``path``."""
+    p = tuple(path)
+    while p and p not in lines:
+        p = p[:-1]
+    return lines.get(p, 1)
+
+
+# ---------------------------------------------------------------- round trip
+
+def _rt():
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.representer.ignore_aliases = lambda *args: True  # never write &id001 / *id001
+    return y
+
+
+def rt_loads(text: str):
+    return _rt().load(text)
+
+
+def rt_dumps(data) -> str:
+    buf = io.StringIO()
+    _rt().dump(data, buf)
+    return buf.getvalue()
+
+
+def flow_map(d: dict):
+    """A mapping written on one line, as log events are."""
+    from ruamel.yaml.comments import CommentedMap
+
+    m = CommentedMap(d)
+    m.fa.set_flow_style()
+    return m
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` so that ``path`` holds either the old or the new content."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:  # make the rename itself durable
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:  # pragma: no cover - some filesystems refuse
+        pass

@@ -1,0 +1,114 @@
+"""Shared fixtures: real ledgers in temporary folders, the real CLI."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from duban.actions import init_ledger
+from duban.cli import app
+from duban.errors import DubanError
+
+UNITS = """\
+# 承办单位（测试）
+units:
+  - {id: fgw, name: 区发展和改革委员会, kind: 部门, contact: 李建国, phone: '029-1', fax: '029-2', email: fgw@x.cn}
+  - {id: zjj, name: 区住房和城乡建设局, kind: 部门, contact: 张立新, phone: '029-3', fax: '029-4', email: zjj@x.cn}
+  - {id: jyj, name: 区教育局, kind: 部门, contact: 刘晓燕, phone: '029-5', fax: '029-6', email: jyj@x.cn}
+  - {id: baqiao-jd, name: 灞桥街道办事处, kind: 街道办事处, contact: 宋伟, phone: '029-7', fax: '029-8', email: bq@x.cn}
+"""
+
+CONFIG = """\
+# 测试台账
+office: 西安市灞桥区人民政府办公室
+short: 区政府督查办
+ref_prefix: 灞政督
+rules: rules
+timezone: Asia/Shanghai
+author: {name: 区政府督查办, email: dcb@x.cn}
+contact: {person: 王敏, phone: '029-0', fax: '029-9', email: dcb@x.cn}
+"""
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+class Ledger:
+    """A real ledger in a temporary folder, driven through the real CLI."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def __call__(self, *args: str, today: str | None = None) -> Result:
+        argv = [*args, "--ledger", str(self.root)]
+        if today:
+            argv += ["--today", today]
+        res = CliRunner().invoke(app, argv, env={"DUBAN_TODAY": None, "DUBAN_LEDGER": None,
+                                                  "COLUMNS": "200"})
+        if isinstance(res.exception, DubanError):
+            return Result(res.exception.exit_code, res.stdout, res.stderr + str(res.exception))
+        if res.exception and not isinstance(res.exception, SystemExit):
+            raise res.exception
+        return Result(res.exit_code, res.stdout, res.stderr)
+
+    def issue(self, title="关于加快XX路改造工程的批示", category="leader_instruction", tier="yellow",
+              lead="fgw", co=(), issued="2026-03-02", deadline="2026-03-13", today=None, **more) -> str:
+        args = ["issue", "--title", title, "--category", category, "--tier", tier, "--lead", lead,
+                "--issued", issued]
+        if deadline:
+            args += ["--deadline", deadline]
+        for u in co:
+            args += ["--co", u]
+        for k, v in more.items():
+            args += [f"--{k.replace('_', '-')}", v]
+        res = self(*args, today=today or issued)
+        assert res.code == 0, res.err
+        return res.out.strip()
+
+    def path(self, item_id: str) -> Path:
+        return self.root / "items" / item_id[:4] / f"{item_id}.yaml"
+
+    def head(self) -> str:
+        return git(self.root, "rev-parse", "HEAD").strip()
+
+    def commits(self) -> list[str]:
+        return git(self.root, "log", "--format=%s").splitlines()
+
+    def files_in_head(self) -> list[str]:
+        return sorted(git(self.root, "show", "--name-only", "--format=", "HEAD").split())
+
+    def clean(self) -> bool:
+        return git(self.root, "status", "--porcelain").strip() == ""
+
+
+@pytest.fixture
+def ledger(tmp_path) -> Ledger:
+    root = init_ledger(tmp_path / "ledger", sample=False, pack=None)
+    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
+    (root / "duban.yaml").write_text(CONFIG, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "测试单位")
+    return Ledger(root)
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The installed console entry point in a real subprocess."""
+    return subprocess.run([sys.executable, "-m", "duban", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "DUBAN_TODAY": "", **(env or {})})
