@@ -135,32 +135,49 @@ class Cadence:
     wording: str = ""
 
     def dates(self, cal: WorkCalendar, start: date, until: date) -> list[date]:
-        """Due dates in (start, until], each rolled to a working day."""
+        """Due dates in (start, until], each rolled to a working day.
+
+        Never looks at a day after ``until`` (which may be in a year the
+        calendar does not know yet)."""
         out: list[date] = []
+        if self.unit == "working_day":
+            d, count = start, 0
+            while d < until:
+                d += timedelta(days=1)
+                if cal.is_workday(d):
+                    count += 1
+                    if count % self.every == 0:
+                        out.append(d)
+            return out
         k = 1
         while True:
-            d = self.nth(cal, start, k)
+            raw = self.nth_raw(start, k)
+            if raw > until:
+                return out
+            d = cal.next_workday(raw)
             if d > until:
                 return out
             if d > start and (not out or d > out[-1]):
                 out.append(d)
             k += 1
 
-    def nth(self, cal: WorkCalendar, start: date, k: int) -> date:
+    def nth_raw(self, start: date, k: int) -> date:
+        """The kth due date before rolling (not for working_day cadences)."""
         n = self.every * k
-        if self.unit == "working_day":
-            return cal.add_working_days(start, n)
-        if self.anchor == "period_end" and self.unit in ("month", "quarter"):
-            months = n if self.unit == "month" else 3 * n
-            base = end_of(self.unit, start)
-            first = add_months(date(base.year, base.month, 1), months - (1 if self.unit == "month" else 3))
-            return cal.next_workday(end_of("month", first))
+        per = {"month": 1, "quarter": 3}.get(self.unit)
+        if self.anchor == "period_end" and per:
+            last = end_of(self.unit, start)
+            return end_of("month", add_months(date(last.year, last.month, 1), per * self.every * (k - 1)))
         if self.unit == "day":
-            return cal.next_workday(start + timedelta(days=n))
+            return start + timedelta(days=n)
         if self.unit == "week":
-            return cal.next_workday(start + timedelta(weeks=n))
-        months = n if self.unit == "month" else 3 * n
-        return cal.next_workday(add_months(start, months))
+            return start + timedelta(weeks=n)
+        return add_months(start, n * per)
+
+    def nth(self, cal: WorkCalendar, start: date, k: int) -> date:
+        if self.unit == "working_day":
+            return cal.add_working_days(start, self.every * k)
+        return cal.next_workday(self.nth_raw(start, k))
 
     def describe(self) -> str:
         if self.wording:

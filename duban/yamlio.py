@@ -49,7 +49,11 @@ def _collect_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
-            lines[path + (key,)] = key_node.start_mark.line + 1
+            if key_node.tag.endswith(":int"):  # e.g. a year used as a key
+                try:
+                    key = int(key)
+                except ValueError:
+                    pass
             _collect_lines(value_node, path + (key,), lines)
             lines[path + (key,)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
