@@ -167,10 +167,12 @@ def item_text(*, item_id, title, category, tier, basis, ref, lead, co, issued, d
 # ------------------------------------------------------------ appending events
 
 def append_events(root: Path, item_id: str, events: list[dict], message: str, action: str,
-                  today: date, check=None) -> Ledger:
+                  today: date, check=None, files: dict | None = None, texts: dict | None = None) -> Ledger:
     """Append events to one item's log under the lock, after checking them.
 
-    ``check(ledger, item, state)`` may raise DubanError to refuse.
+    ``check(ledger, item, state, today)`` may raise DubanError to refuse (and
+    may complete the events).  ``files`` maps ledger paths to files to copy
+    in, ``texts`` ledger paths to text to write, in the same commit.
     """
     with change(root, message, action) as ch:
         ledger = load(root)
@@ -196,6 +198,13 @@ def append_events(root: Path, item_id: str, events: list[dict], message: str, ac
         for ev in events:
             data["log"].append(flow_map({k: v for k, v in ev.items() if v is not None and v != ""}))
         ch.write(item.path, rt_dumps(data))
+        for rel, text in (texts or {}).items():
+            ch.write(rel, text)
+        for rel, src in (files or {}).items():
+            from .ledger import inside
+
+            inside(root, rel)
+            ch.copy(rel, src)
     return ledger
 
 

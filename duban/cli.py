@@ -402,5 +402,197 @@ def calendar(
     _console().print(table)
 
 
+# ----------------------------------------------------------------- lifecycle
+
+ItemArg = Annotated[str, typer.Argument(help="事项编号，如 2026-0007")]
+
+
+@app.command()
+def report(item: ItemArg,
+           unit: Annotated[str, typer.Option("--unit", help="报送单位代号（主办或协办）")],
+           text: Annotated[Optional[str], typer.Option("--text", help="落实情况")] = None,
+           file: Annotated[Optional[Path], typer.Option("--file", help="从文本文件读入落实情况")] = None,
+           percent: Annotated[Optional[int], typer.Option("--percent", help="完成百分比 0–100")] = None,
+           final: Annotated[bool, typer.Option("--final", help="办结报告（主办单位），待审核")] = False,
+           attachment: Annotated[Optional[list[Path]], typer.Option("--attachment", help="附件，可重复")] = None,
+           on: Annotated[Optional[str], typer.Option("--date", help="收到日期，默认今天")] = None,
+           ledger: LedgerOpt = None, today: TodayOpt = None):
+    """记录承办单位报送的进展报告或办结报告（是否逾期由规则推算）。"""
+    from .lifecycle import report as do
+
+    root, day = _root(ledger), _today(today)
+    if (text is None) == (file is None):
+        raise DubanError("请给出 --text 或 --file 之一")
+    body = text if text is not None else _read_text(file)
+    do(root, item, unit=unit, day=_date_opt(on, "--date") or day, text=body, percent=percent, final=final,
+       attachments=list(attachment or []), today=day)
+    print(f"{item} 已记录{'办结' if final else '进展'}报告")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise DubanError(f"无法读取 {path}: {e}") from None
+
+
+@app.command()
+def review(item: ItemArg,
+           decision: Annotated[str, typer.Argument(help="accept（审核通过，办结）或 return（退办重办）")],
+           reason: Annotated[str, typer.Option("--reason", help="审核意见；退办时必填")] = "",
+           ledger: LedgerOpt = None, today: TodayOpt = None):
+    """审核办结报告：accept 办结，return 退办（按规则给出重办期限）。"""
+    from .lifecycle import review as do
+
+    if decision not in ("accept", "return"):
+        raise _usage("审核结论只能是 accept 或 return")
+    root, day = _root(ledger), _today(today)
+    due = do(root, item, accept=decision == "accept", reason=reason, today=day)
+    print(f"{item} 已办结" if decision == "accept" else f"{item} 已退办，重办期限 {due}")
+
+
+def _usage(message: str):
+    from .errors import UsageError
+
+    return UsageError(message)
+
+
+@app.command("transfer-back")
+def transfer_back(item: ItemArg,
+                  unit: Annotated[str, typer.Option("--unit", help="提出退回的主办单位")],
+                  reason: Annotated[str, typer.Option("--reason", help="不属本单位职责的理由")],
+                  on: Annotated[Optional[str], typer.Option("--date", help="提出日期，默认今天")] = None,
+                  ledger: LedgerOpt = None, today: TodayOpt = None):
+    """记录承办单位退回（不属本单位职责）；超过规则包规定的时限时拒绝。"""
+    from .lifecycle import transfer_back as do
+
+    root, day = _root(ledger), _today(today)
+    do(root, item, unit=unit, reason=reason, day=_date_opt(on, "--date") or day, today=day)
+    print(f"{item} 已退回，待改派（duban reassign）")
+
+
+@app.command()
+def reassign(item: ItemArg,
+             lead: Annotated[str, typer.Option("--lead", help="新的主办单位")],
+             co: Annotated[Optional[list[str]], typer.Option("--co", help="协办单位，可重复")] = None,
+             deadline: Annotated[Optional[str], typer.Option("--deadline", help="新的期限；默认按规则重算")] = None,
+             ledger: LedgerOpt = None, today: TodayOpt = None):
+    """把已退回的事项改派给新的承办单位。"""
+    from .lifecycle import reassign as do
+
+    root, day = _root(ledger), _today(today)
+    do(root, item, lead=lead, co=list(co or []), deadline=_date_opt(deadline, "--deadline"), today=day)
+    print(f"{item} 已改派给 {lead}")
+
+
+@app.command()
+def instruct(item: ItemArg,
+             text: Annotated[str, typer.Option("--text", help="新的领导批示内容")],
+             deadline: Annotated[Optional[str], typer.Option("--deadline", help="新的期限")] = None,
+             by_whom: Annotated[str, typer.Option("--by", help="批示领导")] = "",
+             ledger: LedgerOpt = None, today: TodayOpt = None):
+    """记录新的领导批示；已办结的事项重新打开并给出新期限。"""
+    from .lifecycle import instruct as do
+
+    root, day = _root(ledger), _today(today)
+    do(root, item, text=text, deadline=_date_opt(deadline, "--deadline"), by_whom=by_whom, today=day)
+    print(f"{item} 已记录新批示")
+
+
+@app.command()
+def lookback(item: ItemArg, text: Annotated[str, typer.Option("--text", help="回头望情况")],
+             ledger: LedgerOpt = None, today: TodayOpt = None):
+    """记录一次回头望。"""
+    from .lifecycle import lookback as do
+
+    root, day = _root(ledger), _today(today)
+    do(root, item, text=text, today=day)
+    print(f"{item} 已记录回头望")
+
+
+@app.command()
+def close(item: ItemArg, text: Annotated[str, typer.Option("--text", help="销号说明")] = "",
+          ledger: LedgerOpt = None, today: TodayOpt = None):
+    """注结销号：已办结且按规定做过回头望的事项。"""
+    from .lifecycle import close as do
+
+    root, day = _root(ledger), _today(today)
+    do(root, item, text=text, today=day)
+    print(f"{item} 已注结销号")
+
+
+@app.command()
+def escalate(item: ItemArg,
+             step: Annotated[str, typer.Option("--step", help="reminder / urge / warning / referral")],
+             reason: Annotated[str, typer.Option("--reason", help="事由（进展缓慢、质量不高、作风问题……）")],
+             ledger: LedgerOpt = None, today: TodayOpt = None):
+    """人工下发督办文书（提醒单、催办单、警告单、追责问效移交建议），编号与巡查一致。"""
+    from .lifecycle import escalate as do
+
+    root, day = _root(ledger), _today(today)
+    no = do(root, item, step=step, reason=reason, today=day)
+    print(f"{item} 已下发 {no}")
+
+
+@app.command()
+def refer(item: ItemArg,
+          decision: Annotated[str, typer.Argument(help="approve（批准移交）或 reject（不批准）")],
+          text: Annotated[str, typer.Option("--text", help="批示意见")] = "",
+          ledger: LedgerOpt = None, today: TodayOpt = None):
+    """记录区政府对追责问效移交建议的决定（建议本身保留在记录中）。"""
+    from .lifecycle import refer as do
+
+    if decision not in ("approve", "reject"):
+        raise _usage("决定只能是 approve 或 reject")
+    root, day = _root(ledger), _today(today)
+    no = do(root, item, approve=decision == "approve", text=text, today=day)
+    print(f"{item} 移交建议 {no} 已{'批准' if decision == 'approve' else '不批准'}")
+
+
+# --------------------------------------------------------------------- sweep
+
+@app.command()
+def sweep(dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将要做的，不改动台账")] = False,
+          quiet: Annotated[bool, typer.Option("--quiet", help="没有动作时什么也不打印（供 cron 邮件）")] = False,
+          json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
+    """每日巡查：临期提示、逾期提醒单→警告单→追责问效移交建议、定期报送、回头望；一次提交。"""
+    from .ledger import load
+    from .sweep import LABELS, digest_markdown, run
+
+    root, day = _root(ledger), _today(today)
+    res = run(root, day, dry_run=dry_run)
+    led = load(root)
+    if not dry_run and (res.actions or res.pending or res.problems):
+        out = root / "out" / "sweep" / f"{day}.md"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(digest_markdown(res, led), encoding="utf-8")
+        res.digest = out
+    if json_:
+        _out_json(res.as_json())
+    elif not (quiet and not res.actions and not res.problems):
+        from rich.table import Table
+
+        con = _console()
+        table = Table(title=f"督查日报 {day}{'（演练，未改动台账）' if dry_run else ''}")
+        for col in ("事项", "标题", "日期", "动作", "编号", "单位"):
+            table.add_column(col, overflow="fold", no_wrap=col in ("事项", "日期", "编号"))
+        for a in res.actions:
+            it = led.items.get(a["item"])
+            table.add_row(a["item"], it.title if it else "", str(a["date"]), LABELS[a["kind"]],
+                          a.get("number") or "", led.unit_name(a["unit"]) if a.get("unit") else "")
+        if res.actions:
+            con.print(table)
+        else:
+            print(f"{day} 巡查：没有到期的动作")
+        for p in res.pending:
+            print(f"待处理 {p['item']} {p['title']}：{p['what']}")
+        for p in res.problems:
+            print(f"问题 {p}", file=sys.stderr)
+        if res.digest:
+            print(f"日报: {res.digest}")
+    if res.problems:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -89,7 +89,7 @@ ITEM_FIELDS = {  # name: (type, what, required)
 }
 
 D, S, I, B, L = date, str, int, bool, list
-SLIP = {"no": S, "lapse": S, "unit": S, "answer_by": D, "reason": S, "status": S}
+SLIP = {"number": S, "lapse": S, "unit": S, "answer_by": D, "reason": S, "status": S}
 EVENT_FIELDS: dict[str, tuple[dict, tuple]] = {  # kind: (optional/required fields, required names)
     "issued": ({}, ()),
     "report": ({"unit": S, "text": S, "percent": I, "final": B, "attachments": L, "investment": S}, ("unit",)),
@@ -103,11 +103,11 @@ EVENT_FIELDS: dict[str, tuple[dict, tuple]] = {  # kind: (optional/required fiel
     "due_soon": ({"deadline": D}, ()),
     "report_due": ({"due": D, "unit": S}, ()),
     "lookback": ({"due": D}, ()),
-    "reminder": (SLIP, ("no",)),
-    "urge": (SLIP, ("no",)),
-    "warning": (SLIP, ("no",)),
-    "referral": (SLIP, ("no",)),
-    "referral_decision": ({"no": S, "decision": S, "text": S}, ("decision",)),
+    "reminder": (SLIP, ("number",)),
+    "urge": (SLIP, ("number",)),
+    "warning": (SLIP, ("number",)),
+    "referral": (SLIP, ("number",)),
+    "referral_decision": ({"number": S, "decision": S, "text": S}, ("decision",)),
     "consequence": ({"rule": S, "action": S, "unit": S, "count": I, "lapse": S}, ("rule",)),
 }
 COMMON_EVENT_FIELDS = {"date": D, "kind": S, "note": S, "by": S}

@@ -120,6 +120,9 @@ class Change:
     def write(self, rel: str, text: str) -> None:
         self.pending[rel] = text
 
+    def copy(self, rel: str, src: Path) -> None:
+        self.pending[rel] = Path(src).read_bytes()
+
     def _commit(self) -> None:
         root = self.root
         ident = identity_args(root, *self.author)
@@ -131,8 +134,8 @@ class Change:
                 "-m", "手工修改（duban 在下一次操作前代为提交）: " + "、".join(hand),
                 "-m", f"{TRAILER}: hand-edit", "--", *hand)
             self.hand_edit_commit = git(root, "rev-parse", "HEAD").strip()
-        for rel, text in self.pending.items():
-            atomic_write(root / rel, text)
+        for rel, content in self.pending.items():
+            atomic_write(root / rel, content)
         for rel in self.removed:
             (root / rel).unlink(missing_ok=True)
         git(root, "add", "-A", "--", *touched)

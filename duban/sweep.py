@@ -1,0 +1,276 @@
+"""The daily sweep.
+
+:func:`due_events` is pure: given an item, the rules and ``today`` it
+returns the sweep events that should be in the item's log by ``today`` and
+are not yet there.  Each is dated on the day it fell due, and is decided
+only from events dated *before* that day (the state at the close of the
+previous day, which is what a morning cron run sees).  Hence a second
+sweep on the same day finds nothing, and one sweep after a gap of several
+days writes exactly what daily sweeps would have written.
+
+Events already in the log are matched by key (kind + lapse, due date or
+deadline), so the same step is never issued twice for the same lapse.
+
+Lapses that start the ladder:
+
+* ``deadline:D`` — at the close of D the item was still open with deadline D;
+* ``report:P``   — a periodic report due on P had not come in by the close of P.
+
+Step 1 is issued on the first working day after the lapse; each later step
+on the first working day after the previous step's answer window, if the
+lapse is still unresolved at the close of that window.  A step marked
+``proposal`` (the referral) waits for ``duban refer``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from .calendar import UnknownYear
+from .errors import DubanError, Problem
+from .model import Item
+from .rules import RulePack
+from .state import ACTIVE, periodic_reports, replay
+
+SWEEP_KINDS = ("due_soon", "report_due", "lookback", "reminder", "urge", "warning", "referral", "consequence")
+ONE = timedelta(days=1)
+
+
+def _key(ev: dict):
+    kind = ev.get("kind")
+    if kind in ("reminder", "urge", "warning", "referral"):
+        return (kind, ev.get("lapse"))
+    if kind == "due_soon":
+        return (kind, ev.get("deadline"))
+    if kind in ("report_due", "lookback"):
+        return (kind, ev.get("due"))
+    if kind == "consequence":
+        return (kind, ev.get("rule"), ev.get("lapse"))
+    return None
+
+
+def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
+    cal, proc = pack.calendar, pack.process
+    rule = pack.rule(item.category, item.tier)
+    existing = {k: ev for ev in item.log if (k := _key(ev)) is not None}
+    out: list[dict] = []
+    cache: dict[date, object] = {}
+
+    def closed_day(day: date):
+        """State at the close of ``day`` (the issue day at the earliest)."""
+        day = max(day, item.issued)
+        if day not in cache:
+            cache[day] = replay(item, day)
+        return cache[day]
+
+    def want(ev: dict) -> None:
+        if _key(ev) not in existing:
+            out.append(ev)
+            existing[_key(ev)] = ev
+
+    def ladder(lapse: str, start: date, unresolved) -> int:
+        """Walk the ladder for one lapse; returns how many steps stand issued."""
+        prev = start
+        issued = 0
+        for step in proc.ladder:
+            logged = existing.get((step.step, lapse))
+            if logged:
+                day, answer_by = logged["date"], logged.get("answer_by")
+            else:
+                day = cal.add_working_days(prev, 1)
+                if day > today or not unresolved(day - ONE):
+                    return issued
+                answer_by = step.answer.apply(cal, day) if step.answer else None
+                st = closed_day(day - ONE)
+                want({"date": day, "kind": step.step, "number": None, "lapse": lapse, "unit": st.lead,
+                      "answer_by": answer_by, "status": "proposed" if step.proposal else None})
+            issued += 1
+            if answer_by is None or step.proposal:
+                return issued
+            prev = answer_by
+        return issued
+
+    if item.forward:
+        return []
+    now = replay(item, today)
+    if now.status == "closed":
+        return []
+
+    # --- deadline lapses, in date order, and the consequences their count triggers
+    candidates = sorted({d for d in [item.deadline, *(ev.get(k) for ev in item.log
+                                                      for k in ("to", "due", "deadline"))]
+                         if isinstance(d, date)})
+    lapses = 0
+    for deadline in candidates:
+        if deadline >= today:
+            continue
+        st = closed_day(deadline)
+        if st.status not in ACTIVE or st.deadline != deadline:
+            continue
+        lapse = f"deadline:{deadline}"
+
+        def unresolved(day, deadline=deadline):
+            s = closed_day(day)
+            return s.status in ACTIVE and s.deadline == deadline
+
+        if ladder(lapse, deadline, unresolved):
+            lapses += 1
+            first = existing.get((proc.ladder[0].step, lapse)) if proc.ladder else None
+            for c in proc.consequences:
+                if c.count == "overdue" and lapses == c.at and first:
+                    want({"date": first["date"], "kind": "consequence", "rule": c.id, "action": c.action,
+                          "unit": first.get("unit"), "count": lapses, "lapse": lapse})
+
+    # --- yellow light before the current deadline(s)
+    if proc.due_soon is not None:
+        for deadline in candidates:
+            if proc.due_soon.kind == "working_days":
+                start = cal.sub_working_days(deadline, proc.due_soon.n)
+            else:
+                start = deadline - timedelta(days=proc.due_soon.n)
+            start = max(start, item.issued + ONE)
+            if start > today or start > deadline:
+                continue
+            st = closed_day(start - ONE)
+            if st.status in ACTIVE and st.deadline == deadline:
+                want({"date": start, "kind": "due_soon", "deadline": deadline})
+
+    # --- periodic reports: due today (report_due), missed (ladder)
+    if rule.cadence is not None:
+        for p in periodic_reports(item, pack, today, now):
+            if closed_day(p.due - ONE).status in ACTIVE:
+                want({"date": p.due, "kind": "report_due", "due": p.due, "unit": closed_day(p.due - ONE).lead})
+            if p.due >= today or (p.reported_on and p.reported_on <= p.due):
+                continue
+            prev_due = _previous_due(item, pack, p.due)
+
+            def unresolved(day, prev_due=prev_due):
+                s = closed_day(day)
+                return s.status in ACTIVE and not any(
+                    ev.get("kind") == "report" and ev.get("unit") == s.lead and prev_due < ev["date"] <= day
+                    for ev in item.log)
+
+            if unresolved(p.due):
+                ladder(f"report:{p.due}", p.due, unresolved)
+
+    # --- look-backs (回头望) until the item is struck off
+    if rule.lookback is not None:
+        for due in rule.lookback.dates(cal, item.issued, today):
+            if closed_day(due - ONE).status not in ("closed", "forwarded", ""):
+                want({"date": due, "kind": "lookback", "due": due})
+
+    return sorted(out, key=lambda ev: (ev["date"], SWEEP_KINDS.index(ev["kind"])))
+
+
+def _previous_due(item: Item, pack: RulePack, due: date) -> date:
+    rule = pack.rule(item.category, item.tier)
+    st = replay(item, due)
+    start = st.active_since or item.issued
+    dues = rule.cadence.dates(pack.calendar, start, due - ONE)
+    return dues[-1] if dues else start
+
+
+# --------------------------------------------------------------------- apply
+
+@dataclass
+class SweepResult:
+    date: date
+    actions: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    pending: list[dict] = field(default_factory=list)  # what needs the clerk today
+    commit: str | None = None
+    digest: Path | None = None
+
+    def as_json(self) -> dict:
+        iso = lambda v: v.isoformat() if isinstance(v, date) else v  # noqa: E731
+        return {"date": self.date.isoformat(),
+                "actions": [{k: iso(v) for k, v in a.items()} for a in self.actions],
+                "pending": self.pending,
+                "problems": [p.as_dict() for p in self.problems], "commit": self.commit}
+
+
+def plan(ledger, today: date) -> SweepResult:
+    """What a sweep would do today (pure with respect to the ledger)."""
+    res = SweepResult(today, problems=[p for p in ledger.problems if p.severity == "error"])
+    pack = ledger.pack
+    for item in sorted(ledger.items.values(), key=lambda i: i.id):
+        try:
+            for ev in due_events(item, pack, today):
+                res.actions.append({"item": item.id, "action": ev["kind"], **ev})
+        except UnknownYear as e:
+            res.problems.append(Problem(item.path, 1, f"{item.id}: {e}"))
+        st = replay(item, today)
+        if st.status == "reported":
+            res.pending.append({"item": item.id, "what": "待审核办结报告", "title": item.title})
+        elif st.status == "transferred":
+            res.pending.append({"item": item.id, "what": "单位已退回，待改派", "title": item.title})
+        decided = {ev.get("number") for ev in item.log if ev.get("kind") == "referral_decision"}
+        for ev in item.log:
+            if ev.get("kind") == "referral" and ev.get("number") not in decided:
+                res.pending.append({"item": item.id, "what": f"追责问效移交建议 {ev['number']} 待区政府决定",
+                                    "title": item.title})
+    res.actions.sort(key=lambda a: (a["date"], a["item"], SWEEP_KINDS.index(a["kind"])))
+    return res
+
+
+def run(root: Path, today: date, dry_run: bool = False) -> SweepResult:
+    from .actions import _counters, allocate, change, refuse_if_broken
+    from .ledger import load
+    from .yamlio import flow_map, rt_dumps, rt_loads
+
+    if dry_run:
+        return plan(load(root), today)
+    with change(root, "", "sweep") as ch:
+        ledger = load(root)
+        refuse_if_broken(ledger)
+        res = plan(ledger, today)
+        if not res.actions:
+            return res
+        counters = _counters(root)
+        for a in res.actions:  # numbers in date order, then item id
+            if a["kind"] in ("reminder", "urge", "warning", "referral"):
+                a["number"] = f"{a['date'].year}-{allocate(root, counters, a['kind'], a['date'].year)}"
+        by_item: dict[str, list[dict]] = {}
+        for a in res.actions:
+            by_item.setdefault(a["item"], []).append(a)
+        for item_id, actions in by_item.items():
+            item = ledger.items[item_id]
+            data = rt_loads((root / item.path).read_text(encoding="utf-8"))
+            for a in actions:
+                ev = {k: v for k, v in a.items() if k not in ("item", "action") and v is not None}
+                data["log"].append(flow_map(ev))
+            ch.write(item.path, rt_dumps(data))
+        if any(a["kind"] in ("reminder", "urge", "warning", "referral") for a in res.actions):
+            ch.write("counters.yaml", rt_dumps(counters))
+        lines = [f"{a['item']} {a['date']} {LABELS[a['kind']]}{' ' + a['number'] if a.get('number') else ''}"
+                 for a in res.actions]
+        ch.message = f"督办 巡查 {today}: {len(res.actions)} 项动作\n\n" + "\n".join(lines)
+    res.commit = ch.committed
+    return res
+
+
+LABELS = {"due_soon": "临期提示", "report_due": "定期报送到期", "lookback": "回头望到期",
+          "reminder": "工作提醒单", "urge": "督查催办单", "warning": "督查工作警告单",
+          "referral": "追责问效移交单（建议）", "consequence": "后果"}
+
+
+def digest_markdown(res: SweepResult, ledger) -> str:
+    out = [f"# 督查日报 {res.date}", ""]
+    if res.actions:
+        out += ["## 今日动作", "", "| 事项 | 标题 | 日期 | 动作 | 编号 | 单位 |", "|---|---|---|---|---|---|"]
+        for a in res.actions:
+            item = ledger.items.get(a["item"])
+            unit = ledger.unit_name(a.get("unit")) if a.get("unit") else ""
+            label = LABELS[a["kind"]] + (f"：{a['action']}" if a["kind"] == "consequence" else "")
+            out.append(f"| {a['item']} | {item.title if item else ''} | {a['date']} | {label} | "
+                       f"{a.get('number') or ''} | {unit} |")
+    else:
+        out.append("今日无到期动作。")
+    if res.pending:
+        out += ["", "## 待督查室处理", ""]
+        out += [f"- {p['item']} {p['title']}：{p['what']}" for p in res.pending]
+    if res.problems:
+        out += ["", "## 台账问题", ""]
+        out += [f"- {p}" for p in res.problems]
+    return "\n".join(out) + "\n"
