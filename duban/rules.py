@@ -287,6 +287,15 @@ class Process:
     extension_cutoff: TimeRule | None = None  # working_days before the deadline, or before_deadline
     extension_source: str = ""
     consequences: tuple[Consequence, ...] = ()
+    report_lapse_up_to: str | None = None  # the highest step a missed periodic report climbs to
+    report_lapse_source: str = ""
+
+    def ladder_for(self, lapse: str) -> tuple[Step, ...]:
+        if lapse.startswith("report:") and self.report_lapse_up_to:
+            steps = [s.step for s in self.ladder]
+            if self.report_lapse_up_to in steps:
+                return self.ladder[: steps.index(self.report_lapse_up_to) + 1]
+        return self.ladder
 
 
 STEP_LABELS = {"reminder": "工作提醒单", "urge": "督查催办单", "warning": "督查工作警告单",
@@ -294,7 +303,8 @@ STEP_LABELS = {"reminder": "工作提醒单", "urge": "督查催办单", "warnin
 
 
 def _parse_process(src: Source, data) -> Process:
-    allowed = {"due_soon", "ladder", "return", "transfer_back", "extension", "consequences", "note", "source"}
+    allowed = {"due_soon", "ladder", "return", "transfer_back", "extension", "consequences", "note", "source",
+               "report_lapse"}
     if data is None:
         data = {}
     if not check_mapping(src, data, (), allowed, ("ladder",)):
@@ -343,6 +353,14 @@ def _parse_process(src: Source, data) -> Process:
                 kw["extension_cutoff"] = parse_time_rule(src, sub["cutoff"], (key, "cutoff"),
                                                          allow=("working_days", "before_deadline"))
                 kw["extension_source"] = str(sub.get("source", ""))
+    if "report_lapse" in data:
+        sub = data["report_lapse"]
+        if check_mapping(src, sub, ("report_lapse",), {"up_to", "source", "note"}, ("up_to",)):
+            if sub["up_to"] not in {s.step for s in steps}:
+                src.error(("report_lapse", "up_to"), f"up_to 须是 ladder 中的一步（{' / '.join(s.step for s in steps)}）")
+            else:
+                kw["report_lapse_up_to"] = sub["up_to"]
+                kw["report_lapse_source"] = str(sub.get("source", ""))
     cons = []
     for i, c in enumerate(data.get("consequences") or []):
         kp = ("consequences", i)

@@ -73,7 +73,7 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
         """Walk the ladder for one lapse; returns how many steps stand issued."""
         prev = start
         issued = 0
-        for step in proc.ladder:
+        for step in proc.ladder_for(lapse):
             logged = existing.get((step.step, lapse))
             if logged:
                 day, answer_by = logged["date"], logged.get("answer_by")
@@ -125,6 +125,8 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
     # --- yellow light before the current deadline(s)
     if proc.due_soon is not None:
         for deadline in candidates:
+            if deadline - today > timedelta(days=2 * proc.due_soon.n + 14):
+                continue  # far off: not due soon yet (and its year's calendar may not be known yet)
             if proc.due_soon.kind == "working_days":
                 start = cal.sub_working_days(deadline, proc.due_soon.n)
             else:
@@ -138,10 +140,14 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
 
     # --- periodic reports: due today (report_due), missed (ladder)
     if rule.cadence is not None:
+        previous_missed = False
         for p in periodic_reports(item, pack, today, now):
             if closed_day(p.due - ONE).status in ACTIVE:
                 want({"date": p.due, "kind": "report_due", "due": p.due, "unit": closed_day(p.due - ONE).lead})
-            if p.due >= today or (p.reported_on and p.reported_on <= p.due):
+            missed = not (p.reported_on and p.reported_on <= p.due)
+            # a unit silent since an earlier missed report is still in that lapse: no new one
+            continuing, previous_missed = previous_missed and missed, missed
+            if p.due >= today or not missed or continuing:
                 continue
             prev_due = _previous_due(item, pack, p.due)
 
