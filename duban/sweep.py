@@ -191,7 +191,8 @@ class SweepResult:
     def as_json(self) -> dict:
         iso = lambda v: v.isoformat() if isinstance(v, date) else v  # noqa: E731
         return {"date": self.date.isoformat(),
-                "actions": [{k: iso(v) for k, v in a.items()} for a in self.actions],
+                "actions": [{"number": None, "unit": None, **{k: iso(v) for k, v in a.items()}}
+                            for a in self.actions],
                 "pending": self.pending,
                 "problems": [p.as_dict() for p in self.problems], "commit": self.commit}
 
@@ -201,21 +202,23 @@ def plan(ledger, today: date) -> SweepResult:
     res = SweepResult(today, problems=[p for p in ledger.problems if p.severity == "error"])
     pack = ledger.pack
     for item in sorted(ledger.items.values(), key=lambda i: i.id):
+        new: list[dict] = []
         try:
-            for ev in due_events(item, pack, today):
-                res.actions.append({"item": item.id, "action": ev["kind"], **ev})
+            new = due_events(item, pack, today)
         except UnknownYear as e:
             res.problems.append(Problem(item.path, 1, f"{item.id}: {e}"))
+        res.actions += [{"item": item.id, "action": ev["kind"], **ev} for ev in new]
         st = replay(item, today)
         if st.status == "reported":
             res.pending.append({"item": item.id, "what": "待审核办结报告", "title": item.title})
         elif st.status == "transferred":
             res.pending.append({"item": item.id, "what": "单位已退回，待改派", "title": item.title})
         decided = {ev.get("number") for ev in item.log if ev.get("kind") == "referral_decision"}
-        for ev in item.log:
-            if ev.get("kind") == "referral" and ev.get("number") not in decided:
-                res.pending.append({"item": item.id, "what": f"追责问效移交建议 {ev['number']} 待区政府决定",
-                                    "title": item.title})
+        proposals = [ev for ev in item.log if ev.get("kind") == "referral" and ev.get("number") not in decided]
+        proposals += [ev for ev in new if ev["kind"] == "referral"]
+        if proposals:
+            res.pending.append({"item": item.id, "what": f"追责问效移交建议（{len(proposals)} 份）待区政府决定",
+                                "title": item.title})
     res.actions.sort(key=lambda a: (a["date"], a["item"], SWEEP_KINDS.index(a["kind"])))
     return res
 
@@ -243,9 +246,14 @@ def run(root: Path, today: date, dry_run: bool = False) -> SweepResult:
         for item_id, actions in by_item.items():
             item = ledger.items[item_id]
             data = rt_loads((root / item.path).read_text(encoding="utf-8"))
+            log = data["log"]
             for a in actions:
                 ev = {k: v for k, v in a.items() if k not in ("item", "action") and v is not None}
-                data["log"].append(flow_map(ev))
+                # at its date's place: where a daily sweep would have written it
+                at = len(log)
+                while at > 0 and log[at - 1]["date"] > ev["date"]:
+                    at -= 1
+                log.insert(at, flow_map(ev))
             ch.write(item.path, rt_dumps(data))
         if any(a["kind"] in ("reminder", "urge", "warning", "referral") for a in res.actions):
             ch.write("counters.yaml", rt_dumps(counters))

@@ -46,8 +46,13 @@ class Result:
         return json.loads(self.out)
 
 
+GIT_ID = {"GIT_AUTHOR_NAME": "测试", "GIT_AUTHOR_EMAIL": "t@x.cn", "GIT_COMMITTER_NAME": "测试",
+          "GIT_COMMITTER_EMAIL": "t@x.cn"}
+
+
 def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True,
+                          env={**os.environ, **GIT_ID}).stdout
 
 
 class Ledger:
