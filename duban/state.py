@@ -179,8 +179,11 @@ def max_deadline(pack: RulePack, item: Item) -> date | None:
 @dataclass(frozen=True)
 class PeriodicDue:
     due: date
-    reported_on: date | None  # first report by the lead after the previous due date
-    on_time: bool
+    reported_on: date | None  # the lead's first report in (previous due, due]; None: 缺报
+
+    @property
+    def on_time(self) -> bool:
+        return self.reported_on is not None
 
 
 def periodic_reports(item: Item, pack: RulePack, today: date, st: State | None = None) -> list[PeriodicDue]:
@@ -197,8 +200,7 @@ def periodic_reports(item: Item, pack: RulePack, today: date, st: State | None =
                      if ev.get("kind") == "report" and ev.get("unit") == st.lead and ev["date"] <= today)
     out, prev = [], start
     for due in rule.cadence.dates(pack.calendar, start, until):
-        got = next((d for d in reports if d > prev), None)
-        out.append(PeriodicDue(due, got, got is not None and got <= due))
+        out.append(PeriodicDue(due, next((d for d in reports if prev < d <= due), None)))
         prev = due
     return out
 

@@ -144,7 +144,7 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
         for p in periodic_reports(item, pack, today, now):
             if closed_day(p.due - ONE).status in ACTIVE:
                 want({"date": p.due, "kind": "report_due", "due": p.due, "unit": closed_day(p.due - ONE).lead})
-            missed = not (p.reported_on and p.reported_on <= p.due)
+            missed = p.reported_on is None
             # a unit silent since an earlier missed report is still in that lapse: no new one
             continuing, previous_missed = previous_missed and missed, missed
             if p.due >= today or not missed or continuing:
