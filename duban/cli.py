@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -436,25 +437,28 @@ def _read_text(path: Path) -> str:
         raise DubanError(f"无法读取 {path}: {e}") from None
 
 
+class ReviewDecision(str, Enum):
+    accept = "accept"
+    return_ = "return"
+
+
+class ReferDecision(str, Enum):
+    approve = "approve"
+    reject = "reject"
+
+
 @app.command()
 def review(item: ItemArg,
-           decision: Annotated[str, typer.Argument(help="accept（审核通过，办结）或 return（退办重办）")],
+           decision: Annotated[ReviewDecision, typer.Argument(help="accept（审核通过，办结）或 return（退办重办）")],
            reason: Annotated[str, typer.Option("--reason", help="审核意见；退办时必填")] = "",
            ledger: LedgerOpt = None, today: TodayOpt = None):
     """审核办结报告：accept 办结，return 退办（按规则给出重办期限）。"""
     from .lifecycle import review as do
 
-    if decision not in ("accept", "return"):
-        raise _usage("审核结论只能是 accept 或 return")
     root, day = _root(ledger), _today(today)
-    due = do(root, item, accept=decision == "accept", reason=reason, today=day)
-    print(f"{item} 已办结" if decision == "accept" else f"{item} 已退办，重办期限 {due}")
-
-
-def _usage(message: str):
-    from .errors import UsageError
-
-    return UsageError(message)
+    accept = decision is ReviewDecision.accept
+    due = do(root, item, accept=accept, reason=reason, today=day)
+    print(f"{item} 已办结" if accept else f"{item} 已退办，重办期限 {due}")
 
 
 @app.command("transfer-back")
@@ -536,17 +540,16 @@ def escalate(item: ItemArg,
 
 @app.command()
 def refer(item: ItemArg,
-          decision: Annotated[str, typer.Argument(help="approve（批准移交）或 reject（不批准）")],
+          decision: Annotated[ReferDecision, typer.Argument(help="approve（批准移交）或 reject（不批准）")],
           text: Annotated[str, typer.Option("--text", help="批示意见")] = "",
           ledger: LedgerOpt = None, today: TodayOpt = None):
     """记录区政府对追责问效移交建议的决定（建议本身保留在记录中）。"""
     from .lifecycle import refer as do
 
-    if decision not in ("approve", "reject"):
-        raise _usage("决定只能是 approve 或 reject")
     root, day = _root(ledger), _today(today)
-    no = do(root, item, approve=decision == "approve", text=text, today=day)
-    print(f"{item} 移交建议 {no} 已{'批准' if decision == 'approve' else '不批准'}")
+    approve = decision is ReferDecision.approve
+    no = do(root, item, approve=approve, text=text, today=day)
+    print(f"{item} 移交建议 {no} 已{'批准' if approve else '不批准'}")
 
 
 # --------------------------------------------------------------------- sweep

@@ -330,3 +330,25 @@ def test_sweep_never_escalates_finished_items_nor_repeats_a_step(history):
         before = replay(item, ev["date"] - timedelta(days=1))
         assert before.status in ("open", "returned"), (ev, before.status)
         assert not forward
+
+
+def test_report_from_file_with_attachment_and_unit_rules(ledger, tmp_path):
+    item = ledger.issue(category="other", tier="yellow", deadline="2026-03-13", co=["zjj"])
+    body = tmp_path / "落实情况.txt"
+    body.write_text("一、基本情况\n已完成路面改造 60%。\n", encoding="utf-8")
+    photo = tmp_path / "现场照片.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 jpeg bytes")
+    res = ledger("report", item, "--unit", "fgw", "--file", str(body), "--percent", "60",
+                 "--attachment", str(photo), today="2026-03-06")
+    assert res.code == 0, res.err
+    ev = log(ledger, item)[-1]
+    assert ev["text"].startswith("一、基本情况") and ev["percent"] == 60
+    assert ev["attachments"] == [f"attachments/{item}/现场照片.jpg"]
+    assert (ledger.root / "attachments" / item / "现场照片.jpg").read_bytes() == photo.read_bytes()
+    assert sorted(ledger.files_in_head()) == [f"attachments/{item}/现场照片.jpg", f"items/2026/{item}.yaml"]
+    # 西城 第十二条(四): co-units report to the lead; only the lead sends the final report
+    assert ledger("report", item, "--unit", "zjj", "--text", "配合完成", "--final", today="2026-03-06").code == 1
+    assert ledger("report", item, "--unit", "zjj", "--text", "配合完成", today="2026-03-06").code == 0
+    assert ledger("report", item, "--unit", "jyj", "--text", "x", today="2026-03-06").code == 1
+    assert ledger("report", item, "--unit", "fgw", "--text", "x", "--date", "2026-03-09", today="2026-03-06").code == 1
+    assert ledger("report", item, "--unit", "fgw", "--text", "x", "--percent", "120", today="2026-03-06").code == 1
