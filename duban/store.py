@@ -26,7 +26,7 @@ LOCK_WAIT = float(os.environ.get("DUBAN_LOCK_WAIT", "5"))
 
 def git(root: Path, *args: str, check: bool = True, env: dict | None = None) -> str:
     try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+        proc = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=root, capture_output=True, text=True,
                               env={**os.environ, **(env or {})})
     except FileNotFoundError:
         raise DubanError("找不到 git 命令；请先安装 git") from None

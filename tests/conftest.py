@@ -51,7 +51,7 @@ GIT_ID = {"GIT_AUTHOR_NAME": "测试", "GIT_AUTHOR_EMAIL": "t@x.cn", "GIT_COMMIT
 
 
 def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True,
+    return subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=root, capture_output=True, text=True, check=True,
                           env={**os.environ, **GIT_ID}).stdout
 
 
