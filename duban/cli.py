@@ -552,6 +552,25 @@ def refer(item: ItemArg,
     print(f"{item} 移交建议 {no} 已{'批准' if approve else '不批准'}")
 
 
+# --------------------------------------------------------------- unit events
+
+@app.command()
+def event(unit: Annotated[str, typer.Argument(help="单位代号")],
+          kind: Annotated[str, typer.Argument(help="事件类型（规则包 process.yaml 的 unit_events，如 criticism）")],
+          level: Annotated[Optional[str], typer.Option("--level", help="级别: national / province / prefecture / county")] = None,
+          item: Annotated[Optional[str], typer.Option("--item", help="相关事项编号")] = None,
+          on: Annotated[Optional[str], typer.Option("--date", help="日期，默认今天")] = None,
+          note: Annotated[str, typer.Option("--note", help="说明")] = "",
+          ledger: LedgerOpt = None, today: TodayOpt = None):
+    """记录单位层面的事件（通报表扬 / 通报批评 / 抽调人员 / 不配合督查 …），供考核和后果计数。"""
+    from .unitevents import record
+
+    root, day = _root(ledger), _today(today)
+    ev_id = record(root, unit=unit, kind=kind, level=level, item=item, day=_date_opt(on, "--date") or day,
+                   note=note, today=day)
+    print(ev_id)
+
+
 # --------------------------------------------------------------------- sweep
 
 @app.command()
@@ -580,8 +599,9 @@ def sweep(dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将�
         for col in ("事项", "标题", "日期", "动作", "编号", "单位"):
             table.add_column(col, overflow="fold", no_wrap=col in ("事项", "日期", "编号"))
         for a in res.actions:
-            it = led.items.get(a["item"])
-            table.add_row(a["item"], it.title if it else "", str(a["date"]), LABELS[a["kind"]],
+            it = led.items.get(a["item"] or "")
+            label = LABELS[a["kind"]] + (f"：{a['action']}" if a["kind"] == "consequence" else "")
+            table.add_row(a["item"] or "", it.title if it else "", str(a["date"]), label,
                           a.get("number") or "", led.unit_name(a["unit"]) if a.get("unit") else "")
         if res.actions:
             con.print(table)

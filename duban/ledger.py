@@ -28,6 +28,7 @@ class Ledger:
     items: dict[str, Item]
     problems: list[Problem] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)  # relative paths of item files that did not load
+    events: list = field(default_factory=list)  # unit events (duban.unitevents.UnitEvent)
 
     @property
     def calendar(self):
@@ -101,7 +102,11 @@ def _read(root: Path, rel: str, problems: list[Problem]):
 
 
 def item_files(root: Path) -> list[str]:
-    base = root / "items"
+    return files_under(root, "items")
+
+
+def files_under(root: Path, folder: str) -> list[str]:
+    base = root / folder
     if not base.is_dir():
         return []
     out = []
@@ -161,6 +166,10 @@ def load(root: Path, only_config: bool = False) -> Ledger:
             ledger.broken.add(rel)
             continue
         ledger.items[item.id] = item
+    from .unitevents import load_events
+
+    ledger.events, event_problems = load_events(root, ledger)
+    ledger.problems += event_problems
     return ledger
 
 

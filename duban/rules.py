@@ -268,15 +268,30 @@ class Step:
 
 @dataclass(frozen=True)
 class Consequence:
+    """Something a count triggers.
+
+    ``count: overdue`` counts the deadline lapses of one item (卓尼 第十二条);
+    ``count: unit_event`` counts a unit's events of kind ``event`` in a
+    calendar year (渭南 十六: 通报批评 once / twice / three times a year).
+    ``at`` fires on exactly that count; ``and_more`` also on every later one.
+    ``owes`` gives the unit a duty with a deadline (安康: 一周内书面整改报告).
+    """
+
     id: str
-    count: str  # overdue: deadline lapses of one item
+    count: str
     at: int
     action: str
     source: str = ""
+    event: str = ""
+    and_more: bool = False
+    owes: TimeRule | None = None
+
+    def fires(self, n: int) -> bool:
+        return n == self.at or (self.and_more and n > self.at)
 
 
 @dataclass(frozen=True)
-class Process:
+class Process:  # noqa: D101 - fields documented in README
     due_soon: TimeRule | None = None
     ladder: tuple[Step, ...] = ()
     ladder_source: str = ""
@@ -287,6 +302,7 @@ class Process:
     extension_cutoff: TimeRule | None = None  # working_days before the deadline, or before_deadline
     extension_source: str = ""
     consequences: tuple[Consequence, ...] = ()
+    unit_events: dict = field(default_factory=dict)  # kind -> {label, source}
     report_lapse_up_to: str | None = None  # the highest step a missed periodic report climbs to
     report_lapse_source: str = ""
 
@@ -304,7 +320,7 @@ STEP_LABELS = {"reminder": "工作提醒单", "urge": "督查催办单", "warnin
 
 def _parse_process(src: Source, data) -> Process:
     allowed = {"due_soon", "ladder", "return", "transfer_back", "extension", "consequences", "note", "source",
-               "report_lapse"}
+               "report_lapse", "unit_events"}
     if data is None:
         data = {}
     if not check_mapping(src, data, (), allowed, ("ladder",)):
@@ -361,17 +377,28 @@ def _parse_process(src: Source, data) -> Process:
             else:
                 kw["report_lapse_up_to"] = sub["up_to"]
                 kw["report_lapse_source"] = str(sub.get("source", ""))
+    unit_events = data.get("unit_events") or {}
+    if check_mapping(src, unit_events, ("unit_events",), set(unit_events) if isinstance(unit_events, dict) else set()):
+        for kind, body in unit_events.items():
+            if check_mapping(src, body, ("unit_events", kind), {"label", "source", "note"}, ("label",)):
+                kw["unit_events"] = {**kw.get("unit_events", {}), str(kind): body}
     cons = []
     for i, c in enumerate(data.get("consequences") or []):
         kp = ("consequences", i)
-        if not check_mapping(src, c, kp, {"id", "count", "at", "action", "source", "note"},
-                             ("id", "count", "at", "action")):
+        if not check_mapping(src, c, kp, {"id", "count", "at", "and_more", "event", "action", "owes", "source",
+                                          "note"}, ("id", "count", "at", "action")):
             continue
-        if c.get("count") not in ("overdue",):
-            src.error(kp + ("count",), f"count 只能是 overdue，而不是 “{c.get('count')}”")
+        if c.get("count") not in ("overdue", "unit_event"):
+            src.error(kp + ("count",), f"count 只能是 overdue 或 unit_event，而不是 “{c.get('count')}”")
             continue
+        if c["count"] == "unit_event" and c.get("event") not in kw.get("unit_events", {}):
+            src.error(kp + ("event",), f"event 须是 unit_events 中的一种（{'、'.join(kw.get('unit_events', {})) or '尚未定义'}）")
+            continue
+        owes = parse_time_rule(src, c["owes"], kp + ("owes",), allow=("working_days", "days")) \
+            if c.get("owes") is not None else None
         if check_type(src, c, "at", int, kp, "整数"):
-            cons.append(Consequence(str(c["id"]), c["count"], c["at"], str(c["action"]), str(c.get("source", ""))))
+            cons.append(Consequence(str(c["id"]), c["count"], c["at"], str(c["action"]), str(c.get("source", "")),
+                                    str(c.get("event", "")), bool(c.get("and_more", False)), owes))
     kw["consequences"] = tuple(cons)
     kw["ladder_source"] = str(data.get("source", ""))
     return Process(**kw)

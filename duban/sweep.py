@@ -219,7 +219,14 @@ def plan(ledger, today: date) -> SweepResult:
         if proposals:
             res.pending.append({"item": item.id, "what": f"追责问效移交建议（{len(proposals)} 份）待区政府决定",
                                 "title": item.title})
-    res.actions.sort(key=lambda a: (a["date"], a["item"], SWEEP_KINDS.index(a["kind"])))
+    from .unitevents import unit_consequences
+
+    try:
+        res.actions += [{"item": None, "action": "consequence", **c}
+                        for c in unit_consequences(ledger.events, pack, today)]
+    except UnknownYear as e:
+        res.problems.append(Problem("rules/process.yaml", 1, str(e)))
+    res.actions.sort(key=lambda a: (a["date"], a["item"] or "", SWEEP_KINDS.index(a["kind"])))
     return res
 
 
@@ -242,6 +249,14 @@ def run(root: Path, today: date, dry_run: bool = False) -> SweepResult:
                 a["number"] = f"{a['date'].year}-{allocate(root, counters, a['kind'], a['date'].year)}"
         by_item: dict[str, list[dict]] = {}
         for a in res.actions:
+            if a["item"] is None:  # a unit-level consequence: its own event file
+                from .unitevents import event_rel, event_text
+
+                a["id"] = f"{a['date'].year}-{allocate(root, counters, 'event', a['date'].year):04d}"
+                fields = {k: a.get(k) for k in ("id", "unit", "kind", "date", "rule", "count", "action", "due",
+                                                "source_event")}
+                ch.write(event_rel(a["id"]), event_text(fields))
+                continue
             by_item.setdefault(a["item"], []).append(a)
         for item_id, actions in by_item.items():
             item = ledger.items[item_id]
@@ -255,9 +270,10 @@ def run(root: Path, today: date, dry_run: bool = False) -> SweepResult:
                     at -= 1
                 log.insert(at, flow_map(ev))
             ch.write(item.path, rt_dumps(data))
-        if any(a["kind"] in ("reminder", "urge", "warning", "referral") for a in res.actions):
+        if any(a["kind"] in ("reminder", "urge", "warning", "referral") or a["item"] is None for a in res.actions):
             ch.write("counters.yaml", rt_dumps(counters))
-        lines = [f"{a['item']} {a['date']} {LABELS[a['kind']]}{' ' + a['number'] if a.get('number') else ''}"
+        lines = [f"{a['item'] or a['unit']} {a['date']} {LABELS[a['kind']]}"
+                 f"{' ' + a['number'] if a.get('number') else ''}{'：' + a['action'] if a['kind'] == 'consequence' else ''}"
                  for a in res.actions]
         ch.message = f"督办 巡查 {today}: {len(res.actions)} 项动作\n\n" + "\n".join(lines)
     res.commit = ch.committed
@@ -274,10 +290,11 @@ def digest_markdown(res: SweepResult, ledger) -> str:
     if res.actions:
         out += ["## 今日动作", "", "| 事项 | 标题 | 日期 | 动作 | 编号 | 单位 |", "|---|---|---|---|---|---|"]
         for a in res.actions:
-            item = ledger.items.get(a["item"])
+            item = ledger.items.get(a["item"] or "")
             unit = ledger.unit_name(a.get("unit")) if a.get("unit") else ""
             label = LABELS[a["kind"]] + (f"：{a['action']}" if a["kind"] == "consequence" else "")
-            out.append(f"| {a['item']} | {item.title if item else ''} | {a['date']} | {label} | "
+            due = f"（{a['due']} 前）" if a.get("due") else ""
+            out.append(f"| {a['item'] or ''} | {item.title if item else ''} | {a['date']} | {label}{due} | "
                        f"{a.get('number') or ''} | {unit} |")
     else:
         out.append("今日无到期动作。")

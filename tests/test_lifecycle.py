@@ -352,3 +352,74 @@ def test_report_from_file_with_attachment_and_unit_rules(ledger, tmp_path):
     assert ledger("report", item, "--unit", "jyj", "--text", "x", today="2026-03-06").code == 1
     assert ledger("report", item, "--unit", "fgw", "--text", "x", "--date", "2026-03-09", today="2026-03-06").code == 1
     assert ledger("report", item, "--unit", "fgw", "--text", "x", "--percent", "120", today="2026-03-06").code == 1
+
+
+# ------------------------------------------------------- unit-level consequences
+
+WEINAN_ANKANG = """consequences:
+  - {id: self-exam, count: unit_event, event: criticism, at: 1, action: 向党工委、管委会作出书面检查, source: 渭南 十六(二)}
+  - {id: interview, count: unit_event, event: criticism, at: 2, action: 约谈主要负责人并取消年度评先树优资格, source: 渭南 十六(二)}
+  - {id: accountability, count: unit_event, event: criticism, at: 3, and_more: true, action: 提出问责建议, source: 渭南 十六(三)}
+  - {id: rectify, count: unit_event, event: criticism, at: 1, and_more: true, action: 一周内形成书面整改报告, owes: {days: 7}, source: 安康 二(六)}
+"""
+
+
+def with_consequences(ledger, text):
+    proc = ledger.root / "rules" / "process.yaml"
+    proc.write_text(proc.read_text(encoding="utf-8").replace("consequences: []\n", text), encoding="utf-8")
+    git(ledger.root, "commit", "-qam", "pack: consequences")
+
+
+def events_on_disk(ledger):
+    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((ledger.root / "events").rglob("*.yaml"))]
+
+
+def test_unit_event_is_recorded_as_its_own_file_and_commit(ledger):
+    res = ledger("event", "fgw", "praise", "--level", "county", "--note", "督查专报第5期", today="2026-03-02")
+    assert res.code == 0, res.err
+    assert res.out.strip() == "2026-0001"
+    assert events_on_disk(ledger) == [{"id": "2026-0001", "unit": "fgw", "kind": "praise",
+                                       "date": date(2026, 3, 2), "level": "county", "note": "督查专报第5期"}]
+    assert ledger.commits()[0] == "督办 单位事件 2026-0001: 区发展和改革委员会 《督查专报》表扬"
+    bad = ledger("event", "fgw", "gossip", today="2026-03-02")
+    assert bad.code == 1 and "criticism（通报批评）" in bad.err
+    assert ledger("event", "nobody", "praise", today="2026-03-02").code == 1
+    assert ledger("event", "fgw", "praise", "--level", "galactic", today="2026-03-02").code == 1
+
+
+def test_criticism_counts_per_unit_per_year_trigger_consequences(ledger):
+    # 渭南 十六(二)(三): 一年内通报批评一次 → 书面检查; 两次 → 约谈、取消评先树优; 三次及以上 → 问责建议
+    # 安康 二(六): 被通报单位自通报之日起一周内形成书面整改报告
+    with_consequences(ledger, WEINAN_ANKANG)
+    for day in ("2026-03-02", "2026-05-06", "2026-09-01", "2026-10-12"):
+        assert ledger("event", "fgw", "criticism", today=day).code == 0
+    ledger("event", "zjj", "criticism", today="2026-05-06")
+    ledger("event", "zjj", "criticism", today="2026-12-01")
+    data = sweep(ledger, "2026-12-02")
+    got = [(a["unit"], a["date"], a["rule"], a["count"], a.get("due")) for a in data["actions"]]
+    assert got == [
+        ("fgw", "2026-03-02", "rectify", 1, "2026-03-09"),
+        ("fgw", "2026-03-02", "self-exam", 1, None),
+        ("fgw", "2026-05-06", "interview", 2, None),
+        ("fgw", "2026-05-06", "rectify", 2, "2026-05-13"),
+        ("zjj", "2026-05-06", "rectify", 1, "2026-05-13"),
+        ("zjj", "2026-05-06", "self-exam", 1, None),
+        ("fgw", "2026-09-01", "accountability", 3, None),
+        ("fgw", "2026-09-01", "rectify", 3, "2026-09-08"),
+        ("fgw", "2026-10-12", "accountability", 4, None),
+        ("fgw", "2026-10-12", "rectify", 4, "2026-10-19"),
+        ("zjj", "2026-12-01", "interview", 2, None),
+        ("zjj", "2026-12-01", "rectify", 2, "2026-12-08"),
+    ]
+    assert all(a["item"] is None for a in data["actions"])
+    written = [e for e in events_on_disk(ledger) if e["kind"] == "consequence"]
+    assert len(written) == 12 and written[0]["source_event"] == "2026-0001"
+    assert sweep(ledger, "2026-12-03")["actions"] == []  # never twice
+    assert ledger("check", "--json", today="2026-12-03").code == 0
+
+
+def test_unit_consequence_rule_must_name_a_known_event(ledger):
+    with_consequences(ledger, "consequences:\n  - {id: x, count: unit_event, event: scolding, at: 1, action: y}\n")
+    res = ledger("check", "--json", today="2026-03-02")
+    assert res.code == 1
+    assert any(p["path"] == "rules/process.yaml" and "unit_events" in p["message"] for p in res.json())
