@@ -3,7 +3,6 @@ loads under it, checks, writes and commits once."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +12,7 @@ from .errors import DubanError
 from .ledger import CONFIG, Ledger, item_rel, load
 from .model import ID_RE, Item
 from .rules import TIERS
-from .state import ACTIVE, STATUS_LABELS, action_of, derive, lookback_dates, max_deadline, next_lookback, \
+from .state import ACTIVE, action_of, derive, initial_deadline, max_deadline, next_lookback, \
     periodic_reports, refusal, replay
 from .store import Change, git, identity_args
 from .yamlio import atomic_write, flow_map, rt_dumps, rt_loads
@@ -31,10 +30,6 @@ def parse_date(text: str, what: str = "日期") -> date:
         return date.fromisoformat(str(text).strip())
     except ValueError:
         raise DubanError(f"{what} “{text}” 不是有效日期，应写作 YYYY-MM-DD") from None
-
-
-def author(ledger: Ledger) -> tuple[str, str]:
-    return ledger.config.author_name, ledger.config.author_email
 
 
 def change(root: Path, message: str, action: str) -> Change:
@@ -114,10 +109,10 @@ def issue_item(root: Path, *, title: str, category: str, tier: str, lead: str, c
         rule = pack.rule(category, tier)
         forward = forward or rule.forward
         if deadline is None and not forward:
-            if rule.deadline.kind == "clerk":
+            deadline = initial_deadline(pack, category, tier, issued)
+            if deadline is None:
                 raise DubanError(f"“{rule.label}”类事项的期限由督查室逐项确定（{rule.deadline.source or rule.source}），"
                                  f"请用 --deadline YYYY-MM-DD 指定")
-            deadline = rule.deadline.apply(pack.calendar, issued)
         if deadline is not None and deadline < issued:
             raise DubanError(f"期限 {deadline} 早于立项日期 {issued}")
         year = issued.year

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from .actions import _counters, allocate, append_events, change, refuse_if_broken
+from .actions import _counters, allocate, append_events
 from .errors import DubanError
-from .ledger import load
 from .rules import STEP_LABELS
-from .state import ACTIVE, STATUS_LABELS, replay
-from .yamlio import flow_map, rt_dumps, rt_loads
+from .state import STATUS_LABELS
+from .yamlio import rt_dumps
 
 
 def _not_future(day: date, today: date, what: str = "日期") -> None:

@@ -205,14 +205,6 @@ def periodic_reports(item: Item, pack: RulePack, today: date, st: State | None =
     return out
 
 
-def lookback_dates(item: Item, pack: RulePack, today: date, st: State | None = None) -> list[date]:
-    rule = pack.rule(item.category, item.tier)
-    st = st or replay(item, today)
-    if rule.lookback is None or st.status in ("closed", "forwarded", ""):
-        return []
-    return rule.lookback.dates(pack.calendar, item.issued, today)
-
-
 def next_lookback(item: Item, pack: RulePack, today: date) -> date | None:
     rule = pack.rule(item.category, item.tier)
     if rule.lookback is None:

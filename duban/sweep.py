@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .calendar import UnknownYear
-from .errors import DubanError, Problem
+from .errors import Problem
 from .model import Item
 from .rules import RulePack
 from .state import ACTIVE, periodic_reports, replay

@@ -114,7 +114,7 @@ def record(root: Path, *, unit: str, kind: str, level: str | None, item: str | N
         if unit not in ledger.units:
             raise DubanError(f"未知的单位 “{unit}”")
         if level and level not in LEVELS:
-            raise DubanError(f"级别只能是 " + "、".join(f"{k}（{v}）" for k, v in LEVELS.items()))
+            raise DubanError("级别只能是 " + "、".join(f"{k}（{v}）" for k, v in LEVELS.items()))
         if item:
             ledger.item(item)
         counters = _counters(root)

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date, timedelta
-from pathlib import Path
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
