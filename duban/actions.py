@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .errors import DubanError
-from .ledger import CONFIG, Ledger, item_rel, load
+from .ledger import CONFIG, Ledger, item_rel, load, load_config
 from .model import ID_RE, Item
 from .rules import TIERS
 from .state import ACTIVE, action_of, derive, initial_deadline, max_deadline, next_lookback, \
@@ -33,9 +33,7 @@ def parse_date(text: str, what: str = "日期") -> date:
 
 
 def change(root: Path, message: str, action: str) -> Change:
-    from .ledger import load as _load
-
-    cfg = _load(root, only_config=True).config
+    cfg = load_config(root)
     return Change(root, message, action, (cfg.author_name, cfg.author_email))
 
 
@@ -58,7 +56,7 @@ def _counters(root: Path):
     return rt_loads("# 编号计数器：由 duban 维护，保证立项编号、通知单号和各类文书编号不重复使用。\n{}\n")
 
 
-def allocate(root: Path, counters, kind: str, year: int, floor: int = 0) -> int:
+def allocate(counters, kind: str, year: int, floor: int = 0) -> int:
     """The next number of ``kind`` in ``year`` (at least ``floor`` + 1)."""
     if kind not in counters or counters[kind] is None:
         counters[kind] = flow_map({})
@@ -117,10 +115,10 @@ def issue_item(root: Path, *, title: str, category: str, tier: str, lead: str, c
             raise DubanError(f"期限 {deadline} 早于立项日期 {issued}")
         year = issued.year
         counters = _counters(root)
-        n = allocate(root, counters, "item", year, max_item_number(root, year))
+        n = allocate(counters, "item", year, max_item_number(root, year))
         item_id = f"{year}-{n:04d}"
         if ref is None:
-            ref = ref_number(ledger.config.ref_prefix, year, allocate(root, counters, "notice", year))
+            ref = ref_number(ledger.config.ref_prefix, year, allocate(counters, "notice", year))
         text = item_text(item_id=item_id, title=title, category=category, tier=tier, basis=basis, ref=ref,
                          lead=lead, co=co, issued=issued, deadline=deadline, requirement=requirement,
                          forward=forward)
@@ -270,9 +268,9 @@ def init_ledger(path: Path, sample: bool, pack: str | None) -> Path:
         (path / "items" / ".gitkeep").write_text("", encoding="utf-8")
     atomic_write(path / ".gitignore", GITIGNORE)
     git(path, "init", "-q")
-    ledger = load(path, only_config=True)
+    cfg = load_config(path)
     git(path, "add", "-A")
-    git(path, *identity_args(path, ledger.config.author_name, ledger.config.author_email), "commit", "-q",
+    git(path, *identity_args(path, cfg.author_name, cfg.author_email), "commit", "-q",
         "--no-verify", "-m", f"督办 建立台账{'（含示例）' if sample else ''}", "-m", "Duban-Action: init")
     return path
 
@@ -314,8 +312,9 @@ def extend_item(root: Path, item_id: str, *, to: date, reason: str, approved_by:
         cutoff = extension_cutoff(pack, st.deadline)
         src = pack.process.extension_source
         if cutoff is not None and requested > cutoff:
-            raise DubanError(f"{item.id}: 延期申请日 {requested} 已超过截止日 {cutoff}"
-                             f"（{pack.process.extension_cutoff.describe() if pack.process.extension_cutoff.kind != 'working_days' else '期限前 ' + str(pack.process.extension_cutoff.n) + ' 个工作日'}；{src}），不予延期")
+            rule = pack.process.extension_cutoff
+            words = f"期限前 {rule.describe()}" if rule.kind == "working_days" else rule.describe()
+            raise DubanError(f"{item.id}: 延期申请日 {requested} 已超过截止日 {cutoff}（{words}；{src}），不予延期")
         limit = max_deadline(pack, item)
         if limit is not None and to > limit:
             rule = pack.rule(item.category, item.tier)

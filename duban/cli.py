@@ -228,17 +228,10 @@ def show(item: Annotated[str, typer.Argument(help="事项编号，如 2026-0007"
     _exit_for(led)
 
 
-EVENT_LABELS = {
-    "issued": "立项交办", "report": "报送", "review": "审核", "extension": "延期", "transfer_back": "退回",
-    "reassign": "改派", "instruction": "新批示", "lookback_done": "回头望", "close": "注结销号",
-    "due_soon": "临期提示", "report_due": "定期报送到期", "lookback": "回头望到期", "reminder": "工作提醒单",
-    "urge": "督查催办单", "warning": "督查工作警告单", "referral": "追责问效移交单",
-    "referral_decision": "移交决定", "consequence": "后果",
-}
-
-
 def _print_item(v: dict) -> None:
     from rich.table import Table
+
+    from .model import EVENT_LABELS
 
     con = _console()
     label, style = TIER_STYLE[v["tier"]]
@@ -328,11 +321,11 @@ def log(item: Annotated[str, typer.Argument(help="事项编号")], json_: JsonOp
 @app.command()
 def undo(ledger: LedgerOpt = None):
     """撤销最近一次 duban 操作（git revert）；最近的提交不是 duban 操作时拒绝。"""
-    from .ledger import load
+    from .ledger import load_config
     from .store import undo as do_undo
 
     root = _root(ledger)
-    cfg = load(root, only_config=True).config
+    cfg = load_config(root)
     print(do_undo(root, (cfg.author_name, cfg.author_email)))
 
 
@@ -578,12 +571,10 @@ def sweep(dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将�
           quiet: Annotated[bool, typer.Option("--quiet", help="没有动作时什么也不打印（供 cron 邮件）")] = False,
           json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
     """每日巡查：临期提示、逾期提醒单→警告单→追责问效移交建议、定期报送、回头望；一次提交。"""
-    from .ledger import load
-    from .sweep import LABELS, digest_markdown, run
+    from .sweep import action_label, digest_markdown, run
 
     root, day = _root(ledger), _today(today)
-    res = run(root, day, dry_run=dry_run)
-    led = load(root)
+    res, led = run(root, day, dry_run=dry_run)
     if not dry_run and (res.actions or res.pending or res.problems):
         out = root / "out" / "sweep" / f"{day}.md"
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -600,8 +591,7 @@ def sweep(dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将�
             table.add_column(col, overflow="fold", no_wrap=col in ("事项", "日期", "编号"))
         for a in res.actions:
             it = led.items.get(a["item"] or "")
-            label = LABELS[a["kind"]] + (f"：{a['action']}" if a["kind"] == "consequence" else "")
-            table.add_row(a["item"] or "", it.title if it else "", str(a["date"]), label,
+            table.add_row(a["item"] or "", it.title if it else "", str(a["date"]), action_label(a),
                           a.get("number") or "", led.unit_name(a["unit"]) if a.get("unit") else "")
         if res.actions:
             con.print(table)

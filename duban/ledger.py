@@ -127,11 +127,19 @@ def load_item_file(root: Path, rel: str) -> tuple[Item | None, list[Problem]]:
     return item, problems + src.problems
 
 
-def load(root: Path, only_config: bool = False) -> Ledger:
-    problems: list[Problem] = []
+def load_config(root: Path, problems: list[Problem] | None = None) -> Config:
+    """duban.yaml alone (problems, if wanted, appended to ``problems``)."""
+    problems = [] if problems is None else problems
     data, src = _read(root, CONFIG, problems)
     config = validate_config(src, data) if data is not None else Config()
     problems += src.problems
+    return config
+
+
+def load(root: Path, only_config: bool = False) -> Ledger:
+    """The whole ledger; with ``only_config`` the settings, units and rule pack but no items."""
+    problems: list[Problem] = []
+    config = load_config(root, problems)
 
     data, src = _read(root, "units.yaml", problems)
     units = validate_units(src, data) if data is not None else {}

@@ -9,7 +9,7 @@ from pathlib import Path
 from .actions import _counters, allocate, append_events
 from .errors import DubanError
 from .rules import STEP_LABELS
-from .state import STATUS_LABELS
+from .state import STATUS_LABELS, open_referrals
 from .yamlio import rt_dumps
 
 
@@ -162,12 +162,13 @@ def escalate(root: Path, item_id: str, *, step: str, reason: str, today: date) -
         steps = {s.step: s for s in ledger.pack.process.ladder}
         s = steps.get(step)
         counters = _counters(root)
-        n = allocate(root, counters, step, today.year)
+        n = allocate(counters, step, today.year)
         no = f"{today.year}-{n}"
         number.append(no)
         ev.update(number=no, unit=st.lead, lapse=f"manual:{no}",
                   answer_by=s.answer.apply(ledger.calendar, today) if s and s.answer else None,
-                  status="proposed" if step == "referral" else None)
+                  # the pack says which step only proposes; a referral always does (条例 第二十一条)
+                  status="proposed" if (s.proposal if s else step == "referral") else None)
         extra["counters.yaml"] = rt_dumps(counters)
 
     ev = {"date": today, "kind": step, "number": None, "reason": reason.strip()}
@@ -181,8 +182,7 @@ def refer(root: Path, item_id: str, *, approve: bool, text: str, today: date) ->
     found: list[str] = []
 
     def check(ledger, item, st, _):
-        decided = {ev.get("number") for ev in item.log if ev.get("kind") == "referral_decision"}
-        open_ = [ev for ev in item.log if ev.get("kind") == "referral" and ev.get("number") not in decided]
+        open_ = open_referrals(item.log)
         if not open_:
             raise DubanError(f"{item.id}: 没有待决定的追责问效移交建议")
         found.append(open_[-1]["number"])

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .schema import Source, check_mapping, check_type, field_name
+from .schema import Source, check_fields, check_mapping, field_name
 
 ID_RE = re.compile(r"^(\d{4})-(\d{4,})$")
 UNIT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -71,22 +71,10 @@ class Item:
 
 # -------------------------------------------------------------- field tables
 
-ITEM_FIELDS = {  # name: (type, what, required)
-    "id": (str, "文本", True),
-    "title": (str, "文本", True),
-    "category": (str, "文本", True),
-    "tier": (str, "文本", True),
-    "lead": (str, "单位代号", True),
-    "co": (list, "单位代号列表", False),
-    "issued": (date, "日期", True),
-    "deadline": (date, "日期", False),
-    "basis": (str, "文本", False),
-    "ref": (str, "文本", False),
-    "requirement": (str, "文本", False),
-    "forward": (bool, "true 或 false", False),
-    "log": (list, "事件列表", False),
-    "note": (str, "文本", False),
-}
+ITEM_FIELDS = {"id": str, "title": str, "category": str, "tier": str, "lead": str, "co": list, "issued": date,
+               "deadline": date, "basis": str, "ref": str, "requirement": str, "forward": bool, "log": list,
+               "note": str}
+ITEM_REQUIRED = ("id", "title", "category", "tier", "lead", "issued")
 
 D, S, I, B, L = date, str, int, bool, list
 SLIP = {"number": S, "lapse": S, "unit": S, "answer_by": D, "reason": S, "status": S}
@@ -111,7 +99,13 @@ EVENT_FIELDS: dict[str, tuple[dict, tuple]] = {  # kind: (optional/required fiel
     "consequence": ({"rule": S, "action": S, "unit": S, "count": I, "lapse": S}, ("rule",)),
 }
 COMMON_EVENT_FIELDS = {"date": D, "kind": S, "note": S, "by": S}
-TYPE_WORDS = {date: "日期", str: "文本", int: "整数", bool: "true 或 false", list: "列表"}
+EVENT_LABELS = {
+    "issued": "立项交办", "report": "报送", "review": "审核", "extension": "延期", "transfer_back": "退回",
+    "reassign": "改派", "instruction": "新批示", "lookback_done": "回头望", "close": "注结销号",
+    "due_soon": "临期提示", "report_due": "定期报送到期", "lookback": "回头望到期", "reminder": "工作提醒单",
+    "urge": "督查催办单", "warning": "督查工作警告单", "referral": "追责问效移交单",
+    "referral_decision": "移交决定", "consequence": "后果",
+}
 
 
 def _as_text(v):
@@ -120,17 +114,9 @@ def _as_text(v):
 
 def validate_item(src: Source, data, rel: str) -> Item | None:
     """Check one item file's structure; cross references are checked by the ledger."""
-    if not check_mapping(src, data, (), set(ITEM_FIELDS), [k for k, v in ITEM_FIELDS.items() if v[2]]):
+    if not check_mapping(src, data, (), set(ITEM_FIELDS), ITEM_REQUIRED):
         return None
-    ok = True
-    for key, (typ, what, _req) in ITEM_FIELDS.items():
-        if key in data and data[key] is not None:
-            value = data[key]
-            if typ is str and isinstance(value, (int, float)) and not isinstance(value, bool) and key != "id":
-                continue  # a number used as text (e.g. a title "2026") is accepted
-            if not check_type(src, data, key, typ, (), what):
-                ok = False
-    if not ok or any(data.get(k) is None for k, v in ITEM_FIELDS.items() if v[2]):
+    if not check_fields(src, data, (), ITEM_FIELDS) or any(data.get(k) is None for k in ITEM_REQUIRED):
         return None
     item_id = str(data["id"])
     if not ID_RE.match(item_id):
@@ -176,12 +162,7 @@ def _validate_event(src: Source, ev, kp: tuple) -> None:
     fields, required = EVENT_FIELDS[kind]
     allowed = {**COMMON_EVENT_FIELDS, **fields}
     check_mapping(src, ev, kp, set(allowed), ("date", "kind", *required))
-    for key, typ in allowed.items():
-        if key in ev and ev[key] is not None:
-            value = ev[key]
-            if typ is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-                continue
-            check_type(src, ev, key, typ, kp, TYPE_WORDS[typ])
+    check_fields(src, ev, kp, allowed)
     if kind == "report" and isinstance(ev.get("percent"), int) and not 0 <= ev["percent"] <= 100:
         src.error(kp + ("percent",), "percent 应在 0 到 100 之间")
     if kind == "review" and ev.get("result") not in ("accepted", "returned"):

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .calendar import WorkCalendar, add_months, end_of, merged_calendar
 from .errors import Problem
+from .model import EVENT_LABELS
 from .schema import Source, check_mapping, check_type, field_name
 from .yamlio import YamlError, load_path
 
@@ -291,7 +292,7 @@ class Consequence:
 
 
 @dataclass(frozen=True)
-class Process:  # noqa: D101 - fields documented in README
+class Process:
     due_soon: TimeRule | None = None
     ladder: tuple[Step, ...] = ()
     ladder_source: str = ""
@@ -314,8 +315,16 @@ class Process:  # noqa: D101 - fields documented in README
         return self.ladder
 
 
-STEP_LABELS = {"reminder": "工作提醒单", "urge": "督查催办单", "warning": "督查工作警告单",
-               "referral": "追责问效移交单"}
+STEP_LABELS = {s: EVENT_LABELS[s] for s in STEPS}
+
+
+# process.yaml sections holding one time rule: section -> (its key, allowed kinds); parsed into
+# the Process fields ``{section}_{key}`` and ``{section}_source``
+TIMED_SECTIONS = {
+    "return": ("answer", ("working_days", "days")),
+    "transfer_back": ("within", ("working_days", "days", "same_day")),
+    "extension": ("cutoff", ("working_days", "before_deadline")),
+}
 
 
 def _parse_process(src: Source, data) -> Process:
@@ -349,26 +358,13 @@ def _parse_process(src: Source, data) -> Process:
     if len({s.step for s in steps}) != len(steps):
         src.error(("ladder",), "ladder 中同一种文书只能出现一次")
     kw["ladder"] = tuple(steps)
-    for key, name in (("return", "return"), ("transfer_back", "transfer_back"), ("extension", "extension")):
-        if key not in data:
-            continue
-        sub = data[key]
-        if key == "return":
-            if check_mapping(src, sub, (key,), {"answer", "source", "note"}, ("answer",)):
-                rule = parse_time_rule(src, sub["answer"], (key, "answer"), allow=("working_days", "days"))
-                if rule:
-                    kw["return_answer"] = rule
-                kw["return_source"] = str(sub.get("source", ""))
-        elif key == "transfer_back":
-            if check_mapping(src, sub, (key,), {"within", "source", "note"}, ("within",)):
-                kw["transfer_back_within"] = parse_time_rule(src, sub["within"], (key, "within"),
-                                                             allow=("working_days", "days", "same_day"))
-                kw["transfer_back_source"] = str(sub.get("source", ""))
-        else:
-            if check_mapping(src, sub, (key,), {"cutoff", "source", "note"}, ("cutoff",)):
-                kw["extension_cutoff"] = parse_time_rule(src, sub["cutoff"], (key, "cutoff"),
-                                                         allow=("working_days", "before_deadline"))
-                kw["extension_source"] = str(sub.get("source", ""))
+    for section, (key, allow) in TIMED_SECTIONS.items():
+        sub = data.get(section)
+        if sub is not None and check_mapping(src, sub, (section,), {key, "source", "note"}, (key,)):
+            rule = parse_time_rule(src, sub[key], (section, key), allow=allow)
+            if rule:
+                kw[f"{section}_{key}"] = rule
+            kw[f"{section}_source"] = str(sub.get("source", ""))
     if "report_lapse" in data:
         sub = data["report_lapse"]
         if check_mapping(src, sub, ("report_lapse",), {"up_to", "source", "note"}, ("up_to",)):

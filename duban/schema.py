@@ -44,6 +44,22 @@ def check_mapping(src: Source, data, keypath: tuple, allowed, required=()) -> bo
     return True
 
 
+TYPE_WORDS = {date: "日期 YYYY-MM-DD", str: "文本", int: "整数", bool: "true 或 false", list: "列表", dict: "键值映射"}
+
+
+def check_fields(src: Source, data: dict, keypath: tuple, types: dict) -> bool:
+    """Check the type of every present field of ``data`` against ``types``; True when all are right.
+
+    A number where text is expected is accepted (a title “2026” is text)."""
+    ok = True
+    for key, typ in types.items():
+        value = data.get(key)
+        if value is None or (typ is str and isinstance(value, (int, float)) and not isinstance(value, bool)):
+            continue
+        ok = check_type(src, data, key, typ, keypath, TYPE_WORDS[typ]) and ok
+    return ok
+
+
 def check_type(src: Source, data: dict, key, types, keypath: tuple, what: str) -> bool:
     if key not in data or data[key] is None:
         return False

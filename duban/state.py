@@ -163,6 +163,12 @@ def derive(item: Item, pack: RulePack, today: date) -> State:
     return st
 
 
+def open_referrals(log: list[dict]) -> list[dict]:
+    """Proposed 追责问效移交 slips that still wait for the government's decision."""
+    decided = {ev.get("number") for ev in log if ev.get("kind") == "referral_decision"}
+    return [ev for ev in log if ev.get("kind") == "referral" and ev.get("number") not in decided]
+
+
 # ------------------------------------------------------------------ schedule
 
 def initial_deadline(pack: RulePack, category: str, tier: str, issued: date) -> date | None:

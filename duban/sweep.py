@@ -29,9 +29,9 @@ from pathlib import Path
 
 from .calendar import UnknownYear
 from .errors import Problem
-from .model import Item
-from .rules import RulePack
-from .state import ACTIVE, periodic_reports, replay
+from .model import EVENT_LABELS, Item
+from .rules import STEPS, RulePack
+from .state import ACTIVE, open_referrals, periodic_reports, replay
 
 SWEEP_KINDS = ("due_soon", "report_due", "lookback", "reminder", "urge", "warning", "referral", "consequence")
 ONE = timedelta(days=1)
@@ -39,7 +39,7 @@ ONE = timedelta(days=1)
 
 def _key(ev: dict):
     kind = ev.get("kind")
-    if kind in ("reminder", "urge", "warning", "referral"):
+    if kind in STEPS:
         return (kind, ev.get("lapse"))
     if kind == "due_soon":
         return (kind, ev.get("deadline"))
@@ -140,21 +140,21 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
 
     # --- periodic reports: due today (report_due), missed (ladder)
     if rule.cadence is not None:
-        previous_missed = False
+        previous_missed, prev_due = False, now.active_since or item.issued
         for p in periodic_reports(item, pack, today, now):
             if closed_day(p.due - ONE).status in ACTIVE:
                 want({"date": p.due, "kind": "report_due", "due": p.due, "unit": closed_day(p.due - ONE).lead})
             missed = p.reported_on is None
             # a unit silent since an earlier missed report is still in that lapse: no new one
             continuing, previous_missed = previous_missed and missed, missed
+            window_start, prev_due = prev_due, p.due
             if p.due >= today or not missed or continuing:
                 continue
-            prev_due = _previous_due(item, pack, p.due)
 
-            def unresolved(day, prev_due=prev_due):
+            def unresolved(day, window_start=window_start):
                 s = closed_day(day)
                 return s.status in ACTIVE and not any(
-                    ev.get("kind") == "report" and ev.get("unit") == s.lead and prev_due < ev["date"] <= day
+                    ev.get("kind") == "report" and ev.get("unit") == s.lead and window_start < ev["date"] <= day
                     for ev in item.log)
 
             if unresolved(p.due):
@@ -167,14 +167,6 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
                 want({"date": due, "kind": "lookback", "due": due})
 
     return sorted(out, key=lambda ev: (ev["date"], SWEEP_KINDS.index(ev["kind"])))
-
-
-def _previous_due(item: Item, pack: RulePack, due: date) -> date:
-    rule = pack.rule(item.category, item.tier)
-    st = replay(item, due)
-    start = st.active_since or item.issued
-    dues = rule.cadence.dates(pack.calendar, start, due - ONE)
-    return dues[-1] if dues else start
 
 
 # --------------------------------------------------------------------- apply
@@ -213,9 +205,7 @@ def plan(ledger, today: date) -> SweepResult:
             res.pending.append({"item": item.id, "what": "待审核办结报告", "title": item.title})
         elif st.status == "transferred":
             res.pending.append({"item": item.id, "what": "单位已退回，待改派", "title": item.title})
-        decided = {ev.get("number") for ev in item.log if ev.get("kind") == "referral_decision"}
-        proposals = [ev for ev in item.log if ev.get("kind") == "referral" and ev.get("number") not in decided]
-        proposals += [ev for ev in new if ev["kind"] == "referral"]
+        proposals = open_referrals(item.log + new)
         if proposals:
             res.pending.append({"item": item.id, "what": f"追责问效移交建议（{len(proposals)} 份）待区政府决定",
                                 "title": item.title})
@@ -230,29 +220,31 @@ def plan(ledger, today: date) -> SweepResult:
     return res
 
 
-def run(root: Path, today: date, dry_run: bool = False) -> SweepResult:
+def run(root: Path, today: date, dry_run: bool = False):
+    """Sweep the ledger; returns (result, the ledger as loaded before the sweep's writes)."""
     from .actions import _counters, allocate, change, refuse_if_broken
     from .ledger import load
     from .yamlio import flow_map, rt_dumps, rt_loads
 
     if dry_run:
-        return plan(load(root), today)
+        ledger = load(root)
+        return plan(ledger, today), ledger
     with change(root, "", "sweep") as ch:
         ledger = load(root)
         refuse_if_broken(ledger)
         res = plan(ledger, today)
         if not res.actions:
-            return res
+            return res, ledger
         counters = _counters(root)
         for a in res.actions:  # numbers in date order, then item id
-            if a["kind"] in ("reminder", "urge", "warning", "referral"):
-                a["number"] = f"{a['date'].year}-{allocate(root, counters, a['kind'], a['date'].year)}"
+            if a["kind"] in STEPS:
+                a["number"] = f"{a['date'].year}-{allocate(counters, a['kind'], a['date'].year)}"
         by_item: dict[str, list[dict]] = {}
         for a in res.actions:
             if a["item"] is None:  # a unit-level consequence: its own event file
                 from .unitevents import event_rel, event_text
 
-                a["id"] = f"{a['date'].year}-{allocate(root, counters, 'event', a['date'].year):04d}"
+                a["id"] = f"{a['date'].year}-{allocate(counters, 'event', a['date'].year):04d}"
                 fields = {k: a.get(k) for k in ("id", "unit", "kind", "date", "rule", "count", "action", "due",
                                                 "source_event")}
                 ch.write(event_rel(a["id"]), event_text(fields))
@@ -270,19 +262,23 @@ def run(root: Path, today: date, dry_run: bool = False) -> SweepResult:
                     at -= 1
                 log.insert(at, flow_map(ev))
             ch.write(item.path, rt_dumps(data))
-        if any(a["kind"] in ("reminder", "urge", "warning", "referral") or a["item"] is None for a in res.actions):
+        if any(a["kind"] in STEPS or a["item"] is None for a in res.actions):
             ch.write("counters.yaml", rt_dumps(counters))
-        lines = [f"{a['item'] or a['unit']} {a['date']} {LABELS[a['kind']]}"
-                 f"{' ' + a['number'] if a.get('number') else ''}{'：' + a['action'] if a['kind'] == 'consequence' else ''}"
+        lines = [f"{a['item'] or a['unit']} {a['date']} {action_label(a)}{' ' + a['number'] if a.get('number') else ''}"
                  for a in res.actions]
         ch.message = f"督办 巡查 {today}: {len(res.actions)} 项动作\n\n" + "\n".join(lines)
     res.commit = ch.committed
-    return res
+    return res, ledger
 
 
-LABELS = {"due_soon": "临期提示", "report_due": "定期报送到期", "lookback": "回头望到期",
-          "reminder": "工作提醒单", "urge": "督查催办单", "warning": "督查工作警告单",
-          "referral": "追责问效移交单（建议）", "consequence": "后果"}
+def action_label(a: dict) -> str:
+    """How an action reads in the digest, the table and the commit message."""
+    label = EVENT_LABELS[a["kind"]]
+    if a.get("status") == "proposed":
+        label += "（建议）"
+    if a["kind"] == "consequence":
+        label += f"：{a['action']}" + (f"（{a['due']} 前）" if a.get("due") else "")
+    return label
 
 
 def digest_markdown(res: SweepResult, ledger) -> str:
@@ -292,9 +288,7 @@ def digest_markdown(res: SweepResult, ledger) -> str:
         for a in res.actions:
             item = ledger.items.get(a["item"] or "")
             unit = ledger.unit_name(a.get("unit")) if a.get("unit") else ""
-            label = LABELS[a["kind"]] + (f"：{a['action']}" if a["kind"] == "consequence" else "")
-            due = f"（{a['due']} 前）" if a.get("due") else ""
-            out.append(f"| {a['item'] or ''} | {item.title if item else ''} | {a['date']} | {label}{due} | "
+            out.append(f"| {a['item'] or ''} | {item.title if item else ''} | {a['date']} | {action_label(a)} | "
                        f"{a.get('number') or ''} | {unit} |")
     else:
         out.append("今日无到期动作。")

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from .errors import DubanError, Problem
-from .schema import Source, check_mapping, check_type
+from .schema import Source, check_fields, check_mapping
 
 LEVELS = {"national": "国家级", "province": "省级", "prefecture": "州(市)级", "county": "县(区)级"}
 FIELDS = {"id": str, "unit": str, "kind": str, "date": date, "level": str, "item": str, "note": str,
@@ -41,9 +41,7 @@ def validate(src: Source, data, rel: str, ledger) -> UnitEvent | None:
 
     if not check_mapping(src, data, (), set(FIELDS), ("id", "unit", "kind", "date")):
         return None
-    ok = all(check_type(src, data, k, t, (), "文本" if t is str else "") or data.get(k) is None
-             for k, t in FIELDS.items() if k in data and t is not str)
-    if not ok:
+    if not check_fields(src, data, (), FIELDS):
         return None
     ev_id = str(data["id"])
     if not ID_RE.match(ev_id) or rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] != ev_id:
@@ -118,7 +116,7 @@ def record(root: Path, *, unit: str, kind: str, level: str | None, item: str | N
         if item:
             ledger.item(item)
         counters = _counters(root)
-        ev_id = f"{day.year}-{allocate(root, counters, 'event', day.year):04d}"
+        ev_id = f"{day.year}-{allocate(counters, 'event', day.year):04d}"
         text = event_text({"id": ev_id, "unit": unit, "kind": kind, "date": day, "level": level, "item": item,
                            "note": note})
         ch.message = f"督办 单位事件 {ev_id}: {ledger.unit_name(unit)} {kinds[kind]['label']}"

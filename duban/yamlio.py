@@ -45,9 +45,14 @@ class YamlError(Exception):
 
 
 def _collect_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
+    """Record the line of every key and list entry; a key repeated in one mapping is an error."""
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen = set()
         for key_node, value_node in node.value:
+            if key_node.value in seen:
+                raise YamlError(key_node.start_mark.line + 1, f"重复的键 “{key_node.value}”")
+            seen.add(key_node.value)
             key = key_node.value
             if key_node.tag.endswith(":int"):  # e.g. a year used as a key
                 try:
@@ -61,24 +66,6 @@ def _collect_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
             _collect_lines(child, path + (i,), lines)
 
 
-def _duplicate_keys(node: yaml.Node) -> tuple[int, str] | None:
-    if isinstance(node, yaml.MappingNode):
-        seen = set()
-        for key_node, value_node in node.value:
-            if key_node.value in seen:
-                return key_node.start_mark.line + 1, key_node.value
-            seen.add(key_node.value)
-            found = _duplicate_keys(value_node)
-            if found:
-                return found
-    elif isinstance(node, yaml.SequenceNode):
-        for child in node.value:
-            found = _duplicate_keys(child)
-            if found:
-                return found
-    return None
-
-
 def loads(text: str) -> tuple[Any, Lines]:
     """Parse one YAML document safely; return (data, lines).
 
@@ -90,9 +77,8 @@ def loads(text: str) -> tuple[Any, Lines]:
         node = loader.get_single_node()
         if node is None:
             return None, {}
-        dup = _duplicate_keys(node)
-        if dup:
-            raise YamlError(dup[0], f"重复的键 “{dup[1]}”")
+        lines: Lines = {}
+        _collect_lines(node, (), lines)  # before constructing: a duplicate key must not silently win
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         if isinstance(exc, yaml.constructor.ConstructorError):
@@ -110,8 +96,6 @@ def loads(text: str) -> tuple[Any, Lines]:
         raise YamlError(1, f"YAML 错误: {exc}") from None
     finally:
         loader.dispose()
-    lines: Lines = {}
-    _collect_lines(node, (), lines)
     return data, lines
 
 
