@@ -261,7 +261,9 @@ def init_ledger(path: Path, sample: bool, pack: str | None) -> Path:
         src = sample_dir()
         for name in (CONFIG, "units.yaml", "counters.yaml"):
             shutil.copy2(src / name, path / name)
-        shutil.copytree(src / "items", path / "items", dirs_exist_ok=True)
+        for folder in ("items", "events"):
+            if (src / folder).is_dir():
+                shutil.copytree(src / folder, path / folder, dirs_exist_ok=True)
     else:
         atomic_write(path / CONFIG, DEFAULT_CONFIG)
         atomic_write(path / "units.yaml", DEFAULT_UNITS)

@@ -564,6 +564,86 @@ def event(unit: Annotated[str, typer.Argument(help="单位代号")],
     print(ev_id)
 
 
+# --------------------------------------------------------------------- score
+
+@app.command()
+def score(period: Annotated[Optional[str], typer.Argument(
+              help="考核期：Q1…Q4（年份取 --year 或今年）、2026Q2，或整年 2026；缺省为今天所在的考核期")] = None,
+          year: Annotated[Optional[int], typer.Option("--year", help="年份（配合 Q1…Q4）")] = None,
+          explain: Annotated[Optional[str], typer.Option("--explain", help="列出该单位（代号）每一项加减分及其条款")] = None,
+          csv_path: Annotated[Optional[Path], typer.Option("--csv", help="另存得分表为 CSV（Excel 可直接打开）")] = None,
+          xlsx_path: Annotated[Optional[Path], typer.Option("--xlsx", help="另存为 Excel 工作簿：得分表和加减分明细")] = None,
+          json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
+    """考核计分：按规则包 scoring.yaml 计算各单位本考核期的基础分、加分、减分、得分和排名。"""
+    from .scoring import parse_period, score as compute
+
+    root, day = _root(ledger), _today(today)
+    led = _load(root)
+    if not led.pack.scoring.rules:
+        raise DubanError(f"规则包 {led.pack.name or led.config.rules} 没有考核计分表（{led.config.rules}/scoring.yaml）")
+    per = parse_period(period, year, day, led.pack.scoring.period)
+    if explain and explain not in led.units:
+        raise DubanError(f"未知的单位 “{explain}”（见 units.yaml）")
+    scores = compute(led, per, day)
+    written = []
+    if csv_path:
+        from .exports import scores_csv
+
+        written.append(scores_csv(scores, per, csv_path))
+    if xlsx_path:
+        from .exports import scores_xlsx
+
+        written.append(scores_xlsx(scores, per, xlsx_path))
+    if json_:
+        shown = [s for s in scores if s.unit == explain] if explain else scores
+        _out_json({"period": per.as_json(), "pack": led.pack.name, "until": min(per.end, day).isoformat(),
+                   "units": [s.as_json() for s in shown]})
+    elif explain:
+        _print_explain(next(s for s in scores if s.unit == explain), per, led)
+    else:
+        _print_scores(scores, per, led, day)
+    for path in written:
+        print(f"已导出: {path}", file=sys.stderr if json_ else sys.stdout)
+    _exit_for(led)
+
+
+def _print_scores(scores, per, led, day) -> None:
+    from rich.table import Table
+
+    from .scoring import plain, score_rows
+
+    note = "" if day >= per.end else f"，计至 {day}"
+    table = Table(title=f"{per.label}督查工作考核得分", caption=f"{led.pack.title or led.pack.name}{note}")
+    header, rows = score_rows(scores)
+    for col in header:
+        table.add_column(col, overflow="fold", justify="right" if col in ("排名", "基础分", "加分", "减分", "得分") else "left",
+                         no_wrap=col not in ("单位", "标记"), min_width=8 if col == "标记" else None)
+    for row in rows:
+        table.add_row(*map(plain, row))
+    _console().print(table)
+
+
+def _print_explain(us, per, led) -> None:
+    """One block per delta (readable at any width): date, points, item; then rule and clause."""
+    from .scoring import explain_rows, points_text
+
+    con = _console()
+    con.print(f"[bold]{us.name}（{us.unit}）{per.label} 加减分明细[/bold]")
+    header, rows = explain_rows(us)
+    for day, item, title, rule, source, pts, counted, note in rows:
+        style = "dim" if counted == "未计" else ("green" if pts > 0 else "red")
+        con.print(f"{day}  [{style}]{points_text(pts):>5}  {counted}[/{style}]  {item} {title}".rstrip())
+        con.print(f"    规则 {rule}" + (f"（{note}）" if note else ""), style="dim" if counted == "未计" else None)
+        con.print(f"    依据 {source}", style="dim")
+    if not rows:
+        print("（没有加减分）")
+    for cut in us.cuts:
+        print(f"说明：{cut}")
+    print(f"基础分 {points_text(us.base).lstrip('+')} + 加分 {points_text(us.bonus).lstrip('+')} "
+          f"− 减分 {points_text(us.penalty).lstrip('+')} = 得分 {points_text(us.score).lstrip('+')}"
+          f"（排名 {us.rank}）" + (f"；{'、'.join(us.flags)}" if us.flags else ""))
+
+
 # --------------------------------------------------------------------- sweep
 
 @app.command()

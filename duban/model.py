@@ -11,6 +11,9 @@ from datetime import date
 
 from .schema import Source, check_fields, check_mapping, field_name
 
+TIERS = ("red", "yellow", "blue")
+LEVELS = {"national": "国家级", "province": "省级", "prefecture": "州(市)级", "county": "县(区)级"}
+ROLES = {"lead": "主办", "co": "协办"}
 ID_RE = re.compile(r"^(\d{4})-(\d{4,})$")
 UNIT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 

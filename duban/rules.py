@@ -20,15 +20,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from .calendar import WorkCalendar, add_months, end_of, merged_calendar
 from .errors import Problem
-from .model import EVENT_LABELS
+from .model import EVENT_LABELS, LEVELS, ROLES, TIERS
 from .schema import Source, check_mapping, check_type, field_name
 from .yamlio import YamlError, load_path
 
-TIERS = ("red", "yellow", "blue")
 STEPS = ("reminder", "urge", "warning", "referral")
 ROLLS = ("next", "none")
 
@@ -400,6 +400,200 @@ def _parse_process(src: Source, data) -> Process:
     return Process(**kw)
 
 
+# --------------------------------------------------------------------- scoring
+
+# What a scoring rule can count (``when:``; not ``on``, which YAML reads as true).  Item triggers come from the item logs,
+# the others from unit events and from consequences the counts triggered.
+TRIGGERS = {
+    "done_on_time": "按时办结",       # final report by the deadline in force, accepted, never overdue
+    "done_late": "逾期办结",          # accepted, but the item was overdue before its final report
+    "overdue": "逾期未办结",          # a deadline lapsed without a final report (one per lapse)
+    "report_late": "定期报送逾期",    # a periodic report missed its due date
+    "returned": "办结报告被退办",     # review returned: the report was not good enough (退办)
+    "slip": "收到督办文书",           # a reminder / urge / warning / referral slip; {slip: STEP} for one kind
+    "event": "单位事件",              # {event: KIND}: a unit event recorded with duban event
+    "consequence": "累计后果",        # {consequence: ID}: a consequence of process.yaml fired
+}
+TRIGGER_ARGS = {"slip": "step", "event": "event", "consequence": "consequence"}
+LATE_TRIGGERS = ("overdue", "report_late")  # triggers with days late, for ``per: day``
+PER_ITEM = {"all": "每次均计分", "once": "同一事项同一规则在一个考核期内只计一次",
+            "highest": "同一事项在一个考核期内加分、扣分各只取最高的一项"}
+DIMENSIONS = (("role", ROLES), ("tier", dict.fromkeys(TIERS)), ("level", LEVELS))
+
+
+@dataclass(frozen=True)
+class ScoreRule:
+    id: str
+    on: str
+    arg: str = ""  # the event kind, slip step or consequence id
+    label: str = ""
+    source: str = ""
+    categories: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    silent: bool = False  # overdue only: just the lapses with no report from the lead before the deadline
+    delta: object = None  # a number, or a mapping by role / tier / level (nested as needed)
+    per: str = "occurrence"  # occurrence | day (days late)
+    each_time: bool = False  # 每次: not merged by the pack's per_item convention
+    at: int = 0  # with a count: fires on the at-th occurrence per unit per year …
+    and_more: bool = False  # … and every later one
+    flag: str = ""  # a mark on the unit (取消年度评优资格, 约谈 …)
+    zero: bool = False  # the unit's score for the year is 0
+    lasts: str = "period"  # period | year: how long the flag holds
+
+    def points(self, role: str, tier: str, level: str):
+        """The delta for one occurrence; None when the rule gives none (e.g. no level recorded)."""
+        value = self.delta
+        while isinstance(value, dict):
+            key = next((k for k in (role, tier, level) if k in value), None)
+            if key is None:
+                return None
+            value = value[key]
+        return value
+
+    def dimensions(self) -> set[str]:
+        """The dimensions (role / tier / level) the delta depends on."""
+        found, stack = set(), [self.delta]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                for name, keys in DIMENSIONS:
+                    if set(value) <= set(keys):
+                        found.add(name)
+                stack += value.values()
+        return found
+
+    def fires(self, n: int) -> bool:
+        return not self.at or n == self.at or (self.and_more and n > self.at)
+
+
+@dataclass(frozen=True)
+class Scoring:
+    base: Decimal = Decimal(0)
+    cap_score: Decimal | None = None  # highest total
+    cap_bonus: Decimal | None = None
+    cap_penalty: Decimal | None = None
+    per_item: str = "all"
+    period: str = "quarter"
+    source: str = ""
+    rules: tuple[ScoreRule, ...] = ()
+
+
+def _number(src: Source, value, keypath: tuple) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        src.error(keypath, f"{field_name(keypath)} 应为数值，而不是 “{value}”")
+        return None
+    return Decimal(str(value))
+
+
+def _parse_delta(src: Source, value, keypath: tuple):
+    if not isinstance(value, dict):
+        return _number(src, value, keypath)
+    for name, keys in DIMENSIONS:
+        if value and set(value) <= set(keys):
+            out = {k: _parse_delta(src, v, keypath + (k,)) for k, v in value.items()}
+            return None if None in out.values() else out
+    words = "；".join(f"{name}: {' / '.join(keys)}" for name, keys in DIMENSIONS)
+    src.error(keypath, f"{field_name(keypath)} 的键应全部取自同一维度（{words}），而不是 {', '.join(map(str, value))}")
+    return None
+
+
+def _names(src: Source, rule: dict, key: str, keypath: tuple, allowed) -> tuple[str, ...]:
+    value = rule.get(key)
+    if value is None:
+        return ()
+    values = value if isinstance(value, list) else [value]
+    for v in values:
+        if allowed is not None and v not in allowed:
+            src.error(keypath + (key,), f"{key} “{v}” 不在可用值中（{' / '.join(map(str, allowed))}）")
+    return tuple(str(v) for v in values)
+
+
+RULE_KEYS = {"id", "when", "label", "source", "note", "category", "tier", "role", "silent", "delta", "per",
+             "each_time", "at", "and_more", "flag", "zero", "lasts"}
+
+
+def _parse_score_rule(src: Source, r, keypath: tuple, pack: "RulePack") -> ScoreRule | None:
+    if not check_mapping(src, r, keypath, RULE_KEYS, ("id", "when", "source")):
+        return None
+    on, arg = r.get("when"), ""
+    if isinstance(on, dict) and len(on) == 1:
+        (on, arg), = on.items()
+        if TRIGGER_ARGS.get(on) is None:
+            src.error(keypath + ("when",), f"on 的参数形式只用于 {' / '.join(TRIGGER_ARGS)}")
+            return None
+    if on not in TRIGGERS:
+        src.error(keypath + ("when",), f"when 只能是 {' / '.join(TRIGGERS)}，而不是 “{on}”")
+        return None
+    arg = str(arg or "")
+    known = {"event": pack.process.unit_events, "slip": STEPS,
+             "consequence": [c.id for c in pack.process.consequences]}.get(on)
+    if on == "event" and arg not in known:
+        src.error(keypath + ("when",), f"单位事件 “{arg}” 不在 process.yaml 的 unit_events 中（有: {'、'.join(known) or '无'}）")
+        return None
+    if arg and on != "event" and arg not in known:
+        src.error(keypath + ("when",), f"{TRIGGER_ARGS[on]} “{arg}” 不在可用值中（{' / '.join(known) or '无'}）")
+        return None
+    delta = _parse_delta(src, r["delta"], keypath + ("delta",)) if r.get("delta") is not None else None
+    per = r.get("per", "occurrence")
+    if per not in ("occurrence", "day") or (per == "day" and on not in LATE_TRIGGERS):
+        src.error(keypath + ("per",), f"per 只能是 occurrence，或对 {' / '.join(LATE_TRIGGERS)} 用 day（按逾期天数）")
+        return None
+    if r.get("silent") and on != "overdue":
+        src.error(keypath + ("silent",), "silent 只用于 when: overdue（期限内未报告进展的逾期）")
+    lasts = r.get("lasts", "period")
+    if lasts not in ("period", "year"):
+        src.error(keypath + ("lasts",), "lasts 只能是 period（本考核期）或 year（当年余下的考核期）")
+    at = r.get("at", 0)
+    if "at" in r and not (check_type(src, r, "at", int, keypath, "整数") and at >= 1):
+        src.error(keypath + ("at",), "at 应为正整数")
+        return None
+    if r.get("delta") is None and not r.get("flag") and not r.get("zero"):
+        src.error(keypath, "规则须给出 delta、flag 或 zero 中的至少一项")
+        return None
+    rule = ScoreRule(
+        id=str(r["id"]), on=on, arg=arg, label=str(r.get("label") or ""), source=str(r["source"]),
+        categories=_names(src, r, "category", keypath, list(pack.categories) or None),
+        tiers=_names(src, r, "tier", keypath, TIERS), roles=_names(src, r, "role", keypath, ROLES),
+        silent=bool(r.get("silent", False)), delta=delta, per=per, each_time=bool(r.get("each_time", False)), at=at,
+        and_more=bool(r.get("and_more", False)), flag=str(r.get("flag") or ""), zero=bool(r.get("zero", False)),
+        lasts="year" if r.get("zero") else lasts)
+    return rule
+
+
+def _parse_scoring(src: Source, data, pack: "RulePack") -> Scoring:
+    allowed = {"base", "caps", "per_item", "period", "rules", "source", "note"}
+    if not check_mapping(src, data, (), allowed, ("base", "rules")):
+        return Scoring()
+    kw: dict = {"source": str(data.get("source", ""))}
+    kw["base"] = _number(src, data["base"], ("base",)) or Decimal(0)
+    caps = data.get("caps") or {}
+    if check_mapping(src, caps, ("caps",), {"score", "bonus", "penalty", "source", "note"}):
+        for key in ("score", "bonus", "penalty"):
+            if caps.get(key) is not None:
+                kw[f"cap_{key}"] = _number(src, caps[key], ("caps", key))
+    for key, choices in (("per_item", PER_ITEM), ("period", ("quarter", "year"))):
+        if key in data:
+            if data[key] in choices:
+                kw[key] = data[key]
+            else:
+                src.error((key,), f"{key} 只能是 {' / '.join(choices)}，而不是 “{data[key]}”")
+    rules, seen = [], set()
+    if not isinstance(data["rules"], list):
+        src.error(("rules",), "rules 应为列表")
+        return Scoring(**kw)
+    for i, r in enumerate(data["rules"]):
+        rule = _parse_score_rule(src, r, ("rules", i), pack)
+        if rule is None:
+            continue
+        if rule.id in seen:
+            src.error(("rules", i, "id"), f"规则编号 “{rule.id}” 重复")
+        seen.add(rule.id)
+        rules.append(rule)
+    kw["rules"] = tuple(rules)
+    return Scoring(**kw)
+
+
 # ------------------------------------------------------------------------ pack
 
 @dataclass
@@ -413,11 +607,14 @@ class RulePack:
     tier_rules: dict[tuple[str, str], CategoryRule] = field(default_factory=dict)
     process: Process = field(default_factory=Process)
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
-    scoring: dict = field(default_factory=dict)
-    scoring_lines: dict = field(default_factory=dict)
+    scoring: Scoring = field(default_factory=Scoring)
 
     def rule(self, category: str, tier: str) -> CategoryRule:
         return self.tier_rules.get((category, tier)) or self.categories[category]
+
+    def needs_level(self, event_kind: str) -> bool:
+        """Whether a scoring rule scores this unit event by level (卓尼: 国家/省/州/县 = 4/3/2/1)."""
+        return any(r.on == "event" and r.arg == event_kind and "level" in r.dimensions() for r in self.scoring.rules)
 
     def tier_label(self, tier: str) -> str:
         return str(self.tiers.get(tier, {}).get("label", tier))
@@ -482,7 +679,8 @@ def load_pack(root: Path, rel_root: str = "rules") -> tuple[RulePack, list[Probl
     pack.calendar = merged_calendar(local, f"{rel_root}/calendar.yaml")
 
     data, src = _load(root, "scoring.yaml", rel_root, problems, required=False)
-    pack.scoring, pack.scoring_lines = data or {}, src.lines
+    if data is not None:
+        pack.scoring = _parse_scoring(src, data, pack)
     problems += src.problems
     return pack, problems
 

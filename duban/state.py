@@ -143,6 +143,60 @@ def replay(item: Item, today: date | None = None) -> State:
     return st
 
 
+def day_closer(item: Item):
+    """A memoised ``closed(day)``: the item's state at the close of ``day`` (the issue day at the earliest)."""
+    cache: dict[date, State] = {}
+
+    def closed(day: date) -> State:
+        day = max(day, item.issued)
+        if day not in cache:
+            cache[day] = replay(item, day)
+        return cache[day]
+
+    return closed
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """A deadline that passed while the unit still owed the work."""
+
+    deadline: date
+    resolved: date | None  # the day it ended (final report, extension, reassignment …); None: still running
+
+    @property
+    def key(self) -> str:
+        return f"deadline:{self.deadline}"
+
+    def late_days(self, today: date) -> tuple[date, date]:
+        """The first and last late day: the day after the deadline up to the day it ended (or today)."""
+        return self.deadline + timedelta(days=1), self.resolved or today
+
+
+def deadline_candidates(item: Item) -> list[date]:
+    """Every date that may have been the item's deadline: the first one, extensions, redo and reassignment dates."""
+    return sorted({d for d in [item.deadline, *(ev.get(k) for ev in item.log for k in ("to", "due", "deadline"))]
+                   if isinstance(d, date)})
+
+
+def deadline_lapses(item: Item, today: date, closed=None) -> list[Lapse]:
+    """Deadlines D before ``today`` such that at the close of D the item was still owed with deadline D."""
+    if item.forward:
+        return []
+    closed = closed or day_closer(item)
+    days = sorted({ev["date"] for ev in item.log if isinstance(ev.get("date"), date)})
+    out = []
+    for d in deadline_candidates(item):
+        if d >= today:
+            continue
+        st = closed(d)
+        if st.status not in ACTIVE or st.deadline != d:
+            continue
+        resolved = next((e for e in days if d < e <= today
+                         and not (closed(e).status in ACTIVE and closed(e).deadline == d)), None)
+        out.append(Lapse(d, resolved))
+    return out
+
+
 def derive(item: Item, pack: RulePack, today: date) -> State:
     st = replay(item, today)
     if st.status not in ACTIVE or st.deadline is None:

@@ -31,7 +31,7 @@ from .calendar import UnknownYear
 from .errors import Problem
 from .model import EVENT_LABELS, Item
 from .rules import STEPS, RulePack
-from .state import ACTIVE, open_referrals, periodic_reports, replay
+from .state import ACTIVE, day_closer, deadline_candidates, deadline_lapses, open_referrals, periodic_reports, replay
 
 SWEEP_KINDS = ("due_soon", "report_due", "lookback", "reminder", "urge", "warning", "referral", "consequence")
 ONE = timedelta(days=1)
@@ -55,14 +55,7 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
     rule = pack.rule(item.category, item.tier)
     existing = {k: ev for ev in item.log if (k := _key(ev)) is not None}
     out: list[dict] = []
-    cache: dict[date, object] = {}
-
-    def closed_day(day: date):
-        """State at the close of ``day`` (the issue day at the earliest)."""
-        day = max(day, item.issued)
-        if day not in cache:
-            cache[day] = replay(item, day)
-        return cache[day]
+    closed_day = day_closer(item)
 
     def want(ev: dict) -> None:
         if _key(ev) not in existing:
@@ -98,33 +91,24 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
         return []
 
     # --- deadline lapses, in date order, and the consequences their count triggers
-    candidates = sorted({d for d in [item.deadline, *(ev.get(k) for ev in item.log
-                                                      for k in ("to", "due", "deadline"))]
-                         if isinstance(d, date)})
     lapses = 0
-    for deadline in candidates:
-        if deadline >= today:
-            continue
-        st = closed_day(deadline)
-        if st.status not in ACTIVE or st.deadline != deadline:
-            continue
-        lapse = f"deadline:{deadline}"
+    for lapse in deadline_lapses(item, today, closed_day):
 
-        def unresolved(day, deadline=deadline):
+        def unresolved(day, deadline=lapse.deadline):
             s = closed_day(day)
             return s.status in ACTIVE and s.deadline == deadline
 
-        if ladder(lapse, deadline, unresolved):
+        if ladder(lapse.key, lapse.deadline, unresolved):
             lapses += 1
-            first = existing.get((proc.ladder[0].step, lapse)) if proc.ladder else None
+            first = existing.get((proc.ladder[0].step, lapse.key)) if proc.ladder else None
             for c in proc.consequences:
                 if c.count == "overdue" and lapses == c.at and first:
                     want({"date": first["date"], "kind": "consequence", "rule": c.id, "action": c.action,
-                          "unit": first.get("unit"), "count": lapses, "lapse": lapse})
+                          "unit": first.get("unit"), "count": lapses, "lapse": lapse.key})
 
     # --- yellow light before the current deadline(s)
     if proc.due_soon is not None:
-        for deadline in candidates:
+        for deadline in deadline_candidates(item):
             if deadline - today > timedelta(days=2 * proc.due_soon.n + 14):
                 continue  # far off: not due soon yet (and its year's calendar may not be known yet)
             if proc.due_soon.kind == "working_days":

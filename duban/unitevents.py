@@ -9,9 +9,9 @@ from datetime import date
 from pathlib import Path
 
 from .errors import DubanError, Problem
+from .model import LEVELS
 from .schema import Source, check_fields, check_mapping
 
-LEVELS = {"national": "国家级", "province": "省级", "prefecture": "州(市)级", "county": "县(区)级"}
 FIELDS = {"id": str, "unit": str, "kind": str, "date": date, "level": str, "item": str, "note": str,
           "rule": str, "count": int, "action": str, "due": date, "source_event": str}
 
@@ -53,6 +53,8 @@ def validate(src: Source, data, rel: str, ledger) -> UnitEvent | None:
         src.error(("unit",), f"未知的单位 “{data['unit']}”")
     if data.get("level") and data["level"] not in LEVELS:
         src.error(("level",), f"level 只能是 {' / '.join(LEVELS)}")
+    elif not data.get("level") and ledger.pack.needs_level(data["kind"]):
+        src.error(("kind",), f"规则包按级别给 “{data['kind']}” 计分，此事件缺少 level（{' / '.join(LEVELS)}）")
     if not isinstance(data["date"], date):
         return None
     return UnitEvent(ev_id, str(data["unit"]), str(data["kind"]), data["date"], str(data.get("level") or ""),
@@ -111,8 +113,11 @@ def record(root: Path, *, unit: str, kind: str, level: str | None, item: str | N
                              + "、".join(f"{k}（{v['label']}）" for k, v in kinds.items()))
         if unit not in ledger.units:
             raise DubanError(f"未知的单位 “{unit}”")
+        levels = "、".join(f"{k}（{v}）" for k, v in LEVELS.items())
         if level and level not in LEVELS:
-            raise DubanError("级别只能是 " + "、".join(f"{k}（{v}）" for k, v in LEVELS.items()))
+            raise DubanError(f"级别只能是 {levels}")
+        if not level and ledger.pack.needs_level(kind):
+            raise DubanError(f"规则包按级别给“{kinds[kind]['label']}”计分，请用 --level 指明级别：{levels}")
         if item:
             ledger.item(item)
         counters = _counters(root)

@@ -21,6 +21,7 @@ from duban import lifecycle  # noqa: E402
 from duban.actions import extend_item, init_ledger, issue_item  # noqa: E402
 from duban.store import git  # noqa: E402
 from duban.sweep import run as sweep  # noqa: E402
+from duban.unitevents import record  # noqa: E402
 
 END = date(2026, 11, 19)  # the sample stands as of the evening of this day; the README demo runs 2026-11-20
 D = date.fromisoformat
@@ -153,6 +154,15 @@ ITEMS = [
     ("2026-11-19", "key_project", "yellow", "bahe-xq", ["fgw"], "灞河新区科创中心二期主体封顶", "2026-12-10",
      "区级重点项目 2026 年第 9 号", []),
 ]
+# unit-level events (duban event): (date, unit, kind, item title or None, note) — 附件1 第五条 其他事项
+UNIT_EVENTS = [
+    ("2026-03-20", "sthjj", "praise", "落实区政府第12次常务会议关于灞河沿岸扬尘治理的决定", "《督查专报》第3期表扬"),
+    ("2026-05-15", "baqiao-jd", "secondment", None, "抽调1人参加区政府营商环境专项督查"),
+    ("2026-06-10", "zrzyj", "criticism", "区长批示：加快灞河新区东片区土地收储", "《督查专报》第6期通报批评"),
+    ("2026-09-01", "baqiao-jd", "secondment", None, "抽调1人参加秋季重点项目联合督查"),
+    ("2026-09-25", "cgj", "praise", "《每日聚焦》曝光红旗街道背街小巷垃圾堆积", "《督查专报》第9期表扬"),
+    ("2026-10-20", "xiwang-jd", "non_cooperation", None, "明察暗访时未按要求提供台账资料"),
+]
 FORWARD_TITLES = {"区长批示转阅：市卫健委冬季流感防控通知"}
 
 
@@ -173,6 +183,8 @@ def build(target: Path) -> None:
                 requirement="请按要求落实，并按时限报送落实情况。", forward=title in FORWARD_TITLES)))
             for day, action, kw in events:
                 plan.setdefault(D(day), []).append((action, title, kw))
+        for day, unit, kind, title, note in UNIT_EVENTS:
+            plan.setdefault(D(day), []).append(("event", title, dict(unit=unit, kind=kind, note=note)))
         ids: dict[str, str] = {}
         day = date(2026, 1, 5)
         while day <= END:
@@ -182,13 +194,17 @@ def build(target: Path) -> None:
             day += timedelta(days=1)
         for name in ("counters.yaml",):
             shutil.copy2(root / name, target / name)
-        shutil.rmtree(target / "items", ignore_errors=True)
-        shutil.copytree(root / "items", target / "items")
+        for folder in ("items", "events"):
+            shutil.rmtree(target / folder, ignore_errors=True)
+            shutil.copytree(root / folder, target / folder)
 
 
 def do(root, ids, action, title, kw, day):
     if action == "issue":
         ids[title] = issue_item(root, today=day, **kw)
+        return
+    if action == "event":
+        record(root, level=None, item=ids.get(title), day=day, today=day, **kw)
         return
     item = ids[title]
     if action == "report":

@@ -1,0 +1,58 @@
+"""Score tables written for the 考核办: CSV (UTF-8 with BOM, so Excel reads the Chinese) and xlsx.
+
+openpyxl is imported here only, when a workbook is asked for."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from decimal import Decimal
+
+from .scoring import Period, UnitScore, explain_rows, number, plain, score_rows
+from .yamlio import atomic_write
+
+
+def scores_csv(scores: list[UnitScore], period: Period, path: Path) -> Path:
+    header, rows = score_rows(scores)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([plain(v) for v in row] for row in rows)
+    atomic_write(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    return path
+
+
+def scores_xlsx(scores: list[UnitScore], period: Period, path: Path) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "得分"
+    header, rows = score_rows(scores)
+    sheet.append([f"{period.label}督查工作考核得分"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+    detail = wb.create_sheet("加减分明细")
+    head, _ = explain_rows(scores[0]) if scores else (["日期"], [])
+    detail.append(["单位代号", "单位", *head])
+    for s in scores:
+        for row in explain_rows(s)[1]:
+            detail.append([s.unit, s.name, *map(_cell, row)])
+        for cut in s.cuts:
+            detail.append([s.unit, s.name, "", "", "", "", "", "", "", cut])
+    for ws, widths in ((sheet, (6, 12, 28, 8, 8, 8, 8, 30)), (detail, (12, 24, 12, 11, 30, 28, 36, 8, 6, 30))):
+        for i, w in enumerate(widths):
+            ws.column_dimensions[chr(ord("A") + i)].width = w
+    buf = io.BytesIO()
+    wb.save(buf)
+    atomic_write(path, buf.getvalue())
+    return path
+
+
+def _cell(v):
+    """Numbers as numbers, so the 考核办 can sum them in Excel."""
+    return number(v) if isinstance(v, Decimal) else v

@@ -1,0 +1,341 @@
+"""Unit scores for an assessment period, from the pack's scoring table.
+
+One pipeline of pure functions:
+
+* :func:`occurrences` turns item logs and unit events into dated facts —
+  "unit U, as lead of item X, let a deadline lapse on D" — each carrying the
+  role, tier, category and level a rule may look at;
+* :func:`score` matches every rule of ``scoring.yaml`` against them, counts
+  per unit and year where a rule asks for a count, applies the pack's
+  per-item convention and caps, and returns one :class:`UnitScore` per unit,
+  each delta naming its rule and clause.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .errors import UsageError
+from .model import Item
+from .rules import STEPS, TRIGGERS, RulePack, ScoreRule
+from .state import day_closer, deadline_lapses, periodic_reports
+
+ONE = timedelta(days=1)
+QUARTER_NAMES = "一二三四"
+
+
+# ------------------------------------------------------------------- periods
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    quarter: int | None = None  # None: the whole year
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * (self.quarter - 1) + 1, 1) if self.quarter else date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        if not self.quarter or self.quarter == 4:
+            return date(self.year, 12, 31)
+        return date(self.year, 3 * self.quarter + 1, 1) - ONE
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{QUARTER_NAMES[self.quarter - 1]}季度" if self.quarter else f"{self.year}年度"
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "label": self.label, "start": self.start.isoformat(),
+                "end": self.end.isoformat()}
+
+
+PERIOD_RE = re.compile(r"^(?:(\d{4})[-\s]?)?[Qq]([1-4])$|^(\d{4})$")
+
+
+def parse_period(text: str | None, year: int | None, today: date, default: str = "quarter") -> Period:
+    """``Q2`` (with ``year`` or this year), ``2026Q2``, ``2026-Q2`` or ``2026``; none: the period of ``today``."""
+    if not text:
+        return Period(year or today.year, (today.month - 1) // 3 + 1 if default == "quarter" else None)
+    m = PERIOD_RE.match(text.strip())
+    if not m:
+        raise UsageError(f"考核期 “{text}” 看不懂：应为 Q1…Q4（可加 --year 2026）、2026Q2 或整年 2026")
+    if m.group(3):
+        return Period(int(m.group(3)))
+    written = int(m.group(1)) if m.group(1) else None
+    if written and year and written != year:
+        raise UsageError(f"考核期 {text} 与 --year {year} 不一致")
+    return Period(written or year or today.year, int(m.group(2)))
+
+
+# --------------------------------------------------------------- occurrences
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One dated fact a scoring rule may count."""
+
+    on: str  # a key of rules.TRIGGERS
+    arg: str  # the slip step, event kind or consequence id
+    date: date
+    unit: str
+    role: str  # lead | co
+    item: str = ""
+    tier: str = ""
+    category: str = ""
+    level: str = ""
+    late: tuple[date, date] | None = None  # first and last late day, for ``per: day``
+    silent: bool = False  # an overdue lapse with no report from the lead before the deadline
+    ref: str = ""  # the unit event's id, or the slip's number
+
+
+def item_occurrences(item: Item, pack: RulePack, today: date) -> list[Occurrence]:
+    """What one item's log says about its units, up to ``today``."""
+    if item.forward:
+        return []
+    closed = day_closer(item)
+    out: list[Occurrence] = []
+
+    def add(on: str, day: date, units=None, arg: str = "", late=None, ref: str = "", at: date | None = None,
+            silent: bool = False):
+        st = closed(at or day)
+        for unit in units or [st.lead, *st.co]:
+            out.append(Occurrence(on, arg, day, unit, "lead" if unit == st.lead else "co", item.id, item.tier,
+                                  item.category, late=late, ref=ref, silent=silent))
+
+    lapses = deadline_lapses(item, today, closed)
+    for lapse in lapses:
+        start, end = lapse.late_days(today)
+        st = closed(lapse.deadline)
+        silent = not any(ev.get("kind") == "report" and ev.get("unit") == st.lead
+                         and st.active_since <= ev["date"] <= lapse.deadline for ev in item.log)
+        add("overdue", start, late=(start, end), at=lapse.deadline, silent=silent)
+
+    invalid = {i for i, _ in closed(today).invalid}
+    for i, ev in enumerate(item.log):
+        day, kind = ev.get("date"), ev.get("kind")
+        if not isinstance(day, date) or day > today:
+            break
+        if i in invalid:
+            continue
+        if kind == "review" and ev.get("result") == "accepted":
+            st = closed(day)
+            reported = st.reported_on or day
+            late = any(st.active_since <= lapse.deadline < reported for lapse in lapses)
+            add("done_late" if late or (st.deadline and reported > st.deadline) else "done_on_time", day)
+        elif kind == "review" and ev.get("result") == "returned":
+            add("returned", day, units=[closed(day).lead])
+        elif kind in STEPS:
+            add("slip", day, units=[ev.get("unit") or closed(day).lead], arg=kind, ref=str(ev.get("number") or ""))
+        elif kind == "consequence":
+            add("consequence", day, units=[ev.get("unit") or closed(day).lead], arg=str(ev.get("rule", "")))
+
+    reports = sorted(ev["date"] for ev in item.log if ev.get("kind") == "report" and ev["date"] <= today)
+    for p in periodic_reports(item, pack, today, closed(today)):
+        if p.on_time or p.due >= today:
+            continue
+        answered = next((d for d in reports if d > p.due), None)
+        add("report_late", p.due + ONE, late=(p.due + ONE, answered or today), at=p.due)
+    return out
+
+
+def event_occurrences(ledger, today: date) -> list[Occurrence]:
+    """Unit events (duban event) and the consequences their counts triggered."""
+    out = []
+    for e in ledger.events:
+        if e.date > today:
+            continue
+        item = ledger.items.get(e.item)
+        role = "co" if item and e.unit != item.lead and e.unit in item.co else "lead"
+        on, arg = ("consequence", e.rule) if e.kind == "consequence" else ("event", e.kind)
+        out.append(Occurrence(on, arg, e.date, e.unit, role, e.item, item.tier if item else "",
+                              item.category if item else "", e.level, ref=e.id))
+    return out
+
+
+def occurrences(ledger, today: date) -> list[Occurrence]:
+    out = event_occurrences(ledger, today)
+    for item in ledger.items.values():
+        out += item_occurrences(item, ledger.pack, today)
+    return sorted(out, key=lambda o: (o.date, o.unit, o.item, o.on, o.arg, o.ref))
+
+
+# --------------------------------------------------------------------- score
+
+@dataclass
+class Delta:
+    date: date
+    rule: ScoreRule
+    points: Decimal
+    item: str = ""
+    title: str = ""
+    note: str = ""
+    counted: bool = True
+
+    def as_json(self) -> dict:
+        return {"date": self.date.isoformat(), "item": self.item or None, "title": self.title or None,
+                "rule": self.rule.id, "label": rule_label(self.rule), "source": self.rule.source,
+                "delta": number(self.points), "counted": self.counted, "note": self.note or None}
+
+
+@dataclass
+class UnitScore:
+    unit: str
+    name: str
+    base: Decimal
+    bonus: Decimal = Decimal(0)  # after the cap
+    penalty: Decimal = Decimal(0)  # after the cap, as a positive number
+    score: Decimal = Decimal(0)
+    rank: int = 0
+    flags: list[str] = field(default_factory=list)
+    deltas: list[Delta] = field(default_factory=list)
+    cuts: list[str] = field(default_factory=list)  # how caps and zeroing changed the sum
+    zeroed: bool = False
+
+    def as_json(self) -> dict:
+        return {"unit": self.unit, "name": self.name, "base": number(self.base), "bonus": number(self.bonus),
+                "penalty": number(self.penalty), "score": number(self.score), "rank": self.rank,
+                "flags": self.flags, "deltas": [d.as_json() for d in self.deltas if d.counted],
+                "not_counted": [d.as_json() for d in self.deltas if not d.counted], "cuts": self.cuts}
+
+
+def number(x: Decimal) -> int | float:
+    return int(x) if x == x.to_integral_value() else float(x)
+
+
+def points_text(x: Decimal) -> str:
+    text = format(x.normalize(), "f")
+    return text if x <= 0 else "+" + text
+
+
+def rule_label(rule: ScoreRule) -> str:
+    return rule.label or TRIGGERS[rule.on]
+
+
+def matches(rule: ScoreRule, o: Occurrence) -> bool:
+    return (rule.on == o.on and (not rule.arg or rule.arg == o.arg)
+            and (not rule.categories or o.category in rule.categories)
+            and (not rule.tiers or o.tier in rule.tiers)
+            and (not rule.roles or o.role in rule.roles)
+            and (not rule.silent or o.silent))
+
+
+def score(ledger, period: Period, today: date) -> list[UnitScore]:
+    """Every unit's score for ``period``, counting what happened up to ``today``."""
+    scoring = ledger.pack.scoring
+    until = min(period.end, today)
+    occs = occurrences(ledger, until)
+    titles = {i.id: i.title for i in ledger.items.values()}
+    units = {u: UnitScore(u, ledger.unit_name(u), scoring.base) for u in ledger.units}
+    for o in occs:
+        units.setdefault(o.unit, UnitScore(o.unit, ledger.unit_name(o.unit), scoring.base))
+
+    for rule in scoring.rules:
+        counts: dict[tuple[str, int], int] = {}
+        for o in occs:
+            if not matches(rule, o):
+                continue
+            key = (o.unit, o.date.year)
+            counts[key] = counts.get(key, 0) + 1
+            if not rule.fires(counts[key]):
+                continue
+            us = units[o.unit]
+            in_period = period.start <= o.date <= until
+            in_year = o.date.year == period.year and o.date <= until
+            if rule.flag and (in_period or (rule.lasts == "year" and in_year)) and rule.flag not in us.flags:
+                us.flags.append(rule.flag)
+            if rule.zero and in_year and not us.zeroed:
+                us.zeroed = True
+                us.cuts.append(f"{o.date} 起本年度评分为 0（{rule.id}，{rule.source}）")
+            pts = rule.points(o.role, o.tier, o.level)
+            if pts is None or pts == 0:
+                continue
+            note = f"第 {counts[key]} 次" if rule.at else ""
+            if rule.per == "day":
+                first, last = max(o.late[0], period.start), min(o.late[1], until)
+                days = (last - first).days + 1
+                if days <= 0:
+                    continue
+                note = f"逾期 {days} 天（{first}～{last}）"
+                pts *= days
+            elif not in_period:
+                continue
+            us.deltas.append(Delta(o.date, rule, pts, o.item, titles.get(o.item, ""), note))
+
+    for us in units.values():
+        us.deltas.sort(key=lambda d: (d.date, d.item, d.rule.id))
+        if scoring.per_item != "all":
+            _merge_per_item(us.deltas, scoring.per_item)
+        _total(us, scoring)
+    return _ranked(list(units.values()), list(ledger.units))
+
+
+def _merge_per_item(deltas: list[Delta], mode: str) -> None:
+    """The pack's 单项不重复计分 convention: ``once`` per rule, or only the ``highest`` bonus and deduction."""
+    groups: dict[tuple, list[Delta]] = {}
+    for d in deltas:
+        if d.item and not d.rule.each_time:
+            sign = d.points > 0
+            groups.setdefault((d.item, sign) if mode == "highest" else (d.item, d.rule.id), []).append(d)
+    for group in groups.values():
+        keep = max(group, key=lambda d: abs(d.points))  # the first of equals: the earliest
+        for d in group:
+            if d is not keep:
+                d.counted = False
+                d.note = (d.note + "；" if d.note else "") + ("单项不重复计分，取最高分" if mode == "highest"
+                                                              else "单项不重复计分")
+
+
+def _total(us: UnitScore, scoring) -> None:
+    bonus = sum((d.points for d in us.deltas if d.counted and d.points > 0), Decimal(0))
+    penalty = -sum((d.points for d in us.deltas if d.counted and d.points < 0), Decimal(0))
+    src = f"（{scoring.source}）" if scoring.source else ""
+    if scoring.cap_bonus is not None and bonus > scoring.cap_bonus:
+        us.cuts.append(f"加分 {bonus.normalize():f} 超过上限 {scoring.cap_bonus.normalize():f}，"
+                       f"按 {scoring.cap_bonus.normalize():f} 计{src}")
+        bonus = scoring.cap_bonus
+    if scoring.cap_penalty is not None and penalty > scoring.cap_penalty:
+        us.cuts.append(f"减分 {penalty.normalize():f} 超过上限 {scoring.cap_penalty.normalize():f}，"
+                       f"按 {scoring.cap_penalty.normalize():f} 计{src}")
+        penalty = scoring.cap_penalty
+    total = us.base + bonus - penalty
+    if scoring.cap_score is not None and total > scoring.cap_score:
+        us.cuts.append(f"合计 {total.normalize():f} 超过最高分 {scoring.cap_score.normalize():f}，"
+                       f"按 {scoring.cap_score.normalize():f} 计{src}")
+        total = scoring.cap_score
+    us.bonus, us.penalty, us.score = bonus, penalty, Decimal(0) if us.zeroed else total
+    if us.zeroed:
+        us.flags.append("本年度评分为 0")
+
+
+def _ranked(scores: list[UnitScore], order: list[str]) -> list[UnitScore]:
+    """Highest score first; equal scores share a rank (1, 2, 2, 4); ties keep the units.yaml order."""
+    pos = {u: i for i, u in enumerate(order)}
+    scores.sort(key=lambda s: (-s.score, pos.get(s.unit, len(pos)), s.unit))
+    for i, s in enumerate(scores):
+        s.rank = scores[i - 1].rank if i and s.score == scores[i - 1].score else i + 1
+    return scores
+
+
+# ------------------------------------------------------------------- tables
+# One source for the terminal table, the CSV and the workbook, so they always agree.
+
+def plain(x) -> str:
+    return format(x.normalize(), "f") if isinstance(x, Decimal) else str(x)
+
+
+def score_rows(scores: list[UnitScore]) -> tuple[list[str], list[list]]:
+    header = ["排名", "单位代号", "单位", "基础分", "加分", "减分", "得分", "标记"]
+    return header, [[s.rank, s.unit, s.name, s.base, s.bonus, s.penalty, s.score, "、".join(s.flags)]
+                    for s in scores]
+
+
+def explain_rows(us: UnitScore) -> tuple[list[str], list[list]]:
+    header = ["日期", "事项", "标题", "规则", "依据", "分值", "计入", "说明"]
+    return header, [[str(d.date), d.item, d.title, f"{d.rule.id} {rule_label(d.rule)}", d.rule.source,
+                     d.points, "计入" if d.counted else "未计", d.note] for d in us.deltas]
