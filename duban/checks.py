@@ -40,7 +40,13 @@ def check_calendar_years(ledger: Ledger, today: date) -> list[Problem]:
     return out
 
 
-CHECKS = [check_transitions, check_calendar_years]
+def check_templates(ledger: Ledger, today: date) -> list[Problem]:
+    from .forms import lint_templates
+
+    return lint_templates(ledger.root)
+
+
+CHECKS = [check_transitions, check_calendar_years, check_templates]
 
 
 def check_ledger(root, today: date) -> list[Problem]:

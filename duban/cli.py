@@ -27,6 +27,7 @@ TodayOpt = Annotated[Optional[str], typer.Option(
     "--today", envvar="DUBAN_TODAY", show_envvar=False,
     help="把今天当作这一天（YYYY-MM-DD），用于补跑或回放；默认取北京时间今天")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+NoFormsOpt = Annotated[bool, typer.Option("--no-forms", help="不生成 Word 文书")]
 
 
 # ------------------------------------------------------------------- helpers
@@ -75,6 +76,18 @@ def _load(root: Path, report: bool = True):
         if errors:
             err.print(f"[red]台账有 {len(errors)} 个错误，出错的文件已跳过（duban check 查看全部）[/red]")
     return led
+
+
+def _render_after(root: Path, jobs: list, day: date) -> list[Path]:
+    """Forms for what a command just committed; a failure is reported on stderr and changes nothing."""
+    from .forms import render_quietly
+
+    paths, errors = render_quietly(root, jobs, day)
+    for p in paths:
+        print(f"文书: {p}", file=sys.stderr)
+    for e in errors:
+        print(f"文书未生成 {e}（duban check 检查模板；修正后可用 duban render 补出）", file=sys.stderr)
+    return paths
 
 
 def _exit_for(led) -> None:
@@ -130,9 +143,10 @@ def issue(
     ref: Annotated[Optional[str], typer.Option("--ref", help="督查通知单文号；默认自动编号")] = None,
     requirement: Annotated[str, typer.Option("--requirement", help="办理要求")] = "",
     forward: Annotated[bool, typer.Option("--forward", help="转阅(办)件：不需报送落实情况")] = False,
+    no_forms: NoFormsOpt = False,
     json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None,
 ):
-    """立项交办一个督查事项，打印其编号。"""
+    """立项交办一个督查事项，打印其编号；并生成督查通知单（转阅件为转阅单）到 out/。"""
     from .actions import issue_item, item_view
     from .ledger import load
 
@@ -140,6 +154,8 @@ def issue(
     item_id = issue_item(root, title=title, category=category, tier=tier, lead=lead, co=list(co or []),
                          issued=_date_opt(issued, "--issued"), deadline=_date_opt(deadline, "--deadline"),
                          basis=basis, ref=ref, requirement=requirement, today=day, forward=forward)
+    if not no_forms:
+        _render_after(root, [("forward" if forward else "notice", item_id, None)], day)
     if json_:
         led = load(root)
         _out_json(item_view(led, led.item(item_id), day))
@@ -522,13 +538,15 @@ def close(item: ItemArg, text: Annotated[str, typer.Option("--text", help="销�
 def escalate(item: ItemArg,
              step: Annotated[str, typer.Option("--step", help="reminder / urge / warning / referral")],
              reason: Annotated[str, typer.Option("--reason", help="事由（进展缓慢、质量不高、作风问题……）")],
-             ledger: LedgerOpt = None, today: TodayOpt = None):
-    """人工下发督办文书（提醒单、催办单、警告单、追责问效移交建议），编号与巡查一致。"""
+             no_forms: NoFormsOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
+    """人工下发督办文书（提醒单、催办单、警告单、追责问效移交建议），编号与巡查一致，并生成 Word 文书。"""
     from .lifecycle import escalate as do
 
     root, day = _root(ledger), _today(today)
     no = do(root, item, step=step, reason=reason, today=day)
     print(f"{item} 已下发 {no}")
+    if not no_forms:
+        _render_after(root, [(step, item, no)], day)
 
 
 @app.command()
@@ -562,6 +580,29 @@ def event(unit: Annotated[str, typer.Argument(help="单位代号")],
     ev_id = record(root, unit=unit, kind=kind, level=level, item=item, day=_date_opt(on, "--date") or day,
                    note=note, today=day)
     print(ev_id)
+
+
+# -------------------------------------------------------------------- render
+
+@app.command()
+def render(form: Annotated[str, typer.Argument(
+               help="文书: notice 督查通知单 / reminder 工作提醒单 / warning 督查工作警告单 / referral 追责问效移交单 / "
+                    "urge 督查催办单 / return 督查退办单 / forward 转阅（办）单 / feedback 督查反馈单 / "
+                    "reply 落实情况报告 / bulletin 督查通报")],
+           target: Annotated[Optional[str], typer.Argument(help="事项编号；bulletin 为考核期（Q2、2026Q2、2026）")] = None,
+           out: Annotated[Optional[Path], typer.Option("-o", "--out", help="输出文件或目录；默认 out/年份/")] = None,
+           number: Annotated[Optional[str], typer.Option("--number", help="哪一份：文书编号（如 2026-3），退办单为第几次；默认最近一份")] = None,
+           pdf: Annotated[bool, typer.Option("--pdf", help="另用 LibreOffice 转为 PDF")] = False,
+           ledger: LedgerOpt = None, today: TodayOpt = None):
+    """按模板（templates/*.docx，可在 Word 中修改）生成督查文书，打印写出的文件路径。"""
+    from .forms import render as render_form, to_pdf
+
+    root, day = _root(ledger), _today(today)
+    led = _load(root)
+    path = render_form(led, form, target, day, out=out, number=number)
+    print(path)
+    if pdf:
+        print(to_pdf(path))
 
 
 # --------------------------------------------------------------------- score
@@ -649,8 +690,8 @@ def _print_explain(us, per, led) -> None:
 @app.command()
 def sweep(dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将要做的，不改动台账")] = False,
           quiet: Annotated[bool, typer.Option("--quiet", help="没有动作时什么也不打印（供 cron 邮件）")] = False,
-          json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
-    """每日巡查：临期提示、逾期提醒单→警告单→追责问效移交建议、定期报送、回头望；一次提交。"""
+          no_forms: NoFormsOpt = False, json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
+    """每日巡查：临期提示、逾期提醒单→警告单→追责问效移交建议、定期报送、回头望；一次提交；发出的文书生成到 out/。"""
     from .sweep import action_label, digest_markdown, run
 
     root, day = _root(ledger), _today(today)
@@ -660,6 +701,11 @@ def sweep(dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将�
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(digest_markdown(res, led), encoding="utf-8")
         res.digest = out
+    if not dry_run and not no_forms:
+        from .rules import STEPS
+
+        jobs = [(a["kind"], a["item"], a["number"]) for a in res.actions if a["kind"] in STEPS]
+        res.forms = _render_after(root, jobs, day) if jobs else []
     if json_:
         _out_json(res.as_json())
     elif not (quiet and not res.actions and not res.problems):

@@ -163,6 +163,7 @@ class SweepResult:
     pending: list[dict] = field(default_factory=list)  # what needs the clerk today
     commit: str | None = None
     digest: Path | None = None
+    forms: list[Path] = field(default_factory=list)  # the slips rendered after the commit
 
     def as_json(self) -> dict:
         iso = lambda v: v.isoformat() if isinstance(v, date) else v  # noqa: E731
@@ -170,7 +171,8 @@ class SweepResult:
                 "actions": [{"number": None, "unit": None, **{k: iso(v) for k, v in a.items()}}
                             for a in self.actions],
                 "pending": self.pending,
-                "problems": [p.as_dict() for p in self.problems], "commit": self.commit}
+                "problems": [p.as_dict() for p in self.problems], "commit": self.commit,
+                "forms": [str(p) for p in self.forms]}
 
 
 def plan(ledger, today: date) -> SweepResult:

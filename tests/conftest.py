@@ -82,7 +82,8 @@ class Ledger:
         for u in co:
             args += ["--co", u]
         for k, v in more.items():
-            args += [f"--{k.replace('_', '-')}", v]
+            flag = f"--{k.replace('_', '-')}"
+            args += [flag] if v is True else [flag, v]
         res = self(*args, today=today or issued)
         assert res.code == 0, res.err
         return res.out.strip()

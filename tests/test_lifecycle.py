@@ -141,7 +141,7 @@ def test_dry_run_changes_nothing(ledger):
     data = sweep(ledger, "2026-03-20", "--dry-run")
     assert [a["action"] for a in data["actions"]] == ["due_soon", "reminder", "warning", "referral"]
     assert ledger.head() == head and ledger.path(item).read_text(encoding="utf-8") == before
-    assert not (ledger.root / "out").exists()
+    assert [p.name for p in (ledger.root / "out").rglob("*.*")] == [f"{item}-督查通知单.docx"]  # from the issue
 
 
 def test_one_commit_per_sweep_and_a_digest(ledger):
