@@ -244,17 +244,21 @@ GITIGNORE = "out/\n.duban-cache/\n__pycache__/\n*.tmp\n"
 
 
 def init_ledger(path: Path, sample: bool, pack: str | None) -> Path:
-    from .data import rules_dir, sample_dir, templates_dir
+    from .data import sample_dir, shipped_packs, templates_dir
 
     path = path.expanduser().resolve()
     if path.exists() and any(path.iterdir()):
         if (path / CONFIG).is_file():
             raise DubanError(f"{path} 已经是台账目录，无需再次初始化")
         raise DubanError(f"{path} 不是空目录，也不是台账；为免覆盖，请指定一个新的或空的目录")
-    if pack not in (None, "baqiao-2018"):
-        raise DubanError(f"未知的规则包 “{pack}”；可用: baqiao-2018")
+    packs = shipped_packs()
+    pack = pack or next(iter(packs))
+    if pack not in packs:
+        raise DubanError(f"未知的规则包 “{pack}”；可用: {'、'.join(packs)}")
+    if sample and pack != next(iter(packs)):
+        raise DubanError(f"示例台账按默认规则包 {next(iter(packs))} 编写，不能与 --pack {pack} 同用")
     path.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(rules_dir(), path / "rules")
+    shutil.copytree(packs[pack], path / "rules")
     shutil.copytree(templates_dir(), path / "templates", ignore=shutil.ignore_patterns("~$*"))
     (path / "items").mkdir()
     if sample:

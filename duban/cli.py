@@ -605,6 +605,58 @@ def render(form: Annotated[str, typer.Argument(
         print(to_pdf(path))
 
 
+# --------------------------------------------------------------------- rules
+
+@app.command()
+def rules(check_path: Annotated[Optional[Path], typer.Option(
+              "--check", help="只校验这个规则包目录，逐条列出 文件:行 问题")] = None,
+          json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
+    """按督查室读法列出当前规则包：各类别、等级的期限、定期报送、回头望，督办流程，考核计分表及条款。"""
+    from .packview import category_rows, process_rows, scoring_rows, scoring_summary
+    from .rules import load_pack
+
+    if check_path:
+        folder = check_path.expanduser().resolve()
+        if not folder.is_dir():
+            raise DubanError(f"{folder} 不是目录")
+        pack, problems = load_pack(folder, str(check_path))
+        for p in problems:
+            print(p)
+        errors = sum(p.severity == "error" for p in problems)
+        print(f"规则包 {pack.name or folder.name}: {errors} 个错误" if problems else f"规则包 {pack.name}: 没有发现问题")
+        if errors:
+            raise typer.Exit(1)
+        return
+    led = _load(_root(ledger))
+    pack = led.pack
+    sections = {"categories": category_rows(pack), "process": process_rows(pack),
+                "scoring": scoring_rows(pack) if pack.scoring.rules else []}
+    if json_:
+        _out_json({"name": pack.name, "title": pack.title, "document": pack.document,
+                   "scoring_summary": scoring_summary(pack) if pack.scoring.rules else None, **sections})
+        return
+    from rich.table import Table
+
+    con = _console()
+    con.print(f"[bold]{pack.title}[/bold]（{pack.document}，规则包 {pack.name}）")
+    heads = {"categories": ("类别与期限", ["类别", "等级", "办理期限", "最长", "定期报送", "回头望", "依据"]),
+             "process": ("督办流程", ["环节", "规定", "依据"]),
+             "scoring": ("考核计分表", ["编号", "项目", "计什么", "分值", "依据"])}
+    for key, (title, cols) in heads.items():
+        if not sections[key]:
+            con.print(f"{title}：本规则包未规定" + ("（没有 scoring.yaml）" if key == "scoring" else ""))
+            continue
+        table = Table(title=title, show_lines=True)
+        for col in cols:
+            table.add_column(col, overflow="fold")
+        for row in sections[key]:
+            table.add_row(*row)
+        con.print(table)
+        if key == "scoring":
+            con.print(scoring_summary(pack))
+    _exit_for(led)
+
+
 # --------------------------------------------------------------------- score
 
 @app.command()

@@ -28,3 +28,24 @@ def templates_dir() -> Path:
 def sample_dir() -> Path:
     built = PKG / "_data" / "sample"
     return built if built.is_dir() else _source_root()
+
+
+def packs_dir() -> Path:
+    built = PKG / "_data" / "packs"
+    return built if built.is_dir() else _source_root() / "packs"
+
+
+def shipped_packs() -> dict[str, Path]:
+    """Every rule pack shipped with duban, by the ``name`` in its pack.yaml (the default first)."""
+    import yaml
+
+    out: dict[str, Path] = {}
+    folders = [rules_dir(), *sorted(p for p in packs_dir().iterdir() if p.is_dir())] if packs_dir().is_dir() \
+        else [rules_dir()]
+    for folder in folders:
+        meta = folder / "pack.yaml"
+        if meta.is_file():
+            name = (yaml.safe_load(meta.read_text(encoding="utf-8")) or {}).get("name")
+            if name:
+                out[str(name)] = folder
+    return out

@@ -145,12 +145,10 @@ def load(root: Path, only_config: bool = False) -> Ledger:
     units = validate_units(src, data) if data is not None else {}
     problems += src.problems
 
-    try:
-        rules_dir = inside(root, config.rules)
-    except DubanError as e:
-        problems.append(Problem(CONFIG, 1, str(e)))
-        rules_dir = root / "rules"
-    pack, pack_problems = load_pack(rules_dir, os.path.relpath(rules_dir, root).replace(os.sep, "/"))
+    rules_dir = pack_folder(root, config, problems)
+    rel = os.path.relpath(rules_dir, root).replace(os.sep, "/") if root in rules_dir.parents else \
+        f"<{config.rules}>"
+    pack, pack_problems = load_pack(rules_dir, rel)
     problems += pack_problems
 
     ledger = Ledger(root, config, units, pack, {}, problems)
@@ -179,6 +177,24 @@ def load(root: Path, only_config: bool = False) -> Ledger:
     ledger.events, event_problems = load_events(root, ledger)
     ledger.problems += event_problems
     return ledger
+
+
+def pack_folder(root: Path, config: Config, problems: list[Problem]) -> Path:
+    """duban.yaml ``rules:`` — a folder in the ledger, or the name of a pack shipped with duban."""
+    try:
+        folder = inside(root, config.rules)
+    except DubanError as e:
+        problems.append(Problem(CONFIG, 1, str(e)))
+        return root / "rules"
+    if not folder.is_dir():
+        from .data import shipped_packs
+
+        shipped = shipped_packs()
+        if config.rules in shipped:
+            return shipped[config.rules]
+        problems.append(Problem(CONFIG, 1, f"rules: 找不到规则包 “{config.rules}”（台账中的目录，"
+                                           f"或随 duban 提供的: {'、'.join(shipped)}）"))
+    return folder
 
 
 def check_refs(ledger: Ledger, item: Item) -> list[Problem]:

@@ -104,14 +104,19 @@ class Ledger:
         return git(self.root, "status", "--porcelain").strip() == ""
 
 
-@pytest.fixture
-def ledger(tmp_path) -> Ledger:
-    root = init_ledger(tmp_path / "ledger", sample=False, pack=None)
+def make_ledger(path: Path, pack: str | None = None) -> Ledger:
+    """A fresh ledger with the test units and settings, on the named rule pack."""
+    root = init_ledger(path, sample=False, pack=pack)
     (root / "units.yaml").write_text(UNITS, encoding="utf-8")
     (root / "duban.yaml").write_text(CONFIG, encoding="utf-8")
     git(root, "add", "-A")
     git(root, "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "测试单位")
     return Ledger(root)
+
+
+@pytest.fixture
+def ledger(tmp_path) -> Ledger:
+    return make_ledger(tmp_path / "ledger")
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -1,0 +1,77 @@
+"""Pack xicheng-2016 (seed 002, 西政发〔2016〕3号)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from docx import Document
+
+from conftest import make_ledger
+from packtools import deadline, due_dates, log, slips, sweep
+
+NAME = "xicheng-2016"
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    return make_ledger(tmp_path / "l", NAME)
+
+
+def test_media_exposure_within_seven_days():
+    # 第十二条(四) 新闻媒体曝光事项应在7日内办结 (calendar days, rolled past a holiday)
+    assert deadline(NAME, "media_exposure", "yellow", date(2026, 3, 2)) == date(2026, 3, 9)
+    assert deadline(NAME, "media_exposure", "yellow", date(2026, 9, 24)) == date(2026, 10, 8)  # 10-01 → 国庆 → 10-08
+
+
+def test_long_items_report_monthly_or_weekly():
+    # 第十二条(四) 以周报、月报等方式定期报送
+    assert due_dates(NAME, "key_project", "yellow", date(2026, 3, 2), date(2026, 5, 31)) == [
+        date(2026, 4, 2), date(2026, 5, 6)]  # 04-02; 05-02 falls in 劳动节 → 05-06
+    assert due_dates(NAME, "key_project", "red", date(2026, 3, 2), date(2026, 3, 17)) == [
+        date(2026, 3, 9), date(2026, 3, 16)]
+
+
+def test_notice_urge_return_and_forward_forms(ledger):
+    # 第十一条(一)(三): 《督查通知单》交办; 逾期 → 《督查催办单》; 不符合要求 → 《督查退办单》
+    item = ledger.issue(category="other", tier="yellow", co=["zjj"], issued="2026-03-02", deadline="2026-03-13")
+    sweep(ledger, "2026-03-16")
+    assert slips(ledger, item) == [("urge", "2026-03-16")]
+    res = ledger("render", "urge", item, today="2026-03-16")
+    assert res.code == 0 and "督查催办单" in Document(res.out.strip()).paragraphs[0].text
+    # co-units report to the lead (第十二条(四)); only the lead sends the final report
+    assert ledger("report", item, "--unit", "zjj", "--text", "配合意见", "--final", today="2026-03-17").code == 1
+    assert ledger("report", item, "--unit", "fgw", "--text", "已办结", "--final", today="2026-03-17").code == 0
+    assert ledger("review", item, "return", "--reason", "数据不准确", today="2026-03-18").code == 0
+    assert log(ledger, item)[-1]["due"].isoformat() == "2026-03-25"  # 5 working days (the pack's reading)
+    assert ledger("render", "return", item, today="2026-03-18").code == 0
+    # 第十二条(一) 转阅（办）事项: 《领导批示转阅（办）单》, no report expected, never late
+    fwd = ledger.issue(title="转阅：市政府关于冬季供暖的通知", category="leader_instruction", lead="jyj",
+                       issued="2026-03-02", deadline=None, forward=True)
+    sweep(ledger, "2026-04-30")
+    assert slips(ledger, fwd) == []
+    assert ledger("render", "forward", fwd, today="2026-04-30").code == 0
+
+
+def test_extension_at_least_three_working_days_before_the_deadline(ledger):
+    # 第十二条(四) 在办理时限前3个工作日书面提出延期申请: deadline Friday 03-13 → last day Tuesday 03-10
+    item = ledger.issue(category="other", issued="2026-03-02", deadline="2026-03-13")
+    args = ("extend", item, "--to", "2026-03-31", "--reason", "需市级审批", "--approved-by", "分管副区长")
+    assert ledger(*args, "--requested", "2026-03-11", today="2026-03-11").code == 1
+    assert ledger(*args, "--requested", "2026-03-10", today="2026-03-11").code == 0
+
+
+def test_adjusting_a_task_gives_it_a_new_deadline(ledger):
+    # 第十一条(四) 调整或置换: 经区政府批准后，按置换后的项目进行督查落实
+    item = ledger.issue(category="key_project", issued="2026-03-02", deadline="2026-06-30")
+    res = ledger("instruct", item, "--text", "经区政府批准，置换为XX街区改造项目", "--deadline", "2026-11-30",
+                 today="2026-05-10")
+    assert res.code == 0
+    assert ledger("show", item, "--json", today="2026-07-15").json()["deadline"] == "2026-11-30"
+
+
+def test_quarterly_summary_without_a_scoring_table(ledger):
+    # 第十三条(六) 每季度核准汇总; (三)《西城政务督查》: the bulletin renders, the score table is empty
+    ledger.issue(category="other", issued="2026-04-01", deadline="2026-04-10")
+    res = ledger("render", "bulletin", "Q2", today="2026-06-30")
+    assert res.code == 0, res.err
+    assert ledger("score", "Q2", today="2026-06-30").code == 1
