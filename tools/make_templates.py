@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
@@ -157,7 +156,7 @@ CONTACT = [("联系人", "{{ contact_person }}", "联系电话", "{{ contact_pho
            ("传真", "{{ contact_fax }}", "邮箱", "{{ contact_email }}")]
 
 
-def slip(name: str, heading: str, rows: list[tuple], note: str = "",
+def slip(heading: str, rows: list[tuple], note: str = "",
          number: str = "{{ number_year }}-（{{ serial }}）") -> Document:
     doc = new_document()
     title(doc, "{{ government }}" + heading)
@@ -170,10 +169,7 @@ def slip(name: str, heading: str, rows: list[tuple], note: str = "",
 
 
 def notice() -> Document:
-    doc = new_document()
-    title(doc, "{{ government }}督查通知单")
-    number_line(doc, "{{ ref }}")
-    label_table(doc, [
+    return slip("督查通知单", [
         ("承办单位", "{{ lead_name }}", "协办单位", "{{ co_names }}"),
         ("督查事项", "{{ title }}"),
         ("交办依据", "{{ basis }}"),
@@ -181,26 +177,17 @@ def notice() -> Document:
         ("办理时限", "{{ deadline_text }}"),
         ("报送要求", "{{ reporting }}"),
         ("联系人", "{{ office_contact_person }}", "联系电话", "{{ office_contact_phone }}"),
-    ])
-    para(doc, "请承办单位主要领导审阅，明确责任领导、责任科室和责任人，按时限报送落实情况。", size=14)
-    signature(doc, "{{ office }}", "{{ date_cn }}")
-    return doc
+    ], note="请承办单位主要领导审阅，明确责任领导、责任科室和责任人，按时限报送落实情况。", number="{{ ref }}")
 
 
 def forward() -> Document:
-    doc = new_document()
-    title(doc, "{{ government }}领导批示转阅（办）单")
-    number_line(doc, "{{ ref }}")
-    label_table(doc, [
+    return slip("领导批示转阅（办）单", [
         ("转阅单位", "{{ lead_name }}", "同时转阅", "{{ co_names }}"),
         ("批示事项", "{{ title }}"),
         ("领导批示", "{{ basis }}"),
         ("办理要求", "{{ requirement }}"),
         ("联系人", "{{ office_contact_person }}", "联系电话", "{{ office_contact_phone }}"),
-    ])
-    para(doc, "注：转阅（办）事项请承办单位阅研，一般不需要报送落实情况。", size=14)
-    signature(doc, "{{ office }}", "{{ date_cn }}")
-    return doc
+    ], note="注：转阅（办）事项请承办单位阅研，一般不需要报送落实情况。", number="{{ ref }}")
 
 
 def referral() -> Document:
@@ -322,16 +309,16 @@ def stats_table(doc, first: str, var: str) -> None:
 
 FORMS = {
     "notice": notice,
-    "reminder": lambda: slip("reminder", "工作提醒单", [
+    "reminder": lambda: slip("工作提醒单", [
         ("被提醒单位", "{{ unit_name }}"), ("提醒事项", "{{ title }}"), ("提醒事由及要求", "{{ reason }}"), *CONTACT]),
-    "warning": lambda: slip("warning", "督查工作警告单", [
+    "warning": lambda: slip("督查工作警告单", [
         ("被警告单位", "{{ unit_name }}"), ("警告事项", "{{ title }}"), ("警告事由及要求", "{{ reason }}"),
         ("区政府办意见", "{{ opinion_office }}", "区政府分管领导意见", "{{ opinion_leader }}"), *CONTACT]),
     "referral": referral,
-    "urge": lambda: slip("urge", "督查催办单", [
+    "urge": lambda: slip("督查催办单", [
         ("被催办单位", "{{ unit_name }}"), ("催办事项", "{{ title }}"), ("原定办理时限", "{{ deadline_text }}"),
         ("催办事由及要求", "{{ reason }}"), *CONTACT]),
-    "return": lambda: slip("return", "督查退办单", [
+    "return": lambda: slip("督查退办单", [
         ("退办单位", "{{ unit_name }}"), ("退办事项", "{{ title }}"), ("退办理由", "{{ reason }}"),
         ("重新办理时限", "{{ deadline_text }}"), *CONTACT], number="{{ ref }}（第 {{ serial }} 次退办）"),
     "forward": forward,
