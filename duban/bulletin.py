@@ -74,7 +74,6 @@ def chart_png(scores, title: str) -> bytes:
     cjk = next((f for f in CJK_FONTS if f in installed), None)
     labels = [s.name if cjk else s.unit for s in scores]
     plt.rcParams["font.family"] = [cjk] if cjk else ["DejaVu Sans"]
-    plt.rcParams["svg.hashsalt"] = "duban"
     fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=150)
     values = [float(s.score) for s in scores]
     ax.bar(range(len(values)), values, color="#b22222")

@@ -119,7 +119,7 @@ def _root_options(version: Annotated[bool, typer.Option("--version", callback=_v
 
 @app.command()
 def init(path: Annotated[Path, typer.Argument(help="新台账目录（须不存在或为空）")],
-         pack: Annotated[Optional[str], typer.Option("--pack", help="规则包名称，默认 baqiao-2018")] = None,
+         pack: Annotated[Optional[str], typer.Option("--pack", help="规则包名称，默认 baqiao-2018；写错时列出随附的全部规则包")] = None,
          sample: Annotated[bool, typer.Option("--sample", help="附带示例单位和示例事项")] = False):
     """新建台账：写入默认设置、规则包和表单模板，git init 并做第一次提交。"""
     from .actions import init_ledger
@@ -595,10 +595,11 @@ def render(form: Annotated[str, typer.Argument(
            pdf: Annotated[bool, typer.Option("--pdf", help="另用 LibreOffice 转为 PDF")] = False,
            ledger: LedgerOpt = None, today: TodayOpt = None):
     """按模板（templates/*.docx，可在 Word 中修改）生成督查文书，打印写出的文件路径。"""
-    from .forms import render as render_form, to_pdf
+    from .forms import ledger_with, render as render_form, to_pdf
 
     root, day = _root(ledger), _today(today)
-    led = _load(root)
+    # an item's form needs that item only; the bulletin needs the whole ledger
+    led = _load(root) if form == "bulletin" else ledger_with(root, [target] if target else [])
     path = render_form(led, form, target, day, out=out, number=number)
     print(path)
     if pdf:
@@ -703,15 +704,14 @@ def score(period: Annotated[Optional[str], typer.Argument(
 def _print_scores(scores, per, led, day) -> None:
     from rich.table import Table
 
-    from .scoring import plain, score_rows
+    from .scoring import SCORE_HEADER, plain, score_rows
 
     note = "" if day >= per.end else f"，计至 {day}"
     table = Table(title=f"{per.label}督查工作考核得分", caption=f"{led.pack.title or led.pack.name}{note}")
-    header, rows = score_rows(scores)
-    for col in header:
+    for col in SCORE_HEADER:
         table.add_column(col, overflow="fold", justify="right" if col in ("排名", "基础分", "加分", "减分", "得分") else "left",
                          no_wrap=col not in ("单位", "标记"), min_width=8 if col == "标记" else None)
-    for row in rows:
+    for row in score_rows(scores):
         table.add_row(*map(plain, row))
     _console().print(table)
 
@@ -722,7 +722,7 @@ def _print_explain(us, per, led) -> None:
 
     con = _console()
     con.print(f"[bold]{us.name}（{us.unit}）{per.label} 加减分明细[/bold]")
-    header, rows = explain_rows(us)
+    rows = explain_rows(us)
     for day, item, title, rule, source, pts, counted, note in rows:
         style = "dim" if counted == "未计" else ("green" if pts > 0 else "red")
         con.print(f"{day}  [{style}]{points_text(pts):>5}  {counted}[/{style}]  {item} {title}".rstrip())

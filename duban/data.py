@@ -37,15 +37,13 @@ def packs_dir() -> Path:
 
 def shipped_packs() -> dict[str, Path]:
     """Every rule pack shipped with duban, by the ``name`` in its pack.yaml (the default first)."""
-    import yaml
+    from .yamlio import load_path
 
+    others = sorted(p for p in packs_dir().iterdir() if p.is_dir()) if packs_dir().is_dir() else []
     out: dict[str, Path] = {}
-    folders = [rules_dir(), *sorted(p for p in packs_dir().iterdir() if p.is_dir())] if packs_dir().is_dir() \
-        else [rules_dir()]
-    for folder in folders:
-        meta = folder / "pack.yaml"
-        if meta.is_file():
-            name = (yaml.safe_load(meta.read_text(encoding="utf-8")) or {}).get("name")
-            if name:
-                out[str(name)] = folder
+    for folder in (rules_dir(), *others):
+        if (folder / "pack.yaml").is_file():
+            meta, _ = load_path(folder / "pack.yaml")
+            if isinstance(meta, dict) and meta.get("name"):
+                out[str(meta["name"])] = folder
     return out

@@ -9,16 +9,15 @@ from pathlib import Path
 
 from decimal import Decimal
 
-from .scoring import Period, UnitScore, explain_rows, number, plain, score_rows
+from .scoring import EXPLAIN_HEADER, SCORE_HEADER, Period, UnitScore, explain_rows, number, plain, score_rows
 from .yamlio import atomic_write
 
 
 def scores_csv(scores: list[UnitScore], period: Period, path: Path) -> Path:
-    header, rows = score_rows(scores)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([plain(v) for v in row] for row in rows)
+    writer.writerow(SCORE_HEADER)
+    writer.writerows([plain(v) for v in row] for row in score_rows(scores))
     atomic_write(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
     return path
 
@@ -26,27 +25,26 @@ def scores_csv(scores: list[UnitScore], period: Period, path: Path) -> Path:
 def scores_xlsx(scores: list[UnitScore], period: Period, path: Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     sheet = wb.active
     sheet.title = "得分"
-    header, rows = score_rows(scores)
     sheet.append([f"{period.label}督查工作考核得分"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(header)
-    for row in rows:
+    sheet.append(SCORE_HEADER)
+    for row in score_rows(scores):
         sheet.append([_cell(v) for v in row])
     detail = wb.create_sheet("加减分明细")
-    head, _ = explain_rows(scores[0]) if scores else (["日期"], [])
-    detail.append(["单位代号", "单位", *head])
+    detail.append(["单位代号", "单位", *EXPLAIN_HEADER])
     for s in scores:
-        for row in explain_rows(s)[1]:
+        for row in explain_rows(s):
             detail.append([s.unit, s.name, *map(_cell, row)])
         for cut in s.cuts:
             detail.append([s.unit, s.name, "", "", "", "", "", "", "", cut])
     for ws, widths in ((sheet, (6, 12, 28, 8, 8, 8, 8, 30)), (detail, (12, 24, 12, 11, 30, 28, 36, 8, 6, 30))):
         for i, w in enumerate(widths):
-            ws.column_dimensions[chr(ord("A") + i)].width = w
+            ws.column_dimensions[get_column_letter(i + 1)].width = w
     buf = io.BytesIO()
     wb.save(buf)
     atomic_write(path, buf.getvalue())

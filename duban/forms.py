@@ -14,13 +14,16 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import DubanError, Problem, UsageError
 from .model import EVENT_LABELS, Item
 from .rules import STEPS
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
 
 FORM_LABELS = {
     "notice": "督查通知单", "reminder": "工作提醒单", "warning": "督查工作警告单", "referral": "建议启动追责问效移交单",
@@ -180,12 +183,6 @@ def reply_context(ledger, item: Item, day: date) -> dict:
 
 # --------------------------------------------------------------------- render
 
-@dataclass
-class Rendered:
-    path: Path
-    form: str
-
-
 def template_path(ledger, form: str) -> Path:
     path = ledger.root / "templates" / f"{form}.docx"
     if not path.is_file():
@@ -265,11 +262,24 @@ def render(ledger, form: str, target: str | None, day: date, out: Path | None = 
     return path
 
 
+def ledger_with(root: Path, item_ids) -> Ledger:
+    """Settings, units, pack and just these items: what an item form needs, without reading all the history."""
+    from .ledger import item_rel, load, load_item_file, normalize_id
+
+    ledger = load(root, only_config=True)
+    for item_id in item_ids:
+        rel = item_rel(normalize_id(item_id))
+        item, problems = load_item_file(root, rel)
+        if item is None or any(p.severity == "error" for p in problems):
+            ledger.broken.add(rel)
+        else:
+            ledger.items[item.id] = item
+    return ledger
+
+
 def render_quietly(root: Path, jobs: list[tuple[str, str, str | None]], day: date) -> tuple[list[Path], list[str]]:
     """Render several forms after a command committed; a failure is reported, never undoes the command."""
-    from .ledger import load
-
-    ledger = load(root)
+    ledger = ledger_with(root, {item_id for _, item_id, _ in jobs})
     paths, errors = [], []
     for form, item_id, number in jobs:
         try:

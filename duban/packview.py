@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .model import LEVELS, ROLES, TIERS
 from .rules import TRIGGERS, RulePack, ScoreRule
+from .scoring import plain, points_text
 
 PER_ITEM_WORDS = {"all": "每次均计分", "once": "单项同一规则一个考核期只计一次", "highest": "单项加分、扣分各取最高一项"}
 
@@ -53,8 +54,7 @@ def delta_text(rule: ScoreRule, pack: RulePack) -> str:
     def walk(value) -> str:
         if isinstance(value, dict):
             return " / ".join(f"{names.get(k, k)} {walk(v)}" for k, v in value.items())
-        text = format(value.normalize(), "f")
-        return text if value <= 0 else "+" + text
+        return points_text(value)
 
     parts = []
     if rule.delta is not None:
@@ -84,9 +84,8 @@ def scoring_rows(pack: RulePack) -> list[list[str]]:
 
 def scoring_summary(pack: RulePack) -> str:
     s = pack.scoring
-    caps = [f"总分不超过 {s.cap_score.normalize():f}" if s.cap_score is not None else "",
-            f"加分不超过 {s.cap_bonus.normalize():f}" if s.cap_bonus is not None else "",
-            f"减分不超过 {s.cap_penalty.normalize():f}" if s.cap_penalty is not None else ""]
+    caps = [f"{what}不超过 {plain(cap)}" for what, cap in (("总分", s.cap_score), ("加分", s.cap_bonus),
+                                                         ("减分", s.cap_penalty)) if cap is not None]
     period = {"quarter": "按季度", "year": "按年度"}[s.period]
-    return (f"基础分 {s.base.normalize():f}；{'；'.join(c for c in caps if c) or '不设上限'}；{PER_ITEM_WORDS[s.per_item]}；"
+    return (f"基础分 {plain(s.base)}；{'；'.join(caps) or '不设上限'}；{PER_ITEM_WORDS[s.per_item]}；"
             f"{period}考核" + (f"（{s.source}）" if s.source else ""))

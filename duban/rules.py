@@ -520,19 +520,17 @@ def _parse_score_rule(src: Source, r, keypath: tuple, pack: "RulePack") -> Score
     if isinstance(on, dict) and len(on) == 1:
         (on, arg), = on.items()
         if TRIGGER_ARGS.get(on) is None:
-            src.error(keypath + ("when",), f"on 的参数形式只用于 {' / '.join(TRIGGER_ARGS)}")
+            src.error(keypath + ("when",), f"when 的参数形式只用于 {' / '.join(TRIGGER_ARGS)}")
             return None
     if on not in TRIGGERS:
         src.error(keypath + ("when",), f"when 只能是 {' / '.join(TRIGGERS)}，而不是 “{on}”")
         return None
     arg = str(arg or "")
-    known = {"event": pack.process.unit_events, "slip": STEPS,
+    known = {"event": list(pack.process.unit_events), "slip": STEPS,
              "consequence": [c.id for c in pack.process.consequences]}.get(on)
-    if on == "event" and arg not in known:
-        src.error(keypath + ("when",), f"单位事件 “{arg}” 不在 process.yaml 的 unit_events 中（有: {'、'.join(known) or '无'}）")
-        return None
-    if arg and on != "event" and arg not in known:
-        src.error(keypath + ("when",), f"{TRIGGER_ARGS[on]} “{arg}” 不在可用值中（{' / '.join(known) or '无'}）")
+    if (arg or on == "event") and arg not in known:
+        where = "process.yaml 的 unit_events" if on == "event" else "可用值"
+        src.error(keypath + ("when",), f"{TRIGGER_ARGS[on]} “{arg}” 不在{where}中（有: {'、'.join(known) or '无'}）")
         return None
     delta = _parse_delta(src, r["delta"], keypath + ("delta",)) if r.get("delta") is not None else None
     per = r.get("per", "occurrence")
@@ -545,20 +543,19 @@ def _parse_score_rule(src: Source, r, keypath: tuple, pack: "RulePack") -> Score
     if lasts not in ("period", "year"):
         src.error(keypath + ("lasts",), "lasts 只能是 period（本考核期）或 year（当年余下的考核期）")
     at = r.get("at", 0)
-    if "at" in r and not (check_type(src, r, "at", int, keypath, "整数") and at >= 1):
-        src.error(keypath + ("at",), "at 应为正整数")
+    if isinstance(at, bool) or not isinstance(at, int) or at < 0 or ("at" in r and at == 0):
+        src.error(keypath + ("at",), f"at 应为正整数，而不是 “{at}”")
         return None
     if r.get("delta") is None and not r.get("flag") and not r.get("zero"):
         src.error(keypath, "规则须给出 delta、flag 或 zero 中的至少一项")
         return None
-    rule = ScoreRule(
+    return ScoreRule(
         id=str(r["id"]), on=on, arg=arg, label=str(r.get("label") or ""), source=str(r["source"]),
         categories=_names(src, r, "category", keypath, list(pack.categories) or None),
         tiers=_names(src, r, "tier", keypath, TIERS), roles=_names(src, r, "role", keypath, ROLES),
         silent=bool(r.get("silent", False)), delta=delta, per=per, each_time=bool(r.get("each_time", False)), at=at,
         and_more=bool(r.get("and_more", False)), flag=str(r.get("flag") or ""), zero=bool(r.get("zero", False)),
         lasts="year" if r.get("zero") else lasts)
-    return rule
 
 
 def _parse_scoring(src: Source, data, pack: "RulePack") -> Scoring:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from .errors import UsageError
 from .model import Item
 from .rules import STEPS, TRIGGERS, RulePack, ScoreRule
-from .state import day_closer, deadline_lapses, periodic_reports
+from .state import day_closer, deadline_lapses, periodic_reports, replay
 
 ONE = timedelta(days=1)
 QUARTER_NAMES = "一二三四"
@@ -127,7 +127,7 @@ def item_occurrences(item: Item, pack: RulePack, today: date) -> list[Occurrence
             st = closed(day)
             reported = st.reported_on or day
             late = any(st.active_since <= lapse.deadline < reported for lapse in lapses)
-            add("done_late" if late or (st.deadline and reported > st.deadline) else "done_on_time", day)
+            add("done_late" if late else "done_on_time", day)
         elif kind == "review" and ev.get("result") == "returned":
             add("returned", day, units=[closed(day).lead])
         elif kind in STEPS:
@@ -135,11 +135,12 @@ def item_occurrences(item: Item, pack: RulePack, today: date) -> list[Occurrence
         elif kind == "consequence":
             add("consequence", day, units=[ev.get("unit") or closed(day).lead], arg=str(ev.get("rule", "")))
 
-    reports = sorted(ev["date"] for ev in item.log if ev.get("kind") == "report" and ev["date"] <= today)
     for p in periodic_reports(item, pack, today, closed(today)):
         if p.on_time or p.due >= today:
             continue
-        answered = next((d for d in reports if d > p.due), None)
+        lead = closed(p.due).lead
+        answered = min((ev["date"] for ev in item.log if ev.get("kind") == "report" and ev.get("unit") == lead
+                        and p.due < ev["date"] <= today), default=None)
         add("report_late", p.due + ONE, late=(p.due + ONE, answered or today), at=p.due)
     return out
 
@@ -151,7 +152,8 @@ def event_occurrences(ledger, today: date) -> list[Occurrence]:
         if e.date > today:
             continue
         item = ledger.items.get(e.item)
-        role = "co" if item and e.unit != item.lead and e.unit in item.co else "lead"
+        st = replay(item, e.date) if item else None
+        role = "co" if st and e.unit != st.lead and e.unit in st.co else "lead"
         on, arg = ("consequence", e.rule) if e.kind == "consequence" else ("event", e.kind)
         out.append(Occurrence(on, arg, e.date, e.unit, role, e.item, item.tier if item else "",
                               item.category if item else "", e.level, ref=e.id))
@@ -208,9 +210,13 @@ def number(x: Decimal) -> int | float:
     return int(x) if x == x.to_integral_value() else float(x)
 
 
+def plain(x) -> str:
+    """A Decimal without trailing zeros (80, 1.5); anything else as text."""
+    return format(x.normalize(), "f") if isinstance(x, Decimal) else str(x)
+
+
 def points_text(x: Decimal) -> str:
-    text = format(x.normalize(), "f")
-    return text if x <= 0 else "+" + text
+    return plain(x) if x <= 0 else "+" + plain(x)
 
 
 def rule_label(rule: ScoreRule) -> str:
@@ -292,22 +298,19 @@ def _merge_per_item(deltas: list[Delta], mode: str) -> None:
 
 
 def _total(us: UnitScore, scoring) -> None:
-    bonus = sum((d.points for d in us.deltas if d.counted and d.points > 0), Decimal(0))
-    penalty = -sum((d.points for d in us.deltas if d.counted and d.points < 0), Decimal(0))
     src = f"（{scoring.source}）" if scoring.source else ""
-    if scoring.cap_bonus is not None and bonus > scoring.cap_bonus:
-        us.cuts.append(f"加分 {bonus.normalize():f} 超过上限 {scoring.cap_bonus.normalize():f}，"
-                       f"按 {scoring.cap_bonus.normalize():f} 计{src}")
-        bonus = scoring.cap_bonus
-    if scoring.cap_penalty is not None and penalty > scoring.cap_penalty:
-        us.cuts.append(f"减分 {penalty.normalize():f} 超过上限 {scoring.cap_penalty.normalize():f}，"
-                       f"按 {scoring.cap_penalty.normalize():f} 计{src}")
-        penalty = scoring.cap_penalty
-    total = us.base + bonus - penalty
-    if scoring.cap_score is not None and total > scoring.cap_score:
-        us.cuts.append(f"合计 {total.normalize():f} 超过最高分 {scoring.cap_score.normalize():f}，"
-                       f"按 {scoring.cap_score.normalize():f} 计{src}")
-        total = scoring.cap_score
+
+    def capped(value: Decimal, cap: Decimal | None, what: str, limit: str) -> Decimal:
+        if cap is None or value <= cap:
+            return value
+        us.cuts.append(f"{what} {plain(value)} 超过{limit} {plain(cap)}，按 {plain(cap)} 计{src}")
+        return cap
+
+    bonus = capped(sum((d.points for d in us.deltas if d.counted and d.points > 0), Decimal(0)),
+                   scoring.cap_bonus, "加分", "上限")
+    penalty = capped(-sum((d.points for d in us.deltas if d.counted and d.points < 0), Decimal(0)),
+                     scoring.cap_penalty, "减分", "上限")
+    total = capped(us.base + bonus - penalty, scoring.cap_score, "合计", "最高分")
     us.bonus, us.penalty, us.score = bonus, penalty, Decimal(0) if us.zeroed else total
     if us.zeroed:
         us.flags.append("本年度评分为 0")
@@ -325,17 +328,15 @@ def _ranked(scores: list[UnitScore], order: list[str]) -> list[UnitScore]:
 # ------------------------------------------------------------------- tables
 # One source for the terminal table, the CSV and the workbook, so they always agree.
 
-def plain(x) -> str:
-    return format(x.normalize(), "f") if isinstance(x, Decimal) else str(x)
+SCORE_HEADER = ["排名", "单位代号", "单位", "基础分", "加分", "减分", "得分", "标记"]
+EXPLAIN_HEADER = ["日期", "事项", "标题", "规则", "依据", "分值", "计入", "说明"]
 
 
-def score_rows(scores: list[UnitScore]) -> tuple[list[str], list[list]]:
-    header = ["排名", "单位代号", "单位", "基础分", "加分", "减分", "得分", "标记"]
-    return header, [[s.rank, s.unit, s.name, s.base, s.bonus, s.penalty, s.score, "、".join(s.flags)]
+def score_rows(scores: list[UnitScore]) -> list[list]:
+    return [[s.rank, s.unit, s.name, s.base, s.bonus, s.penalty, s.score, "、".join(s.flags)]
                     for s in scores]
 
 
-def explain_rows(us: UnitScore) -> tuple[list[str], list[list]]:
-    header = ["日期", "事项", "标题", "规则", "依据", "分值", "计入", "说明"]
-    return header, [[str(d.date), d.item, d.title, f"{d.rule.id} {rule_label(d.rule)}", d.rule.source,
+def explain_rows(us: UnitScore) -> list[list]:
+    return [[str(d.date), d.item, d.title, f"{d.rule.id} {rule_label(d.rule)}", d.rule.source,
                      d.points, "计入" if d.counted else "未计", d.note] for d in us.deltas]

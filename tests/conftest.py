@@ -115,8 +115,9 @@ def make_ledger(path: Path, pack: str | None = None) -> Ledger:
 
 
 @pytest.fixture
-def ledger(tmp_path) -> Ledger:
-    return make_ledger(tmp_path / "ledger")
+def ledger(request, tmp_path) -> Ledger:
+    """A ledger on the default pack, or on the module's ``LEDGER_PACK`` (the per-pack test modules)."""
+    return make_ledger(tmp_path / "ledger", getattr(request.module, "LEDGER_PACK", None))
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -120,7 +120,7 @@ def test_reopened_item_runs_again(ledger):
 
 
 def test_yellow_light_before_the_deadline(ledger):
-    item = ledger.issue(category="other", tier="yellow", deadline="2026-03-13")
+    ledger.issue(category="other", tier="yellow", deadline="2026-03-13")
     assert sweep(ledger, "2026-03-10")["actions"] == []
     data = sweep(ledger, "2026-03-11")  # 2 working days before Friday 03-13
     assert [(a["action"], a["date"]) for a in data["actions"]] == [("due_soon", "2026-03-11")]
@@ -195,7 +195,7 @@ def test_close_requires_the_lookback_the_pack_asks_for(ledger):
 
 
 def test_manual_slip_is_numbered_with_the_sweep(ledger):
-    a = ledger.issue(category="other", tier="yellow", deadline="2026-03-05")
+    ledger.issue(category="other", tier="yellow", deadline="2026-03-05")
     b = ledger.issue(title="进展缓慢", category="other", tier="yellow", deadline="2026-04-30")
     sweep(ledger, "2026-03-06")
     res = ledger("escalate", b, "--step", "reminder", "--reason", "进展缓慢", today="2026-03-06")

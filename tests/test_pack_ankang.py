@@ -3,17 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
+from packtools import deadline, event, pack, scores, slips, sweep
 
-from conftest import make_ledger
-from packtools import deadline, pack, scores, slips, sweep, event
-
-NAME = "ankang-2014"
-
-
-@pytest.fixture
-def ledger(tmp_path):
-    return make_ledger(tmp_path / "l", NAME)
+LEDGER_PACK = NAME = "ankang-2014"
 
 
 def test_deadlines_are_set_item_by_item():

@@ -9,7 +9,7 @@ from datetime import date
 
 from packtools import deadline, due_dates, pack, slips, sweep
 
-NAME = "baqiao-2018"
+LEDGER_PACK = NAME = "baqiao-2018"
 KEYS = {"leader_instruction", "key_project", "meeting_plenary", "meeting_executive", "meeting_mayor", "meeting_topic",
         "leader_concern", "business_environment", "investment_project", "work_report", "city_assigned", "proposal",
         "netizen_message", "arena_commitment", "work_style", "media_exposure", "other"}

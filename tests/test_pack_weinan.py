@@ -3,17 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
-from conftest import make_ledger
 from packtools import deadline, event, log, pack, scores, sweep
 
-NAME = "weinan-gxq"
-
-
-@pytest.fixture
-def ledger(tmp_path):
-    return make_ledger(tmp_path / "l", NAME)
+LEDGER_PACK = NAME = "weinan-gxq"
 
 
 def test_leader_instructions_within_five_working_days():

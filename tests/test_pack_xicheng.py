@@ -3,18 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from docx import Document
-
-from conftest import make_ledger
 from packtools import deadline, due_dates, log, slips, sweep
 
-NAME = "xicheng-2016"
-
-
-@pytest.fixture
-def ledger(tmp_path):
-    return make_ledger(tmp_path / "l", NAME)
+LEDGER_PACK = NAME = "xicheng-2016"
 
 
 def test_media_exposure_within_seven_days():

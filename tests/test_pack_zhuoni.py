@@ -1,17 +1,9 @@
 """Pack zhuoni-2022 (seed 003, 卓政办发〔2022〕16号 and its 评分细则)."""
 from __future__ import annotations
 
-import pytest
-
-from conftest import make_ledger
 from packtools import event, pack, scores, sweep
 
-NAME = "zhuoni-2022"
-
-
-@pytest.fixture
-def ledger(tmp_path):
-    return make_ledger(tmp_path / "l", NAME)
+LEDGER_PACK = NAME = "zhuoni-2022"
 
 
 def test_tiers_are_red_yellow_blue_with_the_documents_labels():
