@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .errors import DubanError
-from .ledger import CONFIG, Ledger, item_rel, load, load_config
+from .ledger import CONFIG, Ledger, Scope, item_rel, load, load_config, normalize_id
 from .model import ID_RE, Item
 from .rules import TIERS
 from .state import ACTIVE, action_of, derive, initial_deadline, max_deadline, next_lookback, \
@@ -168,7 +168,7 @@ def append_events(root: Path, item_id: str, events: list[dict], message: str, ac
     in, ``texts`` ledger paths to text to write, in the same commit.
     """
     with change(root, message, action) as ch:
-        ledger = load(root)
+        ledger = load(root, scope=Scope(ids=(normalize_id(item_id),)))
         refuse_if_broken(ledger)
         item = ledger.item(item_id)
         state = replay(item)

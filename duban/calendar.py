@@ -43,6 +43,7 @@ class WorkCalendar:
     workdays: dict[date, str] = field(default_factory=dict)  # weekend days made working days (调休)
     years: frozenset[int] = frozenset()
     where: str = "rules/calendar.yaml"
+    _counts: dict = field(default_factory=dict, repr=False, compare=False)  # year → running working-day counts
 
     def covers(self, year: int) -> bool:
         return year in self.years
@@ -96,12 +97,34 @@ class WorkCalendar:
         if a == b:
             return 0
         sign, lo, hi = (1, a, b) if a < b else (-1, b, a)
-        n, d = 0, lo
-        while d < hi:
-            d += ONE_DAY
-            if self.is_workday(d):
-                n += 1
+        first = lo + ONE_DAY
+        if first.year == hi.year:
+            n = self._through(hi) - self._before(first)
+        else:
+            n = self._year(first.year)[-1] - self._before(first)
+            n += sum(self._year(y)[-1] for y in range(first.year + 1, hi.year))
+            n += self._through(hi)
         return sign * n
+
+    def _year(self, year: int) -> list[int]:
+        """Running counts: element k is the number of working days among the year's first k days."""
+        counts = self._counts.get(year)
+        if counts is None:
+            self.require(date(year, 1, 1))
+            counts, d = [0], date(year, 1, 1)
+            while d.year == year:
+                counts.append(counts[-1] + self.is_workday(d))
+                d += ONE_DAY
+            self._counts[year] = counts
+        return counts
+
+    def _through(self, d: date) -> int:
+        """Working days from 1 January of d's year up to d."""
+        return self._year(d.year)[d.timetuple().tm_yday]
+
+    def _before(self, d: date) -> int:
+        """Working days from 1 January of d's year up to the day before d."""
+        return self._year(d.year)[d.timetuple().tm_yday - 1]
 
     def roll(self, d: date, roll: str) -> date:
         return d if roll == "none" else self.next_workday(d)

@@ -60,11 +60,11 @@ def _date_opt(value: Optional[str], what: str) -> Optional[date]:
     return parse_date(value, what) if value else None
 
 
-def _load(root: Path, report: bool = True):
-    """Load the ledger; report its problems on stderr (the command carries on)."""
+def _load(root: Path, report: bool = True, scope=None):
+    """Load the ledger (the items in ``scope``); report its problems on stderr (the command carries on)."""
     from .ledger import load
 
-    led = load(root)
+    led = load(root, scope=scope)
     if report and led.problems:
         err = _console(stderr=True)
         errors = [p for p in led.problems if p.severity == "error"]
@@ -185,7 +185,10 @@ def list_(
     root, day = _root(ledger), _today(today)
     if status and status not in STATUS_LABELS:
         raise DubanError(f"未知的状态 “{status}”；可用: " + "、".join(f"{k}（{v}）" for k, v in STATUS_LABELS.items()))
-    led = _load(root)
+    from .ledger import Scope
+
+    settled = status in ("closed", "forwarded") or not (status or overdue or due_within is not None)
+    led = _load(root, scope=None if settled else Scope(live_on=day))
     rows = []
     for item in led.items.values():
         if tier and item.tier != tier or category and item.category != category:
@@ -234,8 +237,10 @@ def show(item: Annotated[str, typer.Argument(help="事项编号，如 2026-0007"
     """显示一个事项的全部字段、办理记录和推算状态。"""
     from .actions import item_view
 
+    from .ledger import Scope, normalize_id
+
     root, day = _root(ledger), _today(today)
-    led = _load(root)
+    led = _load(root, scope=Scope(ids=(normalize_id(item),)))
     v = item_view(led, led.item(item), day)
     if json_:
         _out_json(v)
@@ -669,10 +674,11 @@ def score(period: Annotated[Optional[str], typer.Argument(
           xlsx_path: Annotated[Optional[Path], typer.Option("--xlsx", help="另存为 Excel 工作簿：得分表和加减分明细")] = None,
           json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
     """考核计分：按规则包 scoring.yaml 计算各单位本考核期的基础分、加分、减分、得分和排名。"""
-    from .scoring import parse_period, score as compute
+    from .ledger import Scope
+    from .scoring import counts_from, parse_period, score as compute
 
     root, day = _root(ledger), _today(today)
-    led = _load(root)
+    led = _load(root, scope=Scope(since=counts_from(parse_period(period, year, day).year)))
     if not led.pack.scoring.rules:
         raise DubanError(f"规则包 {led.pack.name or led.config.rules} 没有考核计分表（{led.config.rules}/scoring.yaml）")
     per = parse_period(period, year, day, led.pack.scoring.period)

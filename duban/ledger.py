@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from .errors import DubanError, Problem
@@ -29,6 +30,8 @@ class Ledger:
     problems: list[Problem] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)  # relative paths of item files that did not load
     events: list = field(default_factory=list)  # unit events (duban.unitevents.UnitEvent)
+    checks: list[Problem] = field(default_factory=list)  # duban check's findings about single item files
+    reread: list[str] = field(default_factory=list)  # files read again rather than taken from the cache
 
     @property
     def calendar(self):
@@ -101,23 +104,6 @@ def _read(root: Path, rel: str, problems: list[Problem]):
     return data, Source(rel, lines)
 
 
-def item_files(root: Path) -> list[str]:
-    return files_under(root, "items")
-
-
-def files_under(root: Path, folder: str) -> list[str]:
-    base = root / folder
-    if not base.is_dir():
-        return []
-    out = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                out.append(os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/"))
-    return sorted(out)
-
-
 def load_item_file(root: Path, rel: str) -> tuple[Item | None, list[Problem]]:
     problems: list[Problem] = []
     data, src = _read(root, rel, problems)
@@ -136,8 +122,28 @@ def load_config(root: Path, problems: list[Problem] | None = None) -> Config:
     return config
 
 
-def load(root: Path, only_config: bool = False) -> Ledger:
-    """The whole ledger; with ``only_config`` the settings, units and rule pack but no items."""
+@dataclass(frozen=True)
+class Scope:
+    """Which items a command reads into memory.  Whatever the scope, every file's problems are reported.
+
+    ``live_on``: the items not yet settled on that day (:func:`duban.state.settled_on`) — all that
+    the sweep, the overdue list and duban check's date checks can concern; ``since``: also the items
+    settled on or after that day, and those the unit events since then name (scores of a year);
+    ``ids``: just these items.
+    """
+
+    live_on: date | None = None
+    since: date | None = None
+    ids: tuple[str, ...] | None = None
+
+    def settled_after(self) -> int | None:
+        if self.since is not None:
+            return self.since.toordinal() - 1
+        return self.live_on.toordinal() if self.live_on is not None else None
+
+
+def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> Ledger:
+    """The ledger: settings, units, rule pack, unit events, the items in ``scope`` (None: all), every problem."""
     problems: list[Problem] = []
     config = load_config(root, problems)
 
@@ -154,29 +160,133 @@ def load(root: Path, only_config: bool = False) -> Ledger:
     ledger = Ledger(root, config, units, pack, {}, problems)
     if only_config:
         return ledger
-    for rel in item_files(root):
-        item, item_problems = load_item_file(root, rel)
-        ledger.problems += item_problems
-        if item is None or any(p.severity == "error" for p in item_problems):
-            ledger.broken.add(rel)
-            continue
-        if item.id in ledger.items:
-            other = ledger.items[item.id]
-            ledger.problems.append(Problem(rel, item.lines.get(("id",), 1),
-                                           f"编号 {item.id} 重复（{other.path} 也用了这个编号）"))
-            ledger.broken.add(rel)
-            continue
-        refs = check_refs(ledger, item)
-        ledger.problems += refs
-        if refs:
-            ledger.broken.add(rel)
-            continue
-        ledger.items[item.id] = item
-    from .unitevents import load_events
+    from .cache import Cache
 
-    ledger.events, event_problems = load_events(root, ledger)
-    ledger.problems += event_problems
+    cache = Cache(root)
+    try:
+        _load_items(ledger, cache, scope)
+        _load_events(ledger, cache)
+    finally:
+        cache.close()
+    ledger.reread = cache.reread
+    if scope is not None and scope.since is not None:
+        for item_id in sorted({e.item for e in ledger.events if e.item and e.date >= scope.since} - set(ledger.items)):
+            _add_item(ledger, item_rel(item_id))
     return ledger
+
+
+def _parse_item(root: Path, rel: str):
+    from .cache import Entry
+    from .state import replay, settled_on
+
+    item, problems = load_item_file(root, rel)
+    if item is None or any(p.severity == "error" for p in problems):
+        return None, Entry(problems=tuple(problems), broken=True)
+    checks = tuple(Problem(item.path, item.log_line(i), f"log[{i}]: {reason}") for i, reason in replay(item).invalid)
+    settled = settled_on(item)
+    return item, Entry(item.id, item.lines.get(("id",), 1), settled.toordinal() if settled else 0,
+                       tuple(problems), checks)
+
+
+def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
+    """Every item file's problems; the items in scope, in path order."""
+    from .cache import scan
+
+    root = ledger.root
+    context = (tuple(sorted(ledger.units)), tuple(ledger.pack.categories))
+    notes, records, names = {}, {}, {}
+    for folder_rel, files in scan(root, "items").items():
+        folder = cache.folder(folder_rel, files, context, lambda rel: _parse_item(root, rel),
+                              lambda item: tuple(check_refs(ledger, item)))
+        notes.update({f"{folder_rel}/{n}": e for n, e in folder.notes.items()})
+        names[folder_rel] = folder.names
+        if scope is None or scope.ids is None:
+            wanted = folder.records(scope.settled_after() if scope else None)
+            records.update({f"{folder_rel}/{n}": r for n, r in wanted.items()})
+    duplicates = _duplicates(root, names, notes)
+    for rel in sorted(set(notes) | set(duplicates)):
+        e = notes.get(rel)
+        if e is not None:
+            ledger.problems += e.problems
+            if e.broken:
+                ledger.broken.add(rel)
+                continue
+        if rel in duplicates:
+            ledger.problems.append(duplicates[rel])
+            ledger.broken.add(rel)
+        elif e is not None and e.refs:
+            ledger.problems += e.refs
+            ledger.broken.add(rel)
+        if e is not None:
+            ledger.checks += e.checks
+    for rel in sorted(records):
+        if rel not in ledger.broken:
+            ledger.items[records[rel].id] = records[rel]
+    for item_id in (scope.ids or ()) if scope else ():
+        _add_item(ledger, item_rel(normalize_id(item_id)))
+
+
+def _add_item(ledger: Ledger, rel: str) -> None:
+    """One more item read from its file (when it exists and is not broken)."""
+    if rel in ledger.broken or not (ledger.root / rel).is_file():
+        return
+    item, _ = load_item_file(ledger.root, rel)
+    if item is not None:
+        ledger.items[item.id] = item
+
+
+def _duplicates(root: Path, names: dict[str, list[str]], notes: dict) -> dict[str, Problem]:
+    """Item files that repeat an id an earlier file (in path order) already has.
+
+    A valid item file is named after its id, so a repeat needs an item file outside its year's
+    folder, or a .yml beside a .yaml: only then are all names compared.
+    """
+    odd = any(not rel.startswith("items/") or rel.count("/") != 1 or
+              any(not n.startswith(rel[6:] + "-") or not n.endswith(".yaml") for n in ns)
+              for rel, ns in names.items())
+    if not odd:
+        return {}
+    seen: dict[str, str] = {}
+    out = {}
+    for rel in sorted(f"{d}/{n}" for d, ns in names.items() for n in ns):
+        e = notes.get(rel)
+        if e is not None and (e.broken or e.refs):
+            continue
+        item_id = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if item_id in seen:
+            item, _ = load_item_file(root, rel)
+            line = item.lines.get(("id",), 1) if item else 1
+            out[rel] = Problem(rel, line, f"编号 {item_id} 重复（{seen[item_id]} 也用了这个编号）")
+        else:
+            seen[item_id] = rel
+    return out
+
+
+def _parse_event(root: Path, rel: str):
+    from .cache import Entry
+
+    problems: list[Problem] = []
+    data, src = _read(root, rel, problems)
+    return (data, src.lines, tuple(problems)), Entry()
+
+
+def _load_events(ledger: Ledger, cache) -> None:
+    from .cache import scan
+    from .unitevents import validate
+
+    root = ledger.root
+    events = []
+    for folder_rel, files in scan(root, "events").items():
+        folder = cache.folder(folder_rel, files, None, lambda rel: _parse_event(root, rel), lambda record: ())
+        for name, (data, lines, problems) in sorted(folder.records().items()):
+            rel = f"{folder_rel}/{name}"
+            src = Source(rel, lines)
+            ledger.problems += problems
+            ev = validate(src, data, rel, ledger) if data is not None else None
+            ledger.problems += src.problems
+            if ev and not src.problems:
+                events.append(ev)
+    ledger.events = sorted(events, key=lambda e: (e.date, e.id))
 
 
 def pack_folder(root: Path, config: Config, problems: list[Problem]) -> Path:

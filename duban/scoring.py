@@ -59,6 +59,15 @@ class Period:
 PERIOD_RE = re.compile(r"^(?:(\d{4})[-\s]?)?[Qq]([1-4])$|^(\d{4})$")
 
 
+def counts_from(year: int) -> date:
+    """The earliest day an item settled on may still count in a score of ``year``.
+
+    A settled item's occurrences all fall on or before the day after it settled (a missed periodic
+    report counts from the day after it was due); counts, flags and zeroing are per year.
+    """
+    return date(year, 1, 1) - timedelta(days=7)
+
+
 def parse_period(text: str | None, year: int | None, today: date, default: str = "quarter") -> Period:
     """``Q2`` (with ``year`` or this year), ``2026Q2``, ``2026-Q2`` or ``2026``; none: the period of ``today``."""
     if not text:

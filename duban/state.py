@@ -197,6 +197,20 @@ def deadline_lapses(item: Item, today: date, closed=None) -> list[Lapse]:
     return out
 
 
+def settled_on(item: Item) -> date | None:
+    """The day from which nothing about the item changes with time, or None while it is in hand.
+
+    An item is settled once it is struck off (销号) or was only forwarded (转阅) and no referral
+    proposal waits for a decision: from the day of its last record on, no sweep writes to it, it is
+    never overdue, and no score of a later year counts anything of it.  The cache and the commands
+    that follow open items rather than history rely on this.
+    """
+    st = replay(item)
+    if st.status not in ("closed", "forwarded") or open_referrals(item.log):
+        return None
+    return max([item.issued, *(ev["date"] for ev in item.log if isinstance(ev.get("date"), date))])
+
+
 def derive(item: Item, pack: RulePack, today: date) -> State:
     st = replay(item, today)
     if st.status not in ACTIVE or st.deadline is None:

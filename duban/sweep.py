@@ -209,14 +209,15 @@ def plan(ledger, today: date) -> SweepResult:
 def run(root: Path, today: date, dry_run: bool = False):
     """Sweep the ledger; returns (result, the ledger as loaded before the sweep's writes)."""
     from .actions import _counters, allocate, change, refuse_if_broken
-    from .ledger import load
+    from .ledger import Scope, load
     from .yamlio import flow_map, rt_dumps, rt_loads
 
+    scope = Scope(live_on=today)  # a settled item has nothing left for the sweep
     if dry_run:
-        ledger = load(root)
+        ledger = load(root, scope=scope)
         return plan(ledger, today), ledger
     with change(root, "", "sweep") as ch:
-        ledger = load(root)
+        ledger = load(root, scope=scope)
         refuse_if_broken(ledger)
         res = plan(ledger, today)
         if not res.actions:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .errors import DubanError, Problem
+from .errors import DubanError
 from .model import LEVELS
 from .schema import Source, check_fields, check_mapping
 
@@ -62,19 +62,6 @@ def validate(src: Source, data, rel: str, ledger) -> UnitEvent | None:
                      int(data.get("count") or 0), str(data.get("action") or ""), data.get("due"), rel)
 
 
-def load_events(root: Path, ledger) -> tuple[list[UnitEvent], list[Problem]]:
-    from .ledger import _read, files_under
-
-    events, problems = [], []
-    for rel in files_under(root, "events"):
-        data, src = _read(root, rel, problems)
-        ev = validate(src, data, rel, ledger) if data is not None else None
-        problems += src.problems
-        if ev and not src.problems:
-            events.append(ev)
-    return sorted(events, key=lambda e: (e.date, e.id)), problems
-
-
 def unit_consequences(events: list[UnitEvent], pack, today: date) -> list[dict]:
     """Consequences the counts of unit events have triggered by ``today`` and that are not yet recorded."""
     done = {(e.rule, e.unit, e.date.year, e.count) for e in events if e.kind == "consequence"}
@@ -99,13 +86,13 @@ def unit_consequences(events: list[UnitEvent], pack, today: date) -> list[dict]:
 def record(root: Path, *, unit: str, kind: str, level: str | None, item: str | None, day: date, note: str,
            today: date) -> str:
     from .actions import _counters, allocate, change, refuse_if_broken
-    from .ledger import load
+    from .ledger import Scope, load, normalize_id
     from .yamlio import rt_dumps
 
     if day > today:
         raise DubanError(f"日期 {day} 晚于今天 {today}")
     with change(root, "", "event") as ch:
-        ledger = load(root)
+        ledger = load(root, scope=Scope(ids=(normalize_id(item),) if item else ()))
         refuse_if_broken(ledger)
         kinds = ledger.pack.process.unit_events
         if kind not in kinds:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import assume, given, settings, strategies as st
 
 from duban.calendar import UnknownYear, add_months, merged_calendar
 from duban.rules import Cadence, TimeRule
@@ -192,3 +193,19 @@ def test_roll_across_national_day(cal):
 ])
 def test_cadence_due_dates(cal, cadence, start, until, expected):
     assert [x.isoformat() for x in cadence.dates(cal, d(start), d(until))] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(2004, 1, 1), date(2026, 12, 31)), st.integers(-800, 800))
+def test_working_days_between_counts_day_by_day(cal, a, delta):
+    b = a + timedelta(days=delta)
+    assume(date(2004, 1, 1) <= b <= date(2026, 12, 31))
+    lo, hi = min(a, b), max(a, b)
+    n = sum(cal.is_workday(lo + timedelta(days=k)) for k in range(1, (hi - lo).days + 1))
+    assert cal.working_days_between(a, b) == (n if a <= b else -n)
+
+
+def test_working_days_between_refuses_an_unknown_year(cal):
+    with pytest.raises(UnknownYear):
+        cal.working_days_between(date(2026, 12, 1), date(2027, 1, 5))
+    assert cal.working_days_between(date(2026, 12, 1), date(2026, 12, 31)) == 22

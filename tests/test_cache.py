@@ -1,0 +1,227 @@
+"""The cache of loaded files: cold and warm runs agree, every change to a file is noticed,
+a broken cache is rebuilt, problems come back from it; and the scoped loads give what full loads give."""
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from duban.actions import init_ledger
+from duban.cache import cache_dir
+from duban.ledger import Scope, load
+from duban.scoring import counts_from, parse_period, score
+from duban.state import settled_on
+from duban.sweep import plan
+
+from conftest import Ledger, git
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+TODAY = "2026-11-20"
+COMMANDS = [("list",), ("list", "--overdue"), ("list", "--json"), ("list", "--status", "closed", "--json"),
+            ("show", "2026-0003"), ("check",), ("check", "--json"), ("sweep", "--dry-run", "--json"),
+            ("score", "Q3", "--json"), ("score", "2026"), ("calendar", "2026-11")]
+
+
+def age(path: Path, seconds: int) -> None:
+    """Give a file a modification time in the past (files written in the last 2 s are not trusted)."""
+    t = time.time_ns() - seconds * 1_000_000_000
+    os.utime(path, ns=(t, t))
+
+
+@pytest.fixture
+def sample(tmp_path) -> Ledger:
+    root = init_ledger(tmp_path / "sample", sample=True, pack=None)
+    for path in [*root.glob("items/*/*.yaml"), *root.glob("events/*/*.yaml"), root / "units.yaml"]:
+        age(path, 60)
+    return Ledger(root)
+
+
+def outputs(led: Ledger, commands=COMMANDS) -> list:
+    return [(args, r.code, r.out, r.err) for args in commands for r in [led(*args, today=TODAY)]]
+
+
+def reread(root: Path, scope=None) -> list[str]:
+    return load(root, scope=scope).reread
+
+
+def rewrite(path: Path, text: str, seconds: int = 30) -> None:
+    """Rewrite a file, dated a little in the past (but after the fixture's files)."""
+    path.write_text(text, encoding="utf-8")
+    age(path, seconds)
+
+
+def test_cold_and_warm_runs_give_the_same_output(sample):
+    cache = cache_dir(sample.root)
+    assert not cache.exists()
+    cold = outputs(sample)
+    assert cache.is_dir() and (cache / "items%2026.head").is_file()
+    assert reread(sample.root) == []  # everything now comes from the cache
+    assert outputs(sample) == cold
+    os.environ["DUBAN_CACHE"] = "off"
+    try:
+        assert outputs(sample) == cold  # and without any cache at all
+    finally:
+        del os.environ["DUBAN_CACHE"]
+    shutil.rmtree(cache)
+    assert outputs(sample) == cold
+    assert sample.clean()  # the cache is under .git, never in the ledger's files
+
+
+def test_cache_lives_in_the_git_directory_of_a_ledger_in_a_subfolder(tmp_path):
+    src = init_ledger(tmp_path / "x", sample=True, pack=None)
+    office = tmp_path / "repo" / "office"
+    shutil.copytree(src, office, ignore=shutil.ignore_patterns(".git"))
+    git(tmp_path / "repo", "init", "-q")
+    for path in office.rglob("*.yaml"):
+        age(path, 60)
+    assert cache_dir(office) == tmp_path / "repo" / ".git" / "duban-cache" / "ledger-office"
+    assert load(office).reread
+    assert load(office).reread == []
+
+
+def test_an_edited_file_is_read_again(sample):
+    sample("list", today=TODAY)
+    path = sample.path("2026-0003")
+    text = path.read_text(encoding="utf-8")
+    rewrite(path, text.replace("纺织城片区老旧小区改造42个", "纺织城片区老旧小区改造43个"))
+    assert reread(sample.root) == ["items/2026/2026-0003.yaml"]
+    shown = sample("show", "2026-0003", "--json", today=TODAY).json()
+    assert shown["title"] == "纺织城片区老旧小区改造43个"
+    # the same size and a new time: still noticed
+    rewrite(path, path.read_text(encoding="utf-8").replace("43个", "44个"), 20)
+    assert sample("list", "--json", today=TODAY).json()[0]["id"]
+    assert any(v["title"].endswith("44个") for v in sample("list", "--json", today=TODAY).json())
+
+
+def test_a_file_changed_just_after_it_was_cached_is_not_trusted(sample):
+    path = sample.path("2026-0003")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("42个", "41个"), encoding="utf-8")  # modified now: racy
+    stamp = path.stat().st_mtime_ns
+    sample("list", today=TODAY)
+    path.write_text(text.replace("42个", "40个"), encoding="utf-8")  # same size …
+    os.utime(path, ns=(stamp, stamp))  # … and the same time as the cache saw
+    assert any(v["title"].endswith("40个") for v in sample("list", "--json", today=TODAY).json())
+
+
+def test_added_deleted_and_renamed_files_are_noticed(sample):
+    sample("list", today=TODAY)
+    ids = lambda: {v["id"] for v in sample("list", "--json", today=TODAY).json()}  # noqa: E731
+    before = ids()
+    src = sample.path("2026-0003")
+    text = src.read_text(encoding="utf-8")
+    # added, in a new year's folder
+    new = sample.root / "items" / "2025" / "2025-0001.yaml"
+    new.parent.mkdir()
+    new.write_text(text.replace("2026-0003", "2025-0001"), encoding="utf-8")
+    assert ids() == before | {"2025-0001"}
+    # deleted
+    new.unlink()
+    assert ids() == before
+    # renamed: the file no longer matches its id, and says so with its new name
+    src.rename(src.with_name("2026-0099.yaml"))
+    res = sample("list", "--json", today=TODAY)
+    assert ids() == before - {"2026-0003"}
+    assert "items/2026/2026-0099.yaml:1: 编号 2026-0003 与文件名" in res.err
+    assert res.code == 1
+
+
+def test_problems_are_stored_and_reported_warm_as_cold(sample):
+    bad = sample.path("2026-0005")
+    rewrite(bad, bad.read_text(encoding="utf-8").replace("tier: yellow", "tier: [yellow"))
+    unit = sample.path("2026-0006")
+    rewrite(unit, unit.read_text(encoding="utf-8").replace("lead: wjw", "lead: nobody"))
+    cold = sample("check", today=TODAY)
+    assert "items/2026/2026-0005.yaml:4" in cold.out and "未知的单位 “nobody”" in cold.out and cold.code == 1
+    assert reread(sample.root) == []
+    warm = sample("check", today=TODAY)
+    assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, cold.err)
+    led = load(sample.root)
+    assert {"items/2026/2026-0005.yaml", "items/2026/2026-0006.yaml"} <= led.broken
+    assert "2026-0005" not in led.items and "2026-0006" not in led.items
+    # the units change: cross references are checked again, without reading the items again
+    units = sample.root / "units.yaml"
+    rewrite(units, units.read_text(encoding="utf-8").replace("id: wjw,", "id: nobody,"))
+    after = load(sample.root)
+    assert after.reread == []
+    assert not any("nobody" in p.message for p in after.problems)
+    assert any("未知的单位 “wjw”" in p.message for p in after.problems)
+    shutil.rmtree(cache_dir(sample.root))
+    cold = load(sample.root)
+    assert (cold.problems, cold.broken, cold.checks) == (after.problems, after.broken, after.checks)
+
+
+@pytest.mark.parametrize("suffix,edit", [("head", False), ("live", False), ("rest", False), ("rest", True),
+                                         ("files", True)])
+def test_a_corrupt_cache_file_is_ignored_and_rebuilt(sample, suffix, edit):
+    cold = outputs(sample, COMMANDS[:4])
+    path = cache_dir(sample.root) / f"items%2026.{suffix}"
+    path.write_bytes(b"\x80\x05garbage" + os.urandom(64))
+    if edit:  # the folder changed too: what the cache knew per file is needed
+        item = sample.path("2026-0003")
+        rewrite(item, item.read_text(encoding="utf-8"))
+    assert outputs(sample, COMMANDS[:4]) == cold
+    pickle.loads(path.read_bytes())  # written again, whole
+    assert reread(sample.root) == []
+
+
+def test_a_cache_from_another_version_is_ignored(sample):
+    cold = outputs(sample, COMMANDS[:3])
+    path = cache_dir(sample.root) / "items%2026.head"
+    head = pickle.loads(path.read_bytes())
+    head["key"] = (0, "0.0.0")
+    path.write_bytes(pickle.dumps(head))
+    assert reread(sample.root) == [f"items/2026/{p.name}" for p in sorted(sample.root.glob("items/2026/*.yaml"))]
+    assert outputs(sample, COMMANDS[:3]) == cold
+
+
+def test_a_busy_cache_lock_only_means_no_writing(sample):
+    from filelock import FileLock
+
+    cache = cache_dir(sample.root)
+    cache.mkdir(parents=True)
+    cold = outputs(sample, COMMANDS[:3])
+    with FileLock(str(cache / "lock")):
+        for p in cache.glob("items*"):
+            p.unlink()
+        assert outputs(sample, COMMANDS[:3]) == cold
+        assert not list(cache.glob("items*"))  # nothing written while another duban holds it
+    outputs(sample, COMMANDS[:1])
+    assert list(cache.glob("items*"))
+
+
+def test_settled_on(sample):
+    led = load(sample.root)
+    closed = led.item("2026-0004")  # 注结销号 on 2026-03-09
+    assert settled_on(closed) == date(2026, 3, 9)
+    assert settled_on(led.item("2026-0003")) is None  # in hand
+    forwarded = next(i for i in led.items.values() if i.forward)
+    assert settled_on(forwarded) == max([forwarded.issued, *(e["date"] for e in forwarded.log)])
+
+
+def test_scoped_loads_give_what_full_loads_give(tmp_path):
+    """On a ten-year synthetic ledger: sweep, overdue list and scores from the items in scope alone."""
+    import gen
+
+    root = tmp_path / "big"
+    gen.make(root, 400, 150, date(2026, 11, 20))
+    full = load(root)
+    assert not [p for p in full.problems if p.severity == "error"]
+    for day in (date(2026, 11, 20), date(2026, 6, 30), date(2025, 3, 3)):
+        live = load(root, scope=Scope(live_on=day))
+        assert len(live.items) < len(full.items)
+        assert live.problems == full.problems
+        a, b = plan(full, day), plan(live, day)
+        assert (a.actions, a.pending, a.problems) == (b.actions, b.pending, b.problems)
+        for period in ("Q1", "Q2", "2026", "2025Q4"):
+            per = parse_period(period, None, day)
+            scoped = load(root, scope=Scope(since=counts_from(per.year)))
+            assert [s.as_json() for s in score(scoped, per, day)] == [s.as_json() for s in score(full, per, day)]
+    g = git(root, "status", "--porcelain")
+    assert g == ""
