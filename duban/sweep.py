@@ -210,7 +210,7 @@ def run(root: Path, today: date, dry_run: bool = False):
     """Sweep the ledger; returns (result, the ledger as loaded before the sweep's writes)."""
     from .actions import _counters, allocate, change, refuse_if_broken
     from .ledger import Scope, load
-    from .yamlio import flow_map, rt_dumps, rt_loads
+    from .yamlio import flow_map, insert_log_lines, rt_dumps, rt_loads
 
     scope = Scope(live_on=today)  # a settled item has nothing left for the sweep
     if dry_run:
@@ -239,11 +239,15 @@ def run(root: Path, today: date, dry_run: bool = False):
             by_item.setdefault(a["item"], []).append(a)
         for item_id, actions in by_item.items():
             item = ledger.items[item_id]
-            data = rt_loads((root / item.path).read_text(encoding="utf-8"))
+            text = (root / item.path).read_text(encoding="utf-8")
+            events = [{k: v for k, v in a.items() if k not in ("item", "action") and v is not None} for a in actions]
+            quick = insert_log_lines(text, events)  # each at its date's place, where a daily sweep would have put it
+            if quick is not None:
+                ch.write(item.path, quick)
+                continue
+            data = rt_loads(text)
             log = data["log"]
-            for a in actions:
-                ev = {k: v for k, v in a.items() if k not in ("item", "action") and v is not None}
-                # at its date's place: where a daily sweep would have written it
+            for ev in events:
                 at = len(log)
                 while at > 0 and log[at - 1]["date"] > ev["date"]:
                     at -= 1

@@ -115,6 +115,60 @@ def line_of(lines: Lines, *path) -> int:
     return lines.get(p, 1)
 
 
+# ------------------------------------------------------------- log appends
+
+def insert_log_lines(text: str, events: list[dict]) -> str | None:
+    """``text`` with ``events`` put into its ``log`` at their dates' places, each as a one-line flow map.
+
+    The quick way for a file whose log is a block list of one-line entries (as duban writes it):
+    only new lines are added, so every other byte — comments included — stays.  The result is read
+    back and must hold exactly the old data with the events inserted; None when the file has another
+    shape or the check fails (the caller then does a full round trip).
+    """
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+        data, _ = loads(text)
+    except (yaml.YAMLError, YamlError):
+        return None
+    log_node = next((v for k, v in (root.value if isinstance(root, yaml.MappingNode) else [])
+                     if k.value == "log"), None)
+    if not isinstance(log_node, yaml.SequenceNode) or log_node.flow_style or not log_node.value:
+        return None
+    entries = log_node.value
+    if any(n.start_mark.line != n.end_mark.line for n in entries):
+        return None
+    lines = text.splitlines(keepends=True)
+    if not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    indent = lines[entries[0].start_mark.line][:entries[0].start_mark.column]
+    if indent.strip(" ") != "-" or not indent.endswith(" ") or indent.startswith("-"):
+        return None  # entries must be "  - {…}" lines of the mapping
+    log = list(data["log"])
+    after: dict[int, list[str]] = {}  # old entry index → lines that follow it
+    for ev in events:
+        at = len(log)
+        while at > 0 and log[at - 1]["date"] > ev["date"]:
+            at -= 1
+        log.insert(at, ev)
+        old_before = sum(1 for e in log[:at] if not any(e is n for n in events))
+        if old_before == 0:
+            return None
+        flow = rt_dumps([flow_map(ev)]).strip()[1:].strip()  # "- {…}", quoted as a round trip would
+        after.setdefault(old_before - 1, []).append(indent + flow + "\n")
+    out = []
+    ends = {n.start_mark.line: i for i, n in enumerate(entries)}
+    for j, line in enumerate(lines):
+        out.append(line)
+        if j in ends:
+            out += after.get(ends[j], [])
+    new = "".join(out)
+    try:
+        check, _ = loads(new)
+    except YamlError:
+        return None
+    return new if check == {**data, "log": log} else None
+
+
 # ---------------------------------------------------------------- round trip
 
 def _rt():

@@ -225,3 +225,19 @@ def test_scoped_loads_give_what_full_loads_give(tmp_path):
             assert [s.as_json() for s in score(scoped, per, day)] == [s.as_json() for s in score(full, per, day)]
     g = git(root, "status", "--porcelain")
     assert g == ""
+
+
+def test_sweep_lines_are_inserted_without_touching_other_bytes():
+    from duban.yamlio import insert_log_lines
+
+    text = ("id: 2026-0001\n# 手工注释\nlog:\n  - {date: 2026-01-05, kind: issued}\n  # 中间的注释\n"
+            "  - {date: 2026-02-01, kind: report, unit: fgw, text: 进展}  # 行尾注释\n")
+    ev = {"date": date(2026, 1, 20), "kind": "reminder", "number": "2026-3", "lapse": "deadline:2026-01-19"}
+    assert insert_log_lines(text, [ev]) == text.replace(
+        "  # 中间的注释\n", "  - {date: 2026-01-20, kind: reminder, number: 2026-3, lapse: deadline:2026-01-19}\n"
+                         "  # 中间的注释\n")
+    late = {"date": date(2026, 3, 1), "kind": "due_soon", "deadline": date(2026, 3, 3)}
+    assert insert_log_lines(text, [late]).endswith("# 行尾注释\n  - {date: 2026-03-01, kind: due_soon, deadline: 2026-03-03}\n")
+    # another shape (a block mapping entry): left to the full round trip
+    assert insert_log_lines("log:\n  - date: 2026-01-05\n    kind: issued\n", [late]) is None
+    assert insert_log_lines("log: [{date: 2026-01-05, kind: issued}]\n", [late]) is None
