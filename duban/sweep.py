@@ -210,7 +210,7 @@ def run(root: Path, today: date, dry_run: bool = False):
     """Sweep the ledger; returns (result, the ledger as loaded before the sweep's writes)."""
     from .actions import _counters, allocate, change, refuse_if_broken
     from .ledger import Scope, load
-    from .yamlio import flow_map, insert_log_lines, rt_dumps, rt_loads
+    from .yamlio import date_place, flow_map, insert_log_lines, rt_dumps, rt_loads
 
     scope = Scope(live_on=today)  # a settled item has nothing left for the sweep
     if dry_run:
@@ -248,10 +248,7 @@ def run(root: Path, today: date, dry_run: bool = False):
             data = rt_loads(text)
             log = data["log"]
             for ev in events:
-                at = len(log)
-                while at > 0 and log[at - 1]["date"] > ev["date"]:
-                    at -= 1
-                log.insert(at, flow_map(ev))
+                log.insert(date_place(log, ev), flow_map(ev))
             ch.write(item.path, rt_dumps(data))
         if any(a["kind"] in STEPS or a["item"] is None for a in res.actions):
             ch.write("counters.yaml", rt_dumps(counters))

@@ -117,6 +117,14 @@ def line_of(lines: Lines, *path) -> int:
 
 # ------------------------------------------------------------- log appends
 
+def date_place(log: list, ev: dict) -> int:
+    """Where ``ev`` goes in a date-ordered log: after every entry of its date or earlier."""
+    at = len(log)
+    while at > 0 and log[at - 1]["date"] > ev["date"]:
+        at -= 1
+    return at
+
+
 def insert_log_lines(text: str, events: list[dict]) -> str | None:
     """``text`` with ``events`` put into its ``log`` at their dates' places, each as a one-line flow map.
 
@@ -146,9 +154,7 @@ def insert_log_lines(text: str, events: list[dict]) -> str | None:
     log = list(data["log"])
     after: dict[int, list[str]] = {}  # old entry index → lines that follow it
     for ev in events:
-        at = len(log)
-        while at > 0 and log[at - 1]["date"] > ev["date"]:
-            at -= 1
+        at = date_place(log, ev)
         log.insert(at, ev)
         old_before = sum(1 for e in log[:at] if not any(e is n for n in events))
         if old_before == 0:
