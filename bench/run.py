@@ -31,6 +31,8 @@ sys.path.insert(0, str(HERE))
 
 import gen  # noqa: E402
 
+from duban.cache import cache_dir  # noqa: E402
+
 TODAY = date(2026, 11, 20)
 
 
@@ -58,10 +60,6 @@ def measure(cmd, env, runs: int, before=None, cwd=None) -> dict:
         peak, codes = max(peak, rss), codes | {rc}
     return {"median": statistics.median(times), "min": min(times), "max": max(times), "rss": peak,
             "codes": sorted(codes)}
-
-
-def cache_dirs(root: Path) -> list[Path]:
-    return [p for p in (root / ".git" / "duban-cache", root / ".duban-cache") if p.exists()]
 
 
 def pick_item(root: Path) -> str:
@@ -127,8 +125,7 @@ def bench_size(n: int, n_open: int, work: Path, runs: int) -> dict:
         shutil.rmtree(root / "out", ignore_errors=True)
 
     def drop_cache():
-        for p in cache_dirs(root):
-            shutil.rmtree(p)
+        shutil.rmtree(cache_dir(root), ignore_errors=True)
 
     reset()
     res: dict = {"items": n, "item": item}

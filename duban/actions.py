@@ -240,7 +240,7 @@ def item_view(ledger: Ledger, item: Item, today: date, full: bool = True) -> dic
 
 # ----------------------------------------------------------------------- init
 
-GITIGNORE = "out/\n.duban-cache/\n__pycache__/\n*.tmp\n"
+GITIGNORE = "out/\n__pycache__/\n*.tmp\n"
 
 
 def init_ledger(path: Path, sample: bool, pack: str | None) -> Path:

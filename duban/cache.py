@@ -120,8 +120,6 @@ def scan(root: Path, top: str) -> dict[str, list[tuple[str, int, int]]]:
 class Entry:
     """What loading one file found (everything but the record itself)."""
 
-    id: str | None = None  # the item's id, when it loaded
-    id_line: int = 1
     settled: int = 0  # settled_on(item) as an ordinal; 0 while in hand
     problems: tuple = ()  # from reading and validating the file alone
     checks: tuple = ()  # duban check's findings about the file alone (invalid transitions)
@@ -144,7 +142,6 @@ class Folder:
     rel: str
     names: list[str]
     notes: dict[str, Entry]  # only files with problems or findings, or that did not load
-    ids: dict[str, tuple[str, int]]  # name → (id, id line) of items whose file is not named after their id
     live: dict[str, Any]  # name → record: items in hand
     settled_max: int  # the latest settled ordinal among the folder's items (0: none)
     _rest: Callable[[], dict[str, tuple[int, Any]]]  # name → (settled ordinal, record)
@@ -159,7 +156,6 @@ class Folder:
 
 class Cache:
     def __init__(self, root: Path):
-        self.root = root
         self.dir = cache_dir(root)
         self.key = cache_key() if self.dir else None
         self._lock = None
@@ -226,8 +222,7 @@ class Cache:
                         return self._rebuild(rel, files, digest, context, None, parse, refs)[1]
                     return value["records"]
 
-                return Folder(rel, [f[0] for f in files], head["notes"], head["ids"], live["records"],
-                              head["settled_max"], rest)
+                return Folder(rel, [f[0] for f in files], head["notes"], live["records"], head["settled_max"], rest)
         return self._rebuild(rel, files, digest, context, head, parse, refs)[0]
 
     def _rebuild(self, rel, files, digest, context, head, parse: Parse, refs: Refs):
@@ -268,7 +263,6 @@ class Cache:
                 else:
                     live[name] = record
         notes = {n: e for n, e in entries.items() if notable(e)}
-        ids = {n: (e.id, e.id_line) for n, e in entries.items() if e.id and n.rsplit(".", 1)[0] != e.id}
         settled_max = max((e.settled for e in entries.values()), default=0)
         if self.dir and self._writable():
             racy = {name for name, mtime, size in files if mtime > now - RACY_NS or mtime < 0}
@@ -278,6 +272,6 @@ class Cache:
             self._write(rel, "files", {"gen": gens, "entries": entries,
                                        "stats": {n: (m, s) for n, m, s in files if n not in racy}})
             self._write(rel, "head", {"key": self.key, "digest": None if racy else digest, "context": context,
-                                      "gens": gens, "notes": notes, "ids": ids, "settled_max": settled_max})
-        folder = Folder(rel, [f[0] for f in files], notes, ids, live, settled_max, lambda: rest)
+                                      "gens": gens, "notes": notes, "settled_max": settled_max})
+        folder = Folder(rel, [f[0] for f in files], notes, live, settled_max, lambda: rest)
         return folder, rest

@@ -60,12 +60,12 @@ def _date_opt(value: Optional[str], what: str) -> Optional[date]:
     return parse_date(value, what) if value else None
 
 
-def _load(root: Path, report: bool = True, scope=None):
+def _load(root: Path, scope=None, only_config: bool = False):
     """Load the ledger (the items in ``scope``); report its problems on stderr (the command carries on)."""
     from .ledger import load
 
-    led = load(root, scope=scope)
-    if report and led.problems:
+    led = load(root, only_config=only_config, scope=scope)
+    if led.problems:
         err = _console(stderr=True)
         errors = [p for p in led.problems if p.severity == "error"]
         for p in led.problems[:20]:
@@ -148,7 +148,7 @@ def issue(
 ):
     """立项交办一个督查事项，打印其编号；并生成督查通知单（转阅件为转阅单）到 out/。"""
     from .actions import issue_item, item_view
-    from .ledger import load
+    from .forms import ledger_with
 
     root, day = _root(ledger), _today(today)
     item_id = issue_item(root, title=title, category=category, tier=tier, lead=lead, co=list(co or []),
@@ -157,7 +157,7 @@ def issue(
     if not no_forms:
         _render_after(root, [("forward" if forward else "notice", item_id, None)], day)
     if json_:
-        led = load(root)
+        led = ledger_with(root, [item_id])
         _out_json(item_view(led, led.item(item_id), day))
     else:
         print(item_id)
@@ -603,8 +603,13 @@ def render(form: Annotated[str, typer.Argument(
     from .forms import ledger_with, render as render_form, to_pdf
 
     root, day = _root(ledger), _today(today)
-    # an item's form needs that item only; the bulletin needs the whole ledger
-    led = _load(root) if form == "bulletin" else ledger_with(root, [target] if target else [])
+    if form == "bulletin":  # the period's year: what was in hand, done or scored then
+        from .ledger import Scope
+        from .scoring import counts_from, parse_period
+
+        led = _load(root, scope=Scope(since=counts_from(parse_period(target, None, day).year)))
+    else:  # an item's form needs that item only
+        led = ledger_with(root, [target] if target else [])
     path = render_form(led, form, target, day, out=out, number=number)
     print(path)
     if pdf:
@@ -633,7 +638,7 @@ def rules(check_path: Annotated[Optional[Path], typer.Option(
         if errors:
             raise typer.Exit(1)
         return
-    led = _load(_root(ledger))
+    led = _load(_root(ledger), only_config=True)  # the pack, not the items
     pack = led.pack
     sections = {"categories": category_rows(pack), "process": process_rows(pack),
                 "scoring": scoring_rows(pack) if pack.scoring.rules else []}

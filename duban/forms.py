@@ -34,8 +34,8 @@ COMMON = {"government", "government_short", "office", "office_short", "ref_prefi
           "office_contact_person", "office_contact_phone", "office_contact_fax", "office_contact_email"}
 ITEM = {"item_id", "title", "ref", "basis", "requirement", "category", "tier", "lead_name", "co_names",
         "deadline_text", "unit_name", "contact_person", "contact_phone", "contact_fax", "contact_email"}
-SLIP = ITEM | {"number", "number_year", "serial", "reason", "answer_by", "opinion_office", "opinion_leader",
-               "opinion_head"}
+OPINIONS = {"opinion_office": "", "opinion_leader": "", "opinion_head": ""}  # left blank for signatures
+SLIP = ITEM | {"number", "number_year", "serial", "reason", "answer_by", *OPINIONS}
 FIELDS: dict[str, set[str]] = {
     "notice": COMMON | ITEM | {"reporting"},
     **{step: COMMON | SLIP for step in STEPS},
@@ -128,8 +128,7 @@ def slip_context(ledger, item: Item, ev: dict) -> dict:
     year, _, serial = number.partition("-")
     return {**common(ledger, ev["date"]), **item_fields(ledger, item, ev.get("unit")),
             "number": number, "number_year": year, "serial": serial, "reason": slip_reason(ledger, item, ev),
-            "answer_by": date_cn(ev.get("answer_by")), "opinion_office": "", "opinion_leader": "",
-            "opinion_head": ""}
+            "answer_by": date_cn(ev.get("answer_by")), **OPINIONS}
 
 
 def return_context(ledger, item: Item, number: str | None) -> dict:
@@ -143,8 +142,8 @@ def return_context(ledger, item: Item, number: str | None) -> dict:
     ev = returns[-1]
     k = len(returns)
     return {**common(ledger, ev["date"]), **item_fields(ledger, item, deadline=ev.get("due")),
-            "number": str(k), "number_year": ev["date"].year, "serial": k, "reason": str(ev.get("reason") or ""), "answer_by": date_cn(ev.get("due")),
-            "opinion_office": "", "opinion_leader": "", "opinion_head": ""}
+            "number": str(k), "number_year": ev["date"].year, "serial": k, "reason": str(ev.get("reason") or ""),
+            "answer_by": date_cn(ev.get("due")), **OPINIONS}
 
 
 def notice_context(ledger, item: Item) -> dict:
@@ -264,16 +263,11 @@ def render(ledger, form: str, target: str | None, day: date, out: Path | None = 
 
 def ledger_with(root: Path, item_ids) -> Ledger:
     """Settings, units, pack and just these items: what an item form needs, without reading all the history."""
-    from .ledger import item_rel, load, load_item_file, normalize_id
+    from .ledger import add_item, load, normalize_id
 
     ledger = load(root, only_config=True)
     for item_id in item_ids:
-        rel = item_rel(normalize_id(item_id))
-        item, problems = load_item_file(root, rel)
-        if item is None or any(p.severity == "error" for p in problems):
-            ledger.broken.add(rel)
-        else:
-            ledger.items[item.id] = item
+        add_item(ledger, normalize_id(item_id))
     return ledger
 
 

@@ -171,7 +171,7 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
     ledger.reread = cache.reread
     if scope is not None and scope.since is not None:
         for item_id in sorted({e.item for e in ledger.events if e.item and e.date >= scope.since} - set(ledger.items)):
-            _add_item(ledger, item_rel(item_id))
+            add_item(ledger, item_id)
     return ledger
 
 
@@ -184,8 +184,7 @@ def _parse_item(root: Path, rel: str):
         return None, Entry(problems=tuple(problems), broken=True)
     checks = tuple(Problem(item.path, item.log_line(i), f"log[{i}]: {reason}") for i, reason in replay(item).invalid)
     settled = settled_on(item)
-    return item, Entry(item.id, item.lines.get(("id",), 1), settled.toordinal() if settled else 0,
-                       tuple(problems), checks)
+    return item, Entry(settled.toordinal() if settled else 0, tuple(problems), checks)
 
 
 def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
@@ -223,15 +222,20 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
         if rel not in ledger.broken:
             ledger.items[records[rel].id] = records[rel]
     for item_id in (scope.ids or ()) if scope else ():
-        _add_item(ledger, item_rel(normalize_id(item_id)))
+        add_item(ledger, item_id)
 
 
-def _add_item(ledger: Ledger, rel: str) -> None:
-    """One more item read from its file (when it exists and is not broken)."""
-    if rel in ledger.broken or not (ledger.root / rel).is_file():
+def add_item(ledger: Ledger, item_id: str) -> None:
+    """One more item, read from its file; a file with errors is marked broken instead.  No such item: nothing."""
+    from .model import ID_RE
+
+    rel = item_rel(item_id) if ID_RE.match(item_id) else None
+    if rel is None or rel in ledger.broken or not (ledger.root / rel).is_file():
         return
-    item, _ = load_item_file(ledger.root, rel)
-    if item is not None:
+    item, problems = load_item_file(ledger.root, rel)
+    if item is None or any(p.severity == "error" for p in problems):
+        ledger.broken.add(rel)
+    else:
         ledger.items[item.id] = item
 
 

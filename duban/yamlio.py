@@ -72,11 +72,17 @@ def loads(text: str) -> tuple[Any, Lines]:
     Raises :class:`YamlError` with the line for syntax errors, unsafe tags
     and duplicate keys.
     """
+    _, data, lines = _parse(text)
+    return data, lines
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any, Lines]:
+    """:func:`loads`, also giving the document's node (with every entry's position)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, {}
+            return None, None, {}
         lines: Lines = {}
         _collect_lines(node, (), lines)  # before constructing: a duplicate key must not silently win
         data = loader.construct_document(node)
@@ -96,7 +102,7 @@ def loads(text: str) -> tuple[Any, Lines]:
         raise YamlError(1, f"YAML 错误: {exc}") from None
     finally:
         loader.dispose()
-    return data, lines
+    return node, data, lines
 
 
 def load_path(path: Path) -> tuple[Any, Lines]:
@@ -134,9 +140,8 @@ def insert_log_lines(text: str, events: list[dict]) -> str | None:
     shape or the check fails (the caller then does a full round trip).
     """
     try:
-        root = yaml.compose(text, Loader=_Loader)
-        data, _ = loads(text)
-    except (yaml.YAMLError, YamlError):
+        root, data, _ = _parse(text)
+    except YamlError:
         return None
     log_node = next((v for k, v in (root.value if isinstance(root, yaml.MappingNode) else [])
                      if k.value == "log"), None)
@@ -152,11 +157,13 @@ def insert_log_lines(text: str, events: list[dict]) -> str | None:
     if indent.strip(" ") != "-" or not indent.endswith(" ") or indent.startswith("-"):
         return None  # entries must be "  - {…}" lines of the mapping
     log = list(data["log"])
+    old = [True] * len(log)  # which entries of ``log`` were in the file
     after: dict[int, list[str]] = {}  # old entry index → lines that follow it
     for ev in events:
         at = date_place(log, ev)
         log.insert(at, ev)
-        old_before = sum(1 for e in log[:at] if not any(e is n for n in events))
+        old.insert(at, False)
+        old_before = sum(old[:at])
         if old_before == 0:
             return None
         flow = rt_dumps([flow_map(ev)]).strip()[1:].strip()  # "- {…}", quoted as a round trip would
