@@ -27,11 +27,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from duban.ledger import load  # noqa: E402
-from duban.model import Item  # noqa: E402
-from duban.rules import STEPS  # noqa: E402
-from duban.state import initial_deadline  # noqa: E402
-from duban.sweep import due_events  # noqa: E402
+from duban.store.ledger import load  # noqa: E402
+from duban.core.model import Item  # noqa: E402
+from duban.core.pack import STEPS  # noqa: E402
+from duban.core.state import initial_deadline  # noqa: E402
+from duban.core.escalation import due_events  # noqa: E402
 
 ONE = timedelta(days=1)
 YEARS = 10

@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 
 import gen  # noqa: E402
 
-from duban.cache import cache_dir  # noqa: E402
+from duban.store.cache import cache_dir  # noqa: E402
 
 TODAY = date(2026, 11, 20)
 

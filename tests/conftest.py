@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from duban.actions import init_ledger
+from duban.commands.setup import init_ledger
 from duban.cli import app
-from duban.errors import DubanError
+from duban.core.errors import DubanError
 
 UNITS = """\
 # 承办单位（测试）

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import yaml
 
-from duban.data import shipped_packs
-from duban.rules import load_pack
-from duban.state import initial_deadline
+from duban.store.data import shipped_packs
+from duban.store.packs import load_pack
+from duban.core.state import initial_deadline
 
 
 def pack(name):

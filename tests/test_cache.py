@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from duban.actions import init_ledger
-from duban.cache import cache_dir
-from duban.ledger import Scope, load
-from duban.scoring import counts_from, parse_period, score
-from duban.state import settled_on
-from duban.sweep import plan
+from duban.commands.setup import init_ledger
+from duban.store.cache import cache_dir
+from duban.store.ledger import Scope, load
+from duban.core.scoring import counts_from, parse_period, score
+from duban.core.state import settled_on
+from duban.core.escalation import plan
 
 from conftest import Ledger, git
 
@@ -228,7 +228,7 @@ def test_scoped_loads_give_what_full_loads_give(tmp_path):
 
 
 def test_sweep_lines_are_inserted_without_touching_other_bytes():
-    from duban.yamlio import insert_log_lines
+    from duban.store.yamlio import insert_log_lines
 
     text = ("id: 2026-0001\n# 手工注释\nlog:\n  - {date: 2026-01-05, kind: issued}\n  # 中间的注释\n"
             "  - {date: 2026-02-01, kind: report, unit: fgw, text: 进展}  # 行尾注释\n")

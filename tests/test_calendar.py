@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from duban.calendar import UnknownYear, add_months, merged_calendar
-from duban.rules import Cadence, TimeRule
+from duban.core.calendar import UnknownYear, add_months, merged_calendar
+from duban.core.pack import Cadence, TimeRule
 
 
 def span(a, b):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import git, run_cli
-from duban.actions import init_ledger
-from duban.errors import DubanError
+from duban.commands.setup import init_ledger
+from duban.core.errors import DubanError
 
 
 # ---------------------------------------------------------------------- init

@@ -11,11 +11,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import Ledger, git
-from duban.data import rules_dir
-from duban.model import Item
-from duban.rules import load_pack
-from duban.state import replay
-from duban.sweep import SWEEP_KINDS, due_events, run as sweep_run
+from duban.store.data import rules_dir
+from duban.core.model import Item
+from duban.store.packs import load_pack
+from duban.core.state import replay
+from duban.commands.sweep import run as sweep_run
+from duban.core.entries import SWEEP_KINDS
+from duban.core.escalation import due_events
 
 SLIPS = ("reminder", "urge", "warning", "referral")
 
@@ -297,7 +299,7 @@ def _clerk_event(kind, day, st_, item):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
 def test_sweep_never_escalates_finished_items_nor_repeats_a_step(history):
-    from duban.state import refusal, action_of
+    from duban.core.state import refusal, action_of
 
     category, tier, forward, deadline, steps = history
     item = Item(id="2026-0001", title="t", category=category, tier=tier, lead="fgw", issued=START,

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import Ledger
-from duban.actions import init_ledger
-from duban.data import shipped_packs
-from duban.rules import load_pack
+from duban.commands.setup import init_ledger
+from duban.store.data import shipped_packs
+from duban.store.packs import load_pack
 
 PACKS = ["baqiao-2018", "ankang-2014", "xicheng-2016", "zhuoni-2022", "weinan-gxq"]
 

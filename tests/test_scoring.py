@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 
 from conftest import git
-from duban.actions import init_ledger
-from duban.errors import UsageError
-from duban.scoring import Period, parse_period
+from duban.commands.setup import init_ledger
+from duban.core.errors import UsageError
+from duban.core.scoring import Period, parse_period
 
 
 def scores(ledger, period, today, *more):

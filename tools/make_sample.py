@@ -18,10 +18,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from duban import lifecycle  # noqa: E402
-from duban.actions import extend_item, init_ledger, issue_item  # noqa: E402
-from duban.store import git  # noqa: E402
-from duban.sweep import run as sweep  # noqa: E402
-from duban.unitevents import record  # noqa: E402
+from duban.commands.items import extend_item, issue_item  # noqa: E402
+from duban.commands.setup import init_ledger  # noqa: E402
+from duban.store.git import git  # noqa: E402
+from duban.commands.sweep import run as sweep  # noqa: E402
+from duban.commands.events import record  # noqa: E402
 
 END = date(2026, 11, 19)  # the sample stands as of the evening of this day; the README demo runs 2026-11-20
 D = date.fromisoformat

@@ -25,7 +25,7 @@ from docx.shared import Mm, Pt
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from duban.forms import deterministic  # noqa: E402
+from duban.outputs.forms import deterministic  # noqa: E402
 
 TITLE_FONT, BODY_FONT, NUMBER_FONT = "方正小标宋简体", "仿宋_GB2312", "宋体"
 LATIN = "Times New Roman"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .errors import Problem
-from .ledger import Ledger, Scope, load
-from .state import ACTIVE, replay
+from duban.core.errors import Problem
+from duban.core.state import ACTIVE, replay
+from duban.store.ledger import Ledger, Scope, load
 
 
 def check_transitions(ledger: Ledger, today: date) -> list[Problem]:
@@ -38,7 +38,7 @@ def check_calendar_years(ledger: Ledger, today: date) -> list[Problem]:
 
 
 def check_templates(ledger: Ledger, today: date) -> list[Problem]:
-    from .forms import lint_templates
+    from duban.outputs.forms import lint_templates
 
     return lint_templates(ledger.root)
 

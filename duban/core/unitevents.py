@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from .errors import DubanError
-from .model import LEVELS
-from .schema import Source, check_fields, check_mapping
+from duban.core.model import LEVELS
+from duban.core.schema import Source, check_fields, check_mapping
 
 FIELDS = {"id": str, "unit": str, "kind": str, "date": date, "level": str, "item": str, "note": str,
           "rule": str, "count": int, "action": str, "due": date, "source_event": str}
@@ -37,7 +35,7 @@ def event_rel(event_id: str) -> str:
 
 
 def validate(src: Source, data, rel: str, ledger) -> UnitEvent | None:
-    from .model import ID_RE
+    from duban.core.model import ID_RE
 
     if not check_mapping(src, data, (), set(FIELDS), ("id", "unit", "kind", "date")):
         return None
@@ -83,43 +81,3 @@ def unit_consequences(events: list[UnitEvent], pack, today: date) -> list[dict]:
     return sorted(out, key=lambda a: (a["date"], a["unit"], a["rule"]))
 
 
-def record(root: Path, *, unit: str, kind: str, level: str | None, item: str | None, day: date, note: str,
-           today: date) -> str:
-    from .actions import _counters, allocate, change, refuse_if_broken
-    from .ledger import Scope, load, normalize_id
-    from .yamlio import rt_dumps
-
-    if day > today:
-        raise DubanError(f"日期 {day} 晚于今天 {today}")
-    with change(root, "", "event") as ch:
-        ledger = load(root, scope=Scope(ids=(normalize_id(item),) if item else ()))
-        refuse_if_broken(ledger)
-        kinds = ledger.pack.process.unit_events
-        if kind not in kinds:
-            raise DubanError(f"未知的单位事件 “{kind}”；规则包定义的有: "
-                             + "、".join(f"{k}（{v['label']}）" for k, v in kinds.items()))
-        if unit not in ledger.units:
-            raise DubanError(f"未知的单位 “{unit}”")
-        levels = "、".join(f"{k}（{v}）" for k, v in LEVELS.items())
-        if level and level not in LEVELS:
-            raise DubanError(f"级别只能是 {levels}")
-        if not level and ledger.pack.needs_level(kind):
-            raise DubanError(f"规则包按级别给“{kinds[kind]['label']}”计分，请用 --level 指明级别：{levels}")
-        if item:
-            ledger.item(item)
-        counters = _counters(root)
-        ev_id = f"{day.year}-{allocate(counters, 'event', day.year):04d}"
-        text = event_text({"id": ev_id, "unit": unit, "kind": kind, "date": day, "level": level, "item": item,
-                           "note": note})
-        ch.message = f"督办 单位事件 {ev_id}: {ledger.unit_name(unit)} {kinds[kind]['label']}"
-        ch.write(event_rel(ev_id), text)
-        ch.write("counters.yaml", rt_dumps(counters))
-    return ev_id
-
-
-def event_text(fields: dict) -> str:
-    from ruamel.yaml.comments import CommentedMap
-
-    from .yamlio import rt_dumps
-
-    return rt_dumps(CommentedMap((k, v) for k, v in fields.items() if v not in (None, "")))

@@ -9,11 +9,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .schema import Source, check_fields, check_mapping, field_name
+from duban.core.entries import COMMON_FIELDS, ENTRY_FIELDS
+from duban.core.vocabulary import DEFAULTS
+from duban.core.schema import Source, check_fields, check_mapping, field_name, line_of
 
 TIERS = ("red", "yellow", "blue")
-LEVELS = {"national": "国家级", "province": "省级", "prefecture": "州(市)级", "county": "县(区)级"}
-ROLES = {"lead": "主办", "co": "协办"}
+LEVELS = DEFAULTS["level"]  # national / province / prefecture / county, with their default words
+ROLES = DEFAULTS["role"]  # lead / co
 ID_RE = re.compile(r"^(\d{4})-(\d{4,})$")
 UNIT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -67,8 +69,6 @@ class Item:
         return [self.lead, *self.co]
 
     def log_line(self, index: int) -> int:
-        from .yamlio import line_of
-
         return line_of(self.lines, "log", index)
 
 
@@ -78,38 +78,6 @@ ITEM_FIELDS = {"id": str, "title": str, "category": str, "tier": str, "lead": st
                "deadline": date, "basis": str, "ref": str, "requirement": str, "forward": bool, "log": list,
                "note": str}
 ITEM_REQUIRED = ("id", "title", "category", "tier", "lead", "issued")
-
-D, S, I, B, L = date, str, int, bool, list
-SLIP = {"number": S, "lapse": S, "unit": S, "answer_by": D, "reason": S, "status": S}
-EVENT_FIELDS: dict[str, tuple[dict, tuple]] = {  # kind: (optional/required fields, required names)
-    "issued": ({}, ()),
-    "report": ({"unit": S, "text": S, "percent": I, "final": B, "attachments": L, "investment": S}, ("unit",)),
-    "review": ({"result": S, "reason": S, "due": D}, ("result",)),
-    "extension": ({"to": D, "reason": S, "approved_by": S, "requested": D}, ("to",)),
-    "transfer_back": ({"unit": S, "reason": S}, ("unit",)),
-    "reassign": ({"lead": S, "co": L, "deadline": D, "reason": S}, ("lead",)),
-    "instruction": ({"text": S, "deadline": D, "by_whom": S}, ("text",)),
-    "lookback_done": ({"text": S}, ()),
-    "close": ({"text": S}, ()),
-    "due_soon": ({"deadline": D}, ()),
-    "report_due": ({"due": D, "unit": S}, ()),
-    "lookback": ({"due": D}, ()),
-    "reminder": (SLIP, ("number",)),
-    "urge": (SLIP, ("number",)),
-    "warning": (SLIP, ("number",)),
-    "referral": (SLIP, ("number",)),
-    "referral_decision": ({"number": S, "decision": S, "text": S}, ("decision",)),
-    "consequence": ({"rule": S, "action": S, "unit": S, "count": I, "lapse": S}, ("rule",)),
-}
-COMMON_EVENT_FIELDS = {"date": D, "kind": S, "note": S, "by": S}
-EVENT_LABELS = {
-    "issued": "立项交办", "report": "报送", "review": "审核", "extension": "延期", "transfer_back": "退回",
-    "reassign": "改派", "instruction": "新批示", "lookback_done": "回头望", "close": "注结销号",
-    "due_soon": "临期提示", "report_due": "定期报送到期", "lookback": "回头望到期", "reminder": "工作提醒单",
-    "urge": "督查催办单", "warning": "督查工作警告单", "referral": "追责问效移交单",
-    "referral_decision": "移交决定", "consequence": "后果",
-}
-
 
 def _as_text(v):
     return v if isinstance(v, str) else ("" if v is None else str(v))
@@ -159,11 +127,11 @@ def _validate_event(src: Source, ev, kp: tuple) -> None:
         src.error(kp, f"{field_name(kp)} 应为事件映射，如 {{date: 2026-03-06, kind: report, …}}")
         return
     kind = ev.get("kind")
-    if kind not in EVENT_FIELDS:
-        src.error(kp + ("kind",), f"未知的事件类型 “{kind}”（可用: {', '.join(EVENT_FIELDS)}）")
+    if kind not in ENTRY_FIELDS:
+        src.error(kp + ("kind",), f"未知的事件类型 “{kind}”（可用: {', '.join(ENTRY_FIELDS)}）")
         return
-    fields, required = EVENT_FIELDS[kind]
-    allowed = {**COMMON_EVENT_FIELDS, **fields}
+    fields, required = ENTRY_FIELDS[kind]
+    allowed = {**COMMON_FIELDS, **fields}
     check_mapping(src, ev, kp, set(allowed), ("date", "kind", *required))
     check_fields(src, ev, kp, allowed)
     if kind == "report" and isinstance(ev.get("percent"), int) and not 0 <= ev["percent"] <= 100:

@@ -21,7 +21,7 @@ import calendar as _stdcal
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .errors import DubanError
+from duban.core.errors import DubanError
 
 ONE_DAY = timedelta(days=1)
 

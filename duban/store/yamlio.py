@@ -15,12 +15,13 @@ from typing import Any
 
 import yaml
 
+from duban.core.schema import Lines, line_of  # noqa: F401  (re-exported for readers)
+
 try:  # the C loader is much faster; fall back where it is not built
     from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _SafeLoader
 
-Lines = dict  # key path (tuple) -> 1-based line number
 
 
 class _Loader(_SafeLoader):
@@ -111,14 +112,6 @@ def load_path(path: Path) -> tuple[Any, Lines]:
     except UnicodeDecodeError:
         raise YamlError(1, "文件不是 UTF-8 编码") from None
     return loads(text)
-
-
-def line_of(lines: Lines, *path) -> int:
-    """The line of the deepest known prefix of ``path``."""
-    p = tuple(path)
-    while p and p not in lines:
-        p = p[:-1]
-    return lines.get(p, 1)
 
 
 # ------------------------------------------------------------- log appends
@@ -239,3 +232,13 @@ def atomic_write(path: Path, content: str | bytes) -> None:
             os.close(dfd)
     except OSError:  # pragma: no cover - some filesystems refuse
         pass
+
+
+def flow_list(values, block: bool = False):
+    """A list written on one line (``[a, b]``), or as a block list when ``block`` (an item's log)."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    seq = CommentedSeq(values)
+    if not block:
+        seq.fa.set_flow_style()
+    return seq

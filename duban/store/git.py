@@ -17,8 +17,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DubanError
-from .yamlio import atomic_write
+from duban.core.errors import DubanError
+from duban.store.counters import PATH as COUNTERS
+from duban.store.counters import Counters
+from duban.store.yamlio import atomic_write
 
 TRAILER = "Duban-Action"
 LOCK_WAIT = float(os.environ.get("DUBAN_LOCK_WAIT", "5"))
@@ -76,10 +78,18 @@ class Change:
     action: str
     author: tuple[str, str] = ("duban", "duban@localhost")
     wait: float = LOCK_WAIT
-    pending: dict[str, str] = field(default_factory=dict)
+    pending: dict[str, str | bytes] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
     committed: str | None = None
     hand_edit_commit: str | None = None
+    _counters: Counters | None = None
+
+    @property
+    def counters(self) -> Counters:
+        """The number counters, read under the lock; what is allocated is committed with the change."""
+        if self._counters is None:
+            self._counters = Counters(self.root)
+        return self._counters
 
     # ------------------------------------------------------------ the lock
     def __enter__(self) -> "Change":
@@ -107,7 +117,7 @@ class Change:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
-            if exc_type is None and (self.pending or self.removed):
+            if exc_type is None and (self.pending or self.removed or (self._counters and self._counters.changed)):
                 self._commit()
         finally:
             try:
@@ -125,6 +135,8 @@ class Change:
 
     def _commit(self) -> None:
         root = self.root
+        if self._counters is not None and self._counters.changed:
+            self.pending[COUNTERS] = self._counters.text()
         ident = identity_args(root, *self.author)
         touched = sorted(set(self.pending) | set(self.removed))
         hand = [p for p in dirty(root, touched) if (root / p).exists() or p in self.pending]
@@ -188,8 +200,8 @@ def undo(root: Path, author: tuple[str, str], wait: float = LOCK_WAIT) -> str:
             raise DubanError("这些文件有未提交的修改，撤销会覆盖它们，已拒绝: " + "、".join(busy))
         git(root, "revert", "--no-commit", "HEAD")
         # numbers once given out are never given again: keep the counters
-        if "counters.yaml" in files:
-            git(root, "checkout", "HEAD", "--", "counters.yaml", check=False)
+        if COUNTERS in files:
+            git(root, "checkout", "HEAD", "--", COUNTERS, check=False)
         message = f"督办 撤销: {last['message']}"
         ident = identity_args(root, *author)
         staged = git(root, "diff", "--cached", "--name-only").strip()

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .errors import UsageError
-from .model import Item
-from .rules import STEPS, TRIGGERS, RulePack, ScoreRule
-from .state import day_closer, deadline_lapses, periodic_reports, replay
+from duban.core.errors import UsageError
+from duban.core.model import Item
+from duban.core.pack import STEPS, TRIGGERS, RulePack, ScoreRule
+from duban.core.state import day_closer, deadline_lapses, periodic_reports, replay
 
 ONE = timedelta(days=1)
 QUARTER_NAMES = "一二三四"

@@ -4,8 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .errors import Problem
-from .yamlio import Lines, line_of
+from duban.core.errors import Problem
+
+Lines = dict  # key path (tuple) -> 1-based line number
+
+
+def line_of(lines: Lines, *path) -> int:
+    """The line of the deepest known prefix of ``path``."""
+    p = tuple(path)
+    while p and p not in lines:
+        p = p[:-1]
+    return lines.get(p, 1)
 
 
 @dataclass

@@ -11,11 +11,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import DubanError, Problem
-from .model import Config, Item, Unit, validate_config, validate_item, validate_units
-from .rules import TIERS, RulePack, load_pack
-from .schema import Source
-from .yamlio import YamlError, load_path
+from duban.core.errors import DubanError, Problem
+from duban.core.model import (
+    Config,
+    Item,
+    Unit,
+    validate_config,
+    validate_item,
+    validate_units,
+)
+from duban.core.pack import TIERS, RulePack
+from duban.core.schema import Source
+from duban.store.packs import load_pack
+from duban.store.yamlio import YamlError, load_path
 
 CONFIG = "duban.yaml"
 
@@ -70,7 +78,7 @@ def find_root(explicit: str | os.PathLike | None = None) -> Path:
 
 
 def normalize_id(item_id: str) -> str:
-    from .model import ID_RE
+    from duban.core.model import ID_RE
 
     item_id = str(item_id).strip()
     if not ID_RE.match(item_id):
@@ -160,7 +168,7 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
     ledger = Ledger(root, config, units, pack, {}, problems)
     if only_config:
         return ledger
-    from .cache import Cache
+    from duban.store.cache import Cache
 
     cache = Cache(root)
     try:
@@ -176,8 +184,8 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
 
 
 def _parse_item(root: Path, rel: str):
-    from .cache import Entry
-    from .state import replay, settled_on
+    from duban.core.state import replay, settled_on
+    from duban.store.cache import Entry
 
     item, problems = load_item_file(root, rel)
     if item is None or any(p.severity == "error" for p in problems):
@@ -189,7 +197,7 @@ def _parse_item(root: Path, rel: str):
 
 def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
     """Every item file's problems; the items in scope, in path order."""
-    from .cache import scan
+    from duban.store.cache import scan
 
     root = ledger.root
     context = (tuple(sorted(ledger.units)), tuple(ledger.pack.categories))
@@ -227,7 +235,7 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
 
 def add_item(ledger: Ledger, item_id: str) -> None:
     """One more item, read from its file; a file with errors is marked broken instead.  No such item: nothing."""
-    from .model import ID_RE
+    from duban.core.model import ID_RE
 
     rel = item_rel(item_id) if ID_RE.match(item_id) else None
     if rel is None or rel in ledger.broken or not (ledger.root / rel).is_file():
@@ -267,7 +275,7 @@ def _duplicates(root: Path, names: dict[str, list[str]], notes: dict) -> dict[st
 
 
 def _parse_event(root: Path, rel: str):
-    from .cache import Entry
+    from duban.store.cache import Entry
 
     problems: list[Problem] = []
     data, src = _read(root, rel, problems)
@@ -275,8 +283,8 @@ def _parse_event(root: Path, rel: str):
 
 
 def _load_events(ledger: Ledger, cache) -> None:
-    from .cache import scan
-    from .unitevents import validate
+    from duban.core.unitevents import validate
+    from duban.store.cache import scan
 
     root = ledger.root
     events = []
@@ -301,7 +309,7 @@ def pack_folder(root: Path, config: Config, problems: list[Problem]) -> Path:
         problems.append(Problem(CONFIG, 1, str(e)))
         return root / "rules"
     if not folder.is_dir():
-        from .data import shipped_packs
+        from duban.store.data import shipped_packs
 
         shipped = shipped_packs()
         if config.rules in shipped:

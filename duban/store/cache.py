@@ -46,7 +46,7 @@ SOURCES = ("model.py", "yamlio.py", "schema.py", "state.py", "ledger.py", "cache
 
 def cache_key() -> tuple:
     """What the cached results depend on besides the files: the format, duban's version and code, Python."""
-    from . import __version__
+    from duban import __version__
 
     here = Path(__file__).parent
     stamps = []
@@ -202,7 +202,7 @@ class Cache:
             self._lock = None
 
     def _write(self, rel: str, suffix: str, value) -> None:
-        from .yamlio import atomic_write
+        from duban.store.yamlio import atomic_write
 
         atomic_write(self._path(rel, suffix), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 

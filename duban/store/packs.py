@@ -1,8 +1,10 @@
-"""Rule packs: the office's own 办法 as data.
+"""Loading a rule pack: its YAML files read and validated into the model of
+:mod:`duban.core.pack`, every problem with ``path:line``.
 
 A pack is a folder of YAML files (see README, "写规则包"):
 
-* ``pack.yaml``       name, title, the source document
+* ``pack.yaml``       name, title, the source document, the office's own
+                      words (``words:``, see :mod:`duban.core.vocabulary`)
 * ``tiers.yaml``      red / yellow / blue with the pack's Chinese labels
 * ``categories.yaml`` per category (and per tier where the document
                       distinguishes them): deadline, maximum, reporting
@@ -12,63 +14,39 @@ A pack is a folder of YAML files (see README, "写规则包"):
                       extension cut-off, count-triggered consequences
 * ``calendar.yaml``   local holiday / 调休 corrections and added years
 * ``scoring.yaml``    the quarterly scoring table
-
-Every rule carries ``source:`` citing its clause.  Loading validates the
-whole pack and returns problems with ``path:line``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .calendar import WorkCalendar, add_months, end_of, merged_calendar
-from .errors import Problem
-from .model import EVENT_LABELS, LEVELS, ROLES, TIERS
-from .schema import Source, check_mapping, check_type, field_name
-from .yamlio import YamlError, load_path
-
-STEPS = ("reminder", "urge", "warning", "referral")
-ROLLS = ("next", "none")
-
-
-# ------------------------------------------------------------------ time rules
-
-@dataclass(frozen=True)
-class TimeRule:
-    """How a date is computed from a start date."""
-
-    kind: str  # working_days | days | months | same_day | end_of | clerk | before_deadline
-    n: int = 0
-    period: str = ""
-    roll: str = "next"
-    source: str = ""
-
-    def apply(self, cal: WorkCalendar, start: date) -> date:
-        if self.kind == "working_days":
-            return cal.add_working_days(start, self.n)
-        if self.kind == "days":
-            return cal.roll(start + timedelta(days=self.n), self.roll)
-        if self.kind == "months":
-            return cal.roll(add_months(start, self.n), self.roll)
-        if self.kind == "same_day":
-            return start
-        if self.kind == "end_of":
-            return cal.roll(end_of(self.period, start), self.roll)
-        raise ValueError(f"rule {self.kind} gives no date")
-
-    def describe(self) -> str:
-        return {
-            "working_days": f"{self.n} 个工作日",
-            "days": f"{self.n} 日" + ("" if self.roll == "none" else "（遇节假日顺延）"),
-            "months": f"{self.n} 个月" + ("" if self.roll == "none" else "（遇节假日顺延）"),
-            "same_day": "当日",
-            "end_of": {"month": "当月底", "quarter": "当季末", "year": "当年底"}.get(self.period, ""),
-            "clerk": "由督查室逐项确定",
-            "before_deadline": "期限届满前",
-        }[self.kind]
-
+from duban.core.calendar import merged_calendar
+from duban.core.errors import Problem
+from duban.core.model import ROLES, TIERS
+from duban.core.pack import (
+    CADENCE_UNITS,
+    DIMENSIONS,
+    LATE_TRIGGERS,
+    PER_ITEM,
+    ROLLS,
+    STEPS,
+    TRIGGER_ARGS,
+    TRIGGERS,
+    Cadence,
+    CategoryRule,
+    Consequence,
+    Process,
+    RulePack,
+    ScoreRule,
+    Scoring,
+    Step,
+    TimeRule,
+)
+from duban.core.vocabulary import DEFAULTS, SECTIONS, SLIPS, Words, words
+from duban.core.schema import Source, check_mapping, check_type, field_name
+from duban.store.yamlio import YamlError, load_path
 
 TIME_KEYS = {"working_days", "days", "months", "same_day", "end_of", "set_by", "roll", "source",
              "before_deadline", "note"}
@@ -120,75 +98,6 @@ def parse_time_rule(src: Source, value, keypath: tuple, allow=("working_days", "
     return TimeRule(kind, source=source)
 
 
-# -------------------------------------------------------------------- cadences
-
-CADENCE_UNITS = {"working_day": "个工作日", "day": "日", "week": "周", "month": "个月", "quarter": "个季度"}
-
-
-@dataclass(frozen=True)
-class Cadence:
-    """A periodic duty: every N units, from the issue date or at period ends."""
-
-    every: int
-    unit: str  # working_day | day | week | month | quarter
-    anchor: str = "issued"  # issued | period_end
-    source: str = ""
-    wording: str = ""
-
-    def dates(self, cal: WorkCalendar, start: date, until: date) -> list[date]:
-        """Due dates in (start, until], each rolled to a working day.
-
-        Never looks at a day after ``until`` (which may be in a year the
-        calendar does not know yet)."""
-        out: list[date] = []
-        if self.unit == "working_day":
-            d, count = start, 0
-            while d < until:
-                d += timedelta(days=1)
-                if cal.is_workday(d):
-                    count += 1
-                    if count % self.every == 0:
-                        out.append(d)
-            return out
-        k = 1
-        while True:
-            raw = self.nth_raw(start, k)
-            if raw > until:
-                return out
-            d = cal.next_workday(raw)
-            if d > until:
-                return out
-            if d > start and (not out or d > out[-1]):
-                out.append(d)
-            k += 1
-
-    def nth_raw(self, start: date, k: int) -> date:
-        """The kth due date before rolling (not for working_day cadences)."""
-        n = self.every * k
-        per = {"month": 1, "quarter": 3}.get(self.unit)
-        if self.anchor == "period_end" and per:
-            last = end_of(self.unit, start)
-            return end_of("month", add_months(date(last.year, last.month, 1), per * self.every * (k - 1)))
-        if self.unit == "day":
-            return start + timedelta(days=n)
-        if self.unit == "week":
-            return start + timedelta(weeks=n)
-        return add_months(start, n * per)
-
-    def nth(self, cal: WorkCalendar, start: date, k: int) -> date:
-        if self.unit == "working_day":
-            return cal.add_working_days(start, self.every * k)
-        return cal.next_workday(self.nth_raw(start, k))
-
-    def describe(self) -> str:
-        if self.wording:
-            return self.wording
-        base = f"每{'' if self.every == 1 else self.every}{CADENCE_UNITS[self.unit]}"
-        if self.every == 1 and self.unit in ("day", "week", "month", "quarter"):
-            base = "每" + {"day": "日", "week": "周", "month": "月", "quarter": "季度"}[self.unit]
-        return base + ("末" if self.anchor == "period_end" else "")
-
-
 def parse_cadence(src: Source, value, keypath: tuple) -> Cadence | None:
     if value in (None, "none"):
         return None
@@ -213,22 +122,9 @@ def parse_cadence(src: Source, value, keypath: tuple) -> Cadence | None:
     return Cadence(every, unit, anchor, str(value.get("source", "")), str(value.get("wording", "")))
 
 
-# ------------------------------------------------------------------ categories
-
-@dataclass(frozen=True)
-class CategoryRule:
-    key: str
-    label: str
-    source: str = ""
-    deadline: TimeRule = TimeRule("clerk")
-    max: TimeRule | None = None
-    cadence: Cadence | None = None
-    lookback: Cadence | None = None
-    forward: bool = False  # 转阅(办): no report expected, never late
-    note: str = ""
-
-
 CATEGORY_KEYS = {"label", "source", "deadline", "max", "cadence", "lookback", "forward", "note", "tiers"}
+
+
 OVERRIDE_KEYS = CATEGORY_KEYS - {"label", "tiers"}
 
 
@@ -256,68 +152,6 @@ def _parse_rule_fields(src: Source, data: dict, keypath: tuple, base: CategoryRu
     return replace(base, **changes)
 
 
-# --------------------------------------------------------------------- process
-
-@dataclass(frozen=True)
-class Step:
-    step: str  # reminder | urge | warning | referral
-    label: str
-    answer: TimeRule | None = None  # how long the unit has to answer the slip
-    proposal: bool = False  # a referral only proposes; it waits for approval
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class Consequence:
-    """Something a count triggers.
-
-    ``count: overdue`` counts the deadline lapses of one item (卓尼 第十二条);
-    ``count: unit_event`` counts a unit's events of kind ``event`` in a
-    calendar year (渭南 十六: 通报批评 once / twice / three times a year).
-    ``at`` fires on exactly that count; ``and_more`` also on every later one.
-    ``owes`` gives the unit a duty with a deadline (安康: 一周内书面整改报告).
-    """
-
-    id: str
-    count: str
-    at: int
-    action: str
-    source: str = ""
-    event: str = ""
-    and_more: bool = False
-    owes: TimeRule | None = None
-
-    def fires(self, n: int) -> bool:
-        return n == self.at or (self.and_more and n > self.at)
-
-
-@dataclass(frozen=True)
-class Process:
-    due_soon: TimeRule | None = None
-    ladder: tuple[Step, ...] = ()
-    ladder_source: str = ""
-    return_answer: TimeRule = TimeRule("working_days", 5)
-    return_source: str = ""
-    transfer_back_within: TimeRule | None = None
-    transfer_back_source: str = ""
-    extension_cutoff: TimeRule | None = None  # working_days before the deadline, or before_deadline
-    extension_source: str = ""
-    consequences: tuple[Consequence, ...] = ()
-    unit_events: dict = field(default_factory=dict)  # kind -> {label, source}
-    report_lapse_up_to: str | None = None  # the highest step a missed periodic report climbs to
-    report_lapse_source: str = ""
-
-    def ladder_for(self, lapse: str) -> tuple[Step, ...]:
-        if lapse.startswith("report:") and self.report_lapse_up_to:
-            steps = [s.step for s in self.ladder]
-            if self.report_lapse_up_to in steps:
-                return self.ladder[: steps.index(self.report_lapse_up_to) + 1]
-        return self.ladder
-
-
-STEP_LABELS = {s: EVENT_LABELS[s] for s in STEPS}
-
-
 # process.yaml sections holding one time rule: section -> (its key, allowed kinds); parsed into
 # the Process fields ``{section}_{key}`` and ``{section}_source``
 TIMED_SECTIONS = {
@@ -327,7 +161,7 @@ TIMED_SECTIONS = {
 }
 
 
-def _parse_process(src: Source, data) -> Process:
+def _parse_process(src: Source, data, words: Words) -> Process:
     allowed = {"due_soon", "ladder", "return", "transfer_back", "extension", "consequences", "note", "source",
                "report_lapse", "unit_events"}
     if data is None:
@@ -353,7 +187,7 @@ def _parse_process(src: Source, data) -> Process:
             if st.get("answer") is not None else None
         if i < len(ladder) - 1 and answer is None:
             src.error(kp, "除最后一步外，每一步都须给出答复时限 answer")
-        steps.append(Step(st["step"], str(st.get("label") or STEP_LABELS[st["step"]]), answer,
+        steps.append(Step(st["step"], str(st.get("label") or words.entry(st["step"])), answer,
                           bool(st.get("proposal", False)), str(st.get("source", ""))))
     if len({s.step for s in steps}) != len(steps):
         src.error(("ladder",), "ladder 中同一种文书只能出现一次")
@@ -398,85 +232,6 @@ def _parse_process(src: Source, data) -> Process:
     kw["consequences"] = tuple(cons)
     kw["ladder_source"] = str(data.get("source", ""))
     return Process(**kw)
-
-
-# --------------------------------------------------------------------- scoring
-
-# What a scoring rule can count (``when:``; not ``on``, which YAML reads as true).  Item triggers come from the item logs,
-# the others from unit events and from consequences the counts triggered.
-TRIGGERS = {
-    "done_on_time": "按时办结",       # final report by the deadline in force, accepted, never overdue
-    "done_late": "逾期办结",          # accepted, but the item was overdue before its final report
-    "overdue": "逾期未办结",          # a deadline lapsed without a final report (one per lapse)
-    "report_late": "定期报送逾期",    # a periodic report missed its due date
-    "returned": "办结报告被退办",     # review returned: the report was not good enough (退办)
-    "slip": "收到督办文书",           # a reminder / urge / warning / referral slip; {slip: STEP} for one kind
-    "event": "单位事件",              # {event: KIND}: a unit event recorded with duban event
-    "consequence": "累计后果",        # {consequence: ID}: a consequence of process.yaml fired
-}
-TRIGGER_ARGS = {"slip": "step", "event": "event", "consequence": "consequence"}
-LATE_TRIGGERS = ("overdue", "report_late")  # triggers with days late, for ``per: day``
-PER_ITEM = {"all": "每次均计分", "once": "同一事项同一规则在一个考核期内只计一次",
-            "highest": "同一事项在一个考核期内加分、扣分各只取最高的一项"}
-DIMENSIONS = (("role", ROLES), ("tier", dict.fromkeys(TIERS)), ("level", LEVELS))
-
-
-@dataclass(frozen=True)
-class ScoreRule:
-    id: str
-    on: str
-    arg: str = ""  # the event kind, slip step or consequence id
-    label: str = ""
-    source: str = ""
-    categories: tuple[str, ...] = ()
-    tiers: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
-    silent: bool = False  # overdue only: just the lapses with no report from the lead before the deadline
-    delta: object = None  # a number, or a mapping by role / tier / level (nested as needed)
-    per: str = "occurrence"  # occurrence | day (days late)
-    each_time: bool = False  # 每次: not merged by the pack's per_item convention
-    at: int = 0  # with a count: fires on the at-th occurrence per unit per year …
-    and_more: bool = False  # … and every later one
-    flag: str = ""  # a mark on the unit (取消年度评优资格, 约谈 …)
-    zero: bool = False  # the unit's score for the year is 0
-    lasts: str = "period"  # period | year: how long the flag holds
-
-    def points(self, role: str, tier: str, level: str):
-        """The delta for one occurrence; None when the rule gives none (e.g. no level recorded)."""
-        value = self.delta
-        while isinstance(value, dict):
-            key = next((k for k in (role, tier, level) if k in value), None)
-            if key is None:
-                return None
-            value = value[key]
-        return value
-
-    def dimensions(self) -> set[str]:
-        """The dimensions (role / tier / level) the delta depends on."""
-        found, stack = set(), [self.delta]
-        while stack:
-            value = stack.pop()
-            if isinstance(value, dict):
-                for name, keys in DIMENSIONS:
-                    if set(value) <= set(keys):
-                        found.add(name)
-                stack += value.values()
-        return found
-
-    def fires(self, n: int) -> bool:
-        return not self.at or n == self.at or (self.and_more and n > self.at)
-
-
-@dataclass(frozen=True)
-class Scoring:
-    base: Decimal = Decimal(0)
-    cap_score: Decimal | None = None  # highest total
-    cap_bonus: Decimal | None = None
-    cap_penalty: Decimal | None = None
-    per_item: str = "all"
-    period: str = "quarter"
-    source: str = ""
-    rules: tuple[ScoreRule, ...] = ()
 
 
 def _number(src: Source, value, keypath: tuple) -> Decimal | None:
@@ -591,32 +346,6 @@ def _parse_scoring(src: Source, data, pack: "RulePack") -> Scoring:
     return Scoring(**kw)
 
 
-# ------------------------------------------------------------------------ pack
-
-@dataclass
-class RulePack:
-    name: str = ""
-    title: str = ""
-    document: str = ""
-    root: Path | None = None
-    tiers: dict[str, dict] = field(default_factory=dict)
-    categories: dict[str, CategoryRule] = field(default_factory=dict)
-    tier_rules: dict[tuple[str, str], CategoryRule] = field(default_factory=dict)
-    process: Process = field(default_factory=Process)
-    calendar: WorkCalendar = field(default_factory=WorkCalendar)
-    scoring: Scoring = field(default_factory=Scoring)
-
-    def rule(self, category: str, tier: str) -> CategoryRule:
-        return self.tier_rules.get((category, tier)) or self.categories[category]
-
-    def needs_level(self, event_kind: str) -> bool:
-        """Whether a scoring rule scores this unit event by level (卓尼: 国家/省/州/县 = 4/3/2/1)."""
-        return any(r.on == "event" and r.arg == event_kind and "level" in r.dimensions() for r in self.scoring.rules)
-
-    def tier_label(self, tier: str) -> str:
-        return str(self.tiers.get(tier, {}).get("label", tier))
-
-
 def _load(root: Path, name: str, rel_root: str, problems: list[Problem], required=True):
     path = root / name
     rel = f"{rel_root}/{name}"
@@ -632,15 +361,37 @@ def _load(root: Path, name: str, rel_root: str, problems: list[Problem], require
     return data, Source(rel, lines)
 
 
+def _parse_words(src: Source, data) -> dict[str, dict[str, str]]:
+    """``words:`` of pack.yaml: sections of the vocabulary, each key one the default table knows."""
+    if data is None or not check_mapping(src, data, ("words",), set(SECTIONS)):
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for section, values in data.items():
+        if section not in SECTIONS:
+            continue
+        known = SLIPS if section == "slip" else tuple(DEFAULTS[section])
+        if not check_mapping(src, values, ("words", section), set(known)):
+            continue
+        for key, word in values.items():
+            if key in known:
+                if not isinstance(word, str) or not word.strip():
+                    src.error(("words", section, key), f"words.{section}.{key} 应为非空文本")
+                else:
+                    out.setdefault(section, {})[key] = word.strip()
+    return out
+
+
 def load_pack(root: Path, rel_root: str = "rules") -> tuple[RulePack, list[Problem]]:
     problems: list[Problem] = []
     pack = RulePack(root=root)
 
     data, src = _load(root, "pack.yaml", rel_root, problems)
-    if data is not None and check_mapping(src, data, (), {"name", "title", "document", "source", "note"},
+    overrides: dict = {}
+    if data is not None and check_mapping(src, data, (), {"name", "title", "document", "source", "note", "words"},
                                           ("name",)):
         pack.name, pack.title = str(data.get("name", "")), str(data.get("title", ""))
         pack.document = str(data.get("document", ""))
+        overrides = _parse_words(src, data.get("words"))
     problems += src.problems
 
     data, src = _load(root, "tiers.yaml", rel_root, problems)
@@ -649,6 +400,7 @@ def load_pack(root: Path, rel_root: str = "rules") -> tuple[RulePack, list[Probl
             if check_mapping(src, data.get(t), (t,), {"label", "short", "source", "note"}, ("label",)):
                 pack.tiers[t] = data[t]
     problems += src.problems
+    pack.words = words(overrides, {t: str(v["short"]) for t, v in pack.tiers.items() if v.get("short")})
 
     data, src = _load(root, "categories.yaml", rel_root, problems)
     if data is not None and check_mapping(src, data, (), set(data) if isinstance(data, dict) else set()):
@@ -667,7 +419,7 @@ def load_pack(root: Path, rel_root: str = "rules") -> tuple[RulePack, list[Probl
 
     data, src = _load(root, "process.yaml", rel_root, problems)
     if data is not None:
-        pack.process = _parse_process(src, data)
+        pack.process = _parse_process(src, data, pack.words)
     problems += src.problems
 
     data, src = _load(root, "calendar.yaml", rel_root, problems, required=False)
@@ -717,3 +469,4 @@ def _parse_calendar(src: Source, data) -> dict[int, dict]:
                     d = date.fromordinal(d.toordinal() + 1)
         out[year] = entry
     return out
+

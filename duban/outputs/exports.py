@@ -5,24 +5,31 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
-
 from decimal import Decimal
 
-from .scoring import EXPLAIN_HEADER, SCORE_HEADER, Period, UnitScore, explain_rows, number, plain, score_rows
-from .yamlio import atomic_write
+from duban.core.scoring import (
+    EXPLAIN_HEADER,
+    SCORE_HEADER,
+    Period,
+    UnitScore,
+    explain_rows,
+    number,
+    plain,
+    score_rows,
+)
 
 
-def scores_csv(scores: list[UnitScore], period: Period, path: Path) -> Path:
+def scores_csv(scores: list[UnitScore]) -> bytes:
+    """The score table as CSV (UTF-8 with BOM and CRLF, as Excel opens it)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(SCORE_HEADER)
     writer.writerows([plain(v) for v in row] for row in score_rows(scores))
-    atomic_write(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
-    return path
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def scores_xlsx(scores: list[UnitScore], period: Period, path: Path) -> Path:
+def scores_xlsx(scores: list[UnitScore], period: Period) -> bytes:
+    """A workbook: the score table, and every delta with its clause."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -47,8 +54,7 @@ def scores_xlsx(scores: list[UnitScore], period: Period, path: Path) -> Path:
             ws.column_dimensions[get_column_letter(i + 1)].width = w
     buf = io.BytesIO()
     wb.save(buf)
-    atomic_write(path, buf.getvalue())
-    return path
+    return buf.getvalue()
 
 
 def _cell(v):

@@ -9,19 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .calendar import UnknownYear
-from .model import Item
-from .rules import RulePack
+from duban.core.calendar import UnknownYear
+from duban.core.model import Item
+from duban.core.pack import RulePack
+from duban.core.vocabulary import DEFAULT_WORDS, DEFAULTS, Words
 
-STATUS_LABELS = {
-    "open": "办理中",
-    "reported": "已报待审",
-    "returned": "退办重办",
-    "transferred": "已退回待改派",
-    "done": "已办结",
-    "closed": "已销号",
-    "forwarded": "转阅",
-}
+STATUSES = tuple(DEFAULTS["status"])  # open, reported, returned, transferred, done, closed, forwarded
 ACTIVE = ("open", "returned")  # the unit owes work; deadlines run
 
 _ANY_LIVE = {s: s for s in ("open", "reported", "returned", "transferred", "done")}
@@ -43,13 +36,6 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     **{k: _ANY_LIVE for k in ("due_soon", "report_due", "lookback", "reminder", "urge", "warning",
                               "referral", "consequence")},
 }
-ACTION_LABELS = {
-    "report": "进展报告", "report_final": "办结报告", "review_accepted": "审核通过",
-    "review_returned": "退办", "extension": "延期", "transfer_back": "退回", "reassign": "改派",
-    "instruction": "新批示", "lookback_done": "回头望", "close": "注结销号",
-}
-
-
 def action_of(item: Item, ev: dict, lead: str) -> str:
     kind = ev.get("kind", "")
     if kind == "issued":
@@ -61,13 +47,13 @@ def action_of(item: Item, ev: dict, lead: str) -> str:
     return kind
 
 
-def refusal(status: str, action: str) -> str | None:
+def refusal(status: str, action: str, words: Words = DEFAULT_WORDS) -> str | None:
     """None when ``action`` is allowed in ``status``; else the reason in Chinese."""
     allowed = TRANSITIONS.get(action, {})
     if status in allowed:
         return None
-    froms = "、".join(STATUS_LABELS.get(s, s) for s in allowed if s) or "无"
-    return (f"事项当前状态为“{STATUS_LABELS.get(status, status)}”，不能{ACTION_LABELS.get(action, action)}"
+    froms = "、".join(words.status(s) for s in allowed if s) or "无"
+    return (f"事项当前状态为“{words.status(status)}”，不能{words.action(action)}"
             f"（只有在 {froms} 状态下可以）")
 
 
@@ -89,10 +75,6 @@ class State:
     active_since: date | None = None  # issue date, or the latest reopening
     invalid: list[tuple[int, str]] = field(default_factory=list)  # (log index, reason)
     calendar_missing: int | None = None  # a year the calendar does not know
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self.status]
 
     @property
     def light(self) -> str:

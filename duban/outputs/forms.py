@@ -16,21 +16,15 @@ import re
 import zipfile
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .errors import DubanError, Problem, UsageError
-from .model import EVENT_LABELS, Item
-from .rules import STEPS
+from duban.core.errors import DubanError, Problem
+from duban.core.model import Item
+from duban.core.vocabulary import DEFAULTS, Words
+from duban.core.pack import STEPS
 
-if TYPE_CHECKING:
-    from .ledger import Ledger
 
-FORM_LABELS = {
-    "notice": "督查通知单", "reminder": "工作提醒单", "warning": "督查工作警告单", "referral": "建议启动追责问效移交单",
-    "urge": "督查催办单", "return": "督查退办单", "forward": "领导批示转阅（办）单", "feedback": "督查反馈单",
-    "reply": "落实情况报告", "bulletin": "督查通报",
-}
-COMMON = {"government", "government_short", "office", "office_short", "ref_prefix", "year", "date_cn",
+FORMS = tuple(DEFAULTS["form"])  # notice, reminder, warning, referral, urge, return, forward, feedback, reply, bulletin
+COMMON = {"form_name", "government", "government_short", "office", "office_short", "ref_prefix", "year", "date_cn",
           "office_contact_person", "office_contact_phone", "office_contact_fax", "office_contact_email"}
 ITEM = {"item_id", "title", "ref", "basis", "requirement", "category", "tier", "lead_name", "co_names",
         "deadline_text", "unit_name", "contact_person", "contact_phone", "contact_fax", "contact_email"}
@@ -83,7 +77,7 @@ def common(ledger, day: date) -> dict:
 
 
 def item_fields(ledger, item: Item, unit: str | None = None, deadline: date | None = None) -> dict:
-    from .state import replay
+    from duban.core.state import replay
 
     st = replay(item)
     unit = unit or st.lead
@@ -100,13 +94,13 @@ def item_fields(ledger, item: Item, unit: str | None = None, deadline: date | No
             **{f"contact_{k}": getattr(u, k, "") if u else "" for k in ("phone", "fax", "email")}}
 
 
-def pick_slip(item: Item, step: str, number: str | None) -> dict:
+def pick_slip(item: Item, step: str, number: str | None, words: Words) -> dict:
     slips = [ev for ev in item.log if ev.get("kind") == step]
     if number:
         slips = [ev for ev in slips if str(ev.get("number")) == number]
     if not slips:
         which = f"编号为 {number} 的" if number else ""
-        raise DubanError(f"事项 {item.id} 没有发出过{which}{EVENT_LABELS[step]}")
+        raise DubanError(f"事项 {item.id} 没有发出过{which}{words.entry(step)}")
     return slips[-1]
 
 
@@ -153,13 +147,15 @@ def notice_context(ledger, item: Item) -> dict:
         duties.append(f"{rule.cadence.describe()}（{ledger.config.short}按期汇总）")
     if rule.lookback:
         duties.append(f"{rule.lookback.describe()}回头望")
-    duties.append("办结后及时报送办结报告（附佐证材料）；逾期未报的，将下发工作提醒单")
+    ladder = ledger.pack.process.ladder
+    duties.append("办结后及时报送办结报告（附佐证材料）"
+                  + (f"；逾期未报的，将下发{ledger.pack.words.form(ladder[0].step)}" if ladder else ""))
     return {**common(ledger, item.issued), **item_fields(ledger, item, deadline=item.deadline),
             "reporting": "；".join(duties) + "。"}
 
 
 def feedback_context(ledger, item: Item, day: date) -> dict:
-    from .state import deadline_lapses
+    from duban.core.state import deadline_lapses
 
     problems = [f"{date_cn(ev['date'])}退办：{ev.get('reason', '')}" for ev in item.log
                 if ev.get("kind") == "review" and ev.get("result") == "returned"]
@@ -171,7 +167,7 @@ def feedback_context(ledger, item: Item, day: date) -> dict:
 
 
 def reply_context(ledger, item: Item, day: date) -> dict:
-    from .state import replay
+    from duban.core.state import replay
 
     lead = replay(item).lead
     reports = [ev for ev in item.log if ev.get("kind") == "report" and ev.get("unit") == lead and ev.get("text")]
@@ -182,19 +178,9 @@ def reply_context(ledger, item: Item, day: date) -> dict:
 
 # --------------------------------------------------------------------- render
 
-def template_path(ledger, form: str) -> Path:
-    path = ledger.root / "templates" / f"{form}.docx"
-    if not path.is_file():
-        from .data import templates_dir
-
-        path = templates_dir() / f"{form}.docx"
-    return path
-
-
 def render_docx(template: Path, context: dict, images: dict | None = None) -> bytes:
-    from docxtpl import DocxTemplate, InlineImage
-
     from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
 
     tpl = DocxTemplate(str(template))
     ctx = dict(context)
@@ -209,8 +195,8 @@ def render_docx(template: Path, context: dict, images: dict | None = None) -> by
     return deterministic(buf.getvalue())
 
 
-def default_name(form: str, target: str, ctx: dict) -> str:
-    label = FORM_LABELS[form]
+def default_name(form: str, target: str, ctx: dict, words: Words) -> str:
+    label = words.form(form)
     if form in STEPS:
         return f"{target}-{label}-{ctx['number']}.docx"
     if form == "return":
@@ -218,69 +204,26 @@ def default_name(form: str, target: str, ctx: dict) -> str:
     return f"{target}-{label}.docx"
 
 
-def render(ledger, form: str, target: str | None, day: date, out: Path | None = None,
-           number: str | None = None) -> Path:
-    """Write one form; returns the path.  ``target`` is an item id, or a period for the bulletin."""
-    from .yamlio import atomic_write
-
-    if form not in FORM_LABELS:
-        raise UsageError(f"未知的文书 “{form}”；可用: " + "、".join(f"{k}（{v}）" for k, v in FORM_LABELS.items()))
-    images = None
-    if form == "bulletin":
-        from .bulletin import bulletin_context
-
-        ctx, images, period = bulletin_context(ledger, target, day)
-        name, year = f"{FORM_LABELS[form]}-{period.code}.docx", period.year
+def item_form(ledger, form: str, item: Item, day: date, number: str | None = None) -> tuple[dict, str]:
+    """An item's form: its context and default file name."""
+    if form in STEPS:
+        ctx = slip_context(ledger, item, pick_slip(item, form, number, ledger.pack.words))
+    elif form == "return":
+        ctx = return_context(ledger, item, number)
+    elif form == "notice":
+        if item.forward:
+            raise DubanError(f"事项 {item.id} 是转阅（办）件，请用 duban render forward")
+        ctx = notice_context(ledger, item)
+    elif form == "forward":
+        if not item.forward:
+            raise DubanError(f"事项 {item.id} 不是转阅（办）件，请用 duban render notice")
+        ctx = notice_context(ledger, item)
+    elif form == "feedback":
+        ctx = feedback_context(ledger, item, day)
     else:
-        if not target:
-            raise UsageError(f"请给出事项编号：duban render {form} 2026-0007")
-        item = ledger.item(target)
-        if form in STEPS:
-            ctx = slip_context(ledger, item, pick_slip(item, form, number))
-        elif form == "return":
-            ctx = return_context(ledger, item, number)
-        elif form == "notice":
-            if item.forward:
-                raise DubanError(f"事项 {item.id} 是转阅（办）件，请用 duban render forward")
-            ctx = notice_context(ledger, item)
-        elif form == "forward":
-            if not item.forward:
-                raise DubanError(f"事项 {item.id} 不是转阅（办）件，请用 duban render notice")
-            ctx = notice_context(ledger, item)
-        elif form == "feedback":
-            ctx = feedback_context(ledger, item, day)
-        else:
-            ctx = reply_context(ledger, item, day)
-        name, year = default_name(form, item.id, ctx), item.year
-    ctx = {k: v for k, v in ctx.items() if k in FIELDS[form]}
-    data = render_docx(template_path(ledger, form), ctx, images)
-    path = out or ledger.root / "out" / str(year) / name
-    if path.is_dir():
-        path = path / name
-    atomic_write(path, data)
-    return path
-
-
-def ledger_with(root: Path, item_ids) -> Ledger:
-    """Settings, units, pack and just these items: what an item form needs, without reading all the history."""
-    from .ledger import add_item, load, normalize_id
-
-    ledger = load(root, only_config=True)
-    for item_id in item_ids:
-        add_item(ledger, normalize_id(item_id))
-    return ledger
-
-
-def render_quietly(root: Path, jobs: list[tuple[str, str, str | None]], day: date) -> tuple[list[Path], list[str]]:
-    """Render several forms after a command committed; a failure is reported, never undoes the command."""
-    ledger = ledger_with(root, {item_id for _, item_id, _ in jobs})
-    paths, errors = [], []
-    for form, item_id, number in jobs:
-        try:
-            paths.append(render(ledger, form, item_id, day, number=number))
-        except (DubanError, OSError) as e:  # a broken template must not hide the commit
-            errors.append(f"{item_id} {FORM_LABELS[form]}: {e}")
-    return paths, errors
+        ctx = reply_context(ledger, item, day)
+    ctx["form_name"] = ledger.pack.words.form(form)
+    return {k: v for k, v in ctx.items() if k in FIELDS[form]}, default_name(form, item.id, ctx, ledger.pack.words)
 
 
 # ------------------------------------------------------------------- lint
@@ -289,7 +232,7 @@ def lint_templates(root: Path) -> list[Problem]:
     """A template that is not a valid .docx, or uses a placeholder the renderer does not provide."""
     problems = []
     folder = root / "templates"
-    for form in FORM_LABELS:
+    for form in FORMS:
         path = folder / f"{form}.docx"
         rel = f"templates/{form}.docx"
         if not path.is_file():
@@ -308,7 +251,7 @@ def lint_templates(root: Path) -> list[Problem]:
         unknown = sorted(set(used) - FIELDS[form])
         if unknown:
             problems.append(Problem(rel, 1, f"模板使用了未提供的占位符 {', '.join(unknown)}"
-                                            f"（{FORM_LABELS[form]}可用: {', '.join(sorted(FIELDS[form]))}）"))
+                                            f"（{DEFAULTS['form'][form]}可用: {', '.join(sorted(FIELDS[form]))}）"))
     return problems
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from .calendar import UnknownYear
-from .forms import common, date_cn
-from .scoring import Period, parse_period, plain, score
-from .state import ACTIVE, derive
+from duban.core.calendar import UnknownYear
+from duban.core.scoring import Period, parse_period, plain, score
+from duban.core.state import ACTIVE, derive
+from duban.outputs.forms import common, date_cn
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
              "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "FangSong", "AR PL UMing CN")

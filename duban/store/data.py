@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PKG = Path(__file__).resolve().parent
+PKG = Path(__file__).resolve().parents[1]  # the duban package
 
 
 def _source_root() -> Path | None:
@@ -37,7 +37,7 @@ def packs_dir() -> Path:
 
 def shipped_packs() -> dict[str, Path]:
     """Every rule pack shipped with duban, by the ``name`` in its pack.yaml (the default first)."""
-    from .yamlio import load_path
+    from duban.store.yamlio import load_path
 
     others = sorted(p for p in packs_dir().iterdir() if p.is_dir()) if packs_dir().is_dir() else []
     out: dict[str, Path] = {}

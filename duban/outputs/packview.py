@@ -1,9 +1,9 @@
 """The active rule pack as the clerk reads it (``duban rules``): plain rows of Chinese text."""
 from __future__ import annotations
 
-from .model import LEVELS, ROLES, TIERS
-from .rules import TRIGGERS, RulePack, ScoreRule
-from .scoring import plain, points_text
+from duban.core.model import LEVELS, ROLES, TIERS
+from duban.core.pack import TRIGGERS, RulePack, ScoreRule
+from duban.core.scoring import plain, points_text
 
 PER_ITEM_WORDS = {"all": "每次均计分", "once": "单项同一规则一个考核期只计一次", "highest": "单项加分、扣分各取最高一项"}
 

@@ -1,0 +1,42 @@
+"""The command line: typer apps by family, each command a thin body that parses
+options, calls one library function (:mod:`duban.commands`) and prints.
+
+* :mod:`duban.cli.desk`   — init, list, show, check, log, undo, calendar, rules
+* :mod:`duban.cli.items`  — issue, report, review, extend, transfer-back, reassign,
+  instruct, lookback, close, escalate, refer, event
+* :mod:`duban.cli.office` — sweep, score, render
+"""
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from duban import __version__
+from duban.cli import desk, items, office  # noqa: F401  (each registers its commands on the app)
+from duban.cli.common import app, console
+from duban.core.errors import DubanError
+
+
+def main() -> None:
+    try:
+        app()
+    except DubanError as e:
+        console(stderr=True).print(f"错误: {e}", markup=False, highlight=False)
+        sys.exit(e.exit_code)
+
+
+def _version(value: bool):
+    if value:
+        print(f"duban {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root_options(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                         help="显示版本号")] = False):
+    """督办 duban."""
+
+
+__all__ = ["app", "main"]

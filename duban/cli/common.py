@@ -1,0 +1,103 @@
+"""What every command of the CLI shares: the app, the common options, output helpers."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from duban.core.errors import DubanError
+
+app = typer.Typer(
+    help="督办 duban：督查事项台账、期限、督办升级、考核与督查文书。\n\n"
+         "每个命令都接受 --ledger（台账目录）和 --today（把今天当作某一天）。",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+
+LedgerOpt = Annotated[Optional[Path], typer.Option(
+    "--ledger", envvar="DUBAN_LEDGER", show_envvar=False,
+    help="台账目录；默认取环境变量 DUBAN_LEDGER，否则从当前目录向上查找 duban.yaml")]
+TodayOpt = Annotated[Optional[str], typer.Option(
+    "--today", envvar="DUBAN_TODAY", show_envvar=False,
+    help="把今天当作这一天（YYYY-MM-DD），用于补跑或回放；默认取台账所设时区（duban.yaml timezone）的今天")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+NoFormsOpt = Annotated[bool, typer.Option("--no-forms", help="不生成 Word 文书")]
+ItemArg = Annotated[str, typer.Argument(help="事项编号，如 2026-0007")]
+
+TIER_STYLE = {"red": "bold red", "yellow": "bold yellow", "blue": "bold blue"}
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def out_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def root_of(ledger: Optional[Path]) -> Path:
+    """The ledger's root: --ledger, DUBAN_LEDGER, or the nearest duban.yaml above."""
+    from duban.store.ledger import find_root
+
+    return find_root(ledger)
+
+
+def where(ledger: Optional[Path], today: Optional[str]) -> tuple[Path, date]:
+    """The ledger's root and the day to act on."""
+    from duban.commands.clock import ledger_today
+
+    root = root_of(ledger)
+    return root, ledger_today(root, today)
+
+
+def date_opt(value: Optional[str], what: str) -> Optional[date]:
+    from duban.commands.clock import optional_date
+
+    return optional_date(value, what)
+
+
+def report_problems(led) -> None:
+    """A loaded ledger's problems on stderr (the command carries on with the files that loaded)."""
+    if not led.problems:
+        return
+    err = console(stderr=True)
+    errors = [p for p in led.problems if p.severity == "error"]
+    for p in led.problems[:20]:
+        err.print(str(p), style="red" if p.severity == "error" else "yellow", markup=False, highlight=False)
+    if len(led.problems) > 20:
+        err.print(f"……另有 {len(led.problems) - 20} 个问题，运行 duban check 查看全部", markup=False)
+    if errors:
+        err.print(f"台账有 {len(errors)} 个错误，出错的文件已跳过（duban check 查看全部）", style="red", markup=False)
+
+
+def exit_for(led) -> None:
+    if any(p.severity == "error" for p in led.problems):
+        raise typer.Exit(1)
+
+
+def render_after(root: Path, jobs: list, day: date) -> list[Path]:
+    """Forms for what a command just committed; a failure is reported on stderr and changes nothing."""
+    from duban.commands.publish import render_quietly
+
+    paths, errors = render_quietly(root, jobs, day)
+    print_forms([str(p) for p in paths], errors)
+    return paths
+
+
+def print_forms(paths: list[str], errors: list[str]) -> None:
+    for p in paths:
+        print(f"文书: {p}", file=sys.stderr)
+    for e in errors:
+        print(f"文书未生成 {e}（duban check 检查模板；修正后可用 duban render 补出）", file=sys.stderr)
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise DubanError(f"无法读取 {path}: {e}") from None

@@ -1,0 +1,83 @@
+"""The daily sweep as a command: plan under the lock, number the slips, write every
+action into its item's log (or a unit event file), commit once; then the digest
+(``out/sweep/DATE.md``) and the slips' forms."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from duban.commands.base import change, refuse_if_broken
+from duban.commands.events import event_text
+from duban.core.entries import SLIP_KINDS, Action, encode
+from duban.core.escalation import SweepResult, plan
+from duban.core.unitevents import event_rel
+from duban.outputs.digest import commit_message, digest_markdown
+from duban.store.ledger import Ledger, Scope, load
+from duban.store.yamlio import atomic_write, date_place, flow_map, insert_log_lines, rt_dumps, rt_loads
+
+UNIT_EVENT_FIELDS = ("id", "unit", "kind", "date", "rule", "count", "action", "due", "source_event")
+
+
+def run(root: Path, today: date, dry_run: bool = False, forms: bool = True) -> tuple[SweepResult, Ledger]:
+    """Sweep the ledger; returns (result, the ledger as loaded before the sweep's writes).
+
+    Unless ``dry_run``: one commit, then the digest written to ``out/sweep/DATE.md`` when there is anything
+    to say, and (with ``forms``) every slip issued rendered to ``out/``."""
+    scope = Scope(live_on=today)  # a settled item has nothing left for the sweep
+    if dry_run:
+        ledger = load(root, scope=scope)
+        return plan(ledger, today), ledger
+    with change(root, "", "sweep") as ch:
+        ledger = load(root, scope=scope)
+        refuse_if_broken(ledger)
+        res = plan(ledger, today)
+        if res.actions:
+            res.actions = number(res.actions, ch.counters)
+            write_actions(root, ledger, res.actions, ch)
+            ch.message = commit_message(res, ledger.pack.words)
+    res.commit = ch.committed
+    if res.actions or res.pending or res.problems:
+        rel = f"out/sweep/{today}.md"
+        atomic_write(root / rel, digest_markdown(res, ledger))
+        res.digest = rel
+    slips = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
+    if forms and slips:
+        from duban.commands.publish import render_quietly
+
+        paths, res.form_errors = render_quietly(root, slips, today)
+        res.forms = [str(p) for p in paths]
+    return res, ledger
+
+
+def number(actions: list[Action], counters) -> list[Action]:
+    """Slip numbers in date order, then item id; unit-level consequences get an event id."""
+    out = []
+    for a in actions:
+        if a.kind in SLIP_KINDS:
+            a = replace(a, entry={**a.entry, "number": f"{a.date.year}-{counters.next(a.kind, a.date.year)}"})
+        elif a.item is None:
+            a = replace(a, entry={**a.entry, "id": f"{a.date.year}-{counters.next('event', a.date.year):04d}"})
+        out.append(a)
+    return out
+
+
+def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> None:
+    by_item: dict[str, list[dict]] = {}
+    for a in actions:
+        if a.item is None:  # a unit-level consequence: its own event file
+            ch.write(event_rel(a.entry["id"]), event_text({k: a.entry.get(k) for k in UNIT_EVENT_FIELDS}))
+        else:
+            by_item.setdefault(a.item, []).append(encode(a.entry))
+    for item_id, events in by_item.items():
+        item = ledger.items[item_id]
+        text = (root / item.path).read_text(encoding="utf-8")
+        quick = insert_log_lines(text, events)  # each at its date's place, where a daily sweep would have put it
+        if quick is not None:
+            ch.write(item.path, quick)
+            continue
+        data = rt_loads(text)
+        log = data["log"]
+        for ev in events:
+            log.insert(date_place(log, ev), flow_map(ev))
+        ch.write(item.path, rt_dumps(data))

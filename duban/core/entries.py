@@ -1,0 +1,198 @@
+"""Log entries: one definition per kind, and one codec to read and write them.
+
+An item's ``log`` is a list of entries, each a mapping with ``date`` (the day
+it happened) and ``kind``.  Each kind is declared once here as a TypedDict:
+its fields, their types, which are required.  :data:`ENTRY_FIELDS` (what
+validation checks) is derived from these declarations, and :func:`encode`
+is the one way an entry becomes the mapping written to YAML.
+
+Entries written by the sweep (due-soon, report-due, look-back reminders,
+slips, consequences) are declared here too; :class:`Action` pairs one of them
+with the item (or, for a unit-level consequence, no item) it belongs to.
+"""
+import datetime as dt
+import typing
+from dataclasses import dataclass
+from typing import Literal, NotRequired, Required, TypedDict
+
+
+class Common(TypedDict, total=False):
+    date: Required[dt.date]
+    note: str
+    by: str
+
+
+class Issued(Common, total=False):
+    kind: Required[Literal["issued"]]
+
+
+class Report(Common, total=False):
+    kind: Required[Literal["report"]]
+    unit: Required[str]
+    percent: int
+    final: bool
+    text: str
+    attachments: list
+    investment: str
+
+
+class Review(Common, total=False):
+    kind: Required[Literal["review"]]
+    result: Required[str]  # accepted | returned
+    reason: str
+    due: dt.date  # the redo deadline of a return (退办)
+
+
+class Extension(Common, total=False):
+    kind: Required[Literal["extension"]]
+    to: Required[dt.date]
+    reason: str
+    approved_by: str
+    requested: dt.date
+
+
+class TransferBack(Common, total=False):
+    kind: Required[Literal["transfer_back"]]
+    unit: Required[str]
+    reason: str
+
+
+class Reassign(Common, total=False):
+    kind: Required[Literal["reassign"]]
+    lead: Required[str]
+    co: list
+    deadline: dt.date
+    reason: str
+
+
+class Instruction(Common, total=False):
+    kind: Required[Literal["instruction"]]
+    text: Required[str]
+    by_whom: str
+    deadline: dt.date
+
+
+class LookbackDone(Common, total=False):
+    kind: Required[Literal["lookback_done"]]
+    text: str
+
+
+class Close(Common, total=False):
+    kind: Required[Literal["close"]]
+    text: str
+
+
+class DueSoon(Common, total=False):
+    kind: Required[Literal["due_soon"]]
+    deadline: dt.date
+
+
+class ReportDue(Common, total=False):
+    kind: Required[Literal["report_due"]]
+    due: dt.date
+    unit: str
+
+
+class Lookback(Common, total=False):
+    kind: Required[Literal["lookback"]]
+    due: dt.date
+
+
+class Slip(Common, total=False):
+    """A step of the escalation ladder (reminder, urge, warning, referral), by the sweep or by hand."""
+
+    kind: Required[Literal["reminder", "urge", "warning", "referral"]]
+    number: Required[str]
+    lapse: str  # deadline:D, report:D or manual:N — what the slip is about
+    unit: str
+    answer_by: dt.date
+    reason: str
+    status: str  # proposed: waits for the government's decision
+
+
+class ReferralDecision(Common, total=False):
+    kind: Required[Literal["referral_decision"]]
+    decision: Required[str]  # approved | rejected
+    text: str
+    number: str
+
+
+class Consequence(Common, total=False):
+    kind: Required[Literal["consequence"]]
+    rule: Required[str]
+    action: str
+    unit: str
+    count: int
+    lapse: str
+    # unit-level consequences only (written as unit event files)
+    id: NotRequired[str]
+    due: NotRequired[dt.date]
+    source_event: NotRequired[str]
+
+
+Entry = (Issued | Report | Review | Extension | TransferBack | Reassign | Instruction | LookbackDone | Close
+         | DueSoon | ReportDue | Lookback | Slip | ReferralDecision | Consequence)
+
+SLIP_KINDS = ("reminder", "urge", "warning", "referral")
+DECLARATIONS: dict[str, type] = {
+    "issued": Issued, "report": Report, "review": Review, "extension": Extension, "transfer_back": TransferBack,
+    "reassign": Reassign, "instruction": Instruction, "lookback_done": LookbackDone, "close": Close,
+    "due_soon": DueSoon, "report_due": ReportDue, "lookback": Lookback,
+    **dict.fromkeys(SLIP_KINDS, Slip), "referral_decision": ReferralDecision, "consequence": Consequence,
+}
+SWEEP_KINDS = ("due_soon", "report_due", "lookback", *SLIP_KINDS, "consequence")  # in a day's order
+UNIT_ONLY = ("id", "due", "source_event")  # consequence fields that belong to unit event files, not item logs
+
+
+def _plain(tp) -> type:
+    """The runtime type a field's annotation asks for (date, str, int, bool or list)."""
+    tp = typing.get_origin(tp) or tp
+    return str if tp is Literal else tp
+
+
+def _fields(cls: type) -> tuple[dict[str, type], tuple[str, ...]]:
+    hints = typing.get_type_hints(cls)
+    own = {k: _plain(v) for k, v in hints.items() if k not in Common.__annotations__ and k != "kind"}
+    if cls is Consequence:
+        own = {k: v for k, v in own.items() if k not in UNIT_ONLY}
+    required = tuple(k for k in cls.__required_keys__ if k in own)  # type: ignore[attr-defined]
+    return own, required
+
+
+COMMON_FIELDS: dict[str, type] = {"date": dt.date, "kind": str, "note": str, "by": str}
+# kind -> (its own fields with their types, the required ones): what validation checks
+ENTRY_FIELDS: dict[str, tuple[dict[str, type], tuple[str, ...]]] = {k: _fields(c) for k, c in DECLARATIONS.items()}
+
+
+def encode(entry: typing.Mapping) -> dict:
+    """The mapping written to YAML: date and kind first, then the kind's fields in declared order; empty ones left out."""
+    order = ["date", "kind", *typing.get_type_hints(DECLARATIONS.get(entry["kind"], Common))]
+    keys = sorted(entry, key=lambda k: order.index(k) if k in order else len(order))
+    return {k: entry[k] for k in keys if entry[k] is not None and entry[k] != ""}
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something the sweep does: an entry for an item's log, or (``item`` None) a unit-level consequence."""
+
+    item: str | None
+    entry: dict
+
+    @property
+    def kind(self) -> str:
+        return self.entry["kind"]
+
+    @property
+    def date(self) -> dt.date:
+        return self.entry["date"]
+
+    @property
+    def unit(self) -> str | None:
+        return self.entry.get("unit")
+
+    @property
+    def number(self) -> str | None:
+        return self.entry.get("number")
+
+    def order(self) -> tuple:
+        return self.date, self.item or "", SWEEP_KINDS.index(self.kind)

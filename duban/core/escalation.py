@@ -1,0 +1,259 @@
+"""What falls due: the sweep's decisions, as pure functions.
+
+:func:`due_events` is given an item, the rules and ``today`` and returns the
+entries the sweep should have written into the item's log by ``today`` and
+that are not yet there.  Each is dated on the day it fell due, and is decided
+only from entries dated *before* that day (the state at the close of the
+previous day, which is what a morning cron run sees).  Hence a second sweep
+on the same day finds nothing, and one sweep after a gap of several days
+writes exactly what daily sweeps would have written.
+
+Entries already in the log are matched by key (kind + lapse, due date or
+deadline), so the same step is never issued twice for the same lapse.
+
+Four small generators do the deciding, each over a :class:`Context`:
+
+* :func:`deadline_ladder` — a deadline lapsed while the unit still owed the
+  work (``deadline:D``): the ladder, and the consequences its count triggers;
+* :func:`due_soon` — the yellow light before the current deadline(s);
+* :func:`periodic` — a periodic report due today (``report_due``), or missed
+  (``report:P``, which climbs the ladder as far as the pack says);
+* :func:`lookbacks` — look-back reviews (回头望) until the item is struck off.
+
+Step 1 is issued on the first working day after the lapse; each later step
+on the first working day after the previous step's answer window, if the
+lapse is still unresolved at the close of that window.  A step marked
+``proposal`` (the referral) waits for ``duban refer``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from duban.core.calendar import UnknownYear
+from duban.core.entries import SLIP_KINDS, SWEEP_KINDS, Action
+from duban.core.errors import Problem
+from duban.core.model import Item
+from duban.core.pack import CategoryRule, RulePack
+from duban.core.state import (
+    ACTIVE,
+    State,
+    day_closer,
+    deadline_candidates,
+    deadline_lapses,
+    open_referrals,
+    periodic_reports,
+    replay,
+)
+from duban.core.unitevents import unit_consequences
+
+ONE = timedelta(days=1)
+# n working days never span more than 2n + 14 calendar days (the longest break, 春节 or 国庆, is 8 days with its
+# weekends): a deadline further off than that cannot be due soon, and its year's calendar need not be known yet
+LONGEST_BREAK = 14
+
+
+def entry_key(ev: dict) -> tuple | None:
+    """What makes a sweep entry the same decision as another (None: not a sweep entry)."""
+    kind = ev.get("kind")
+    if kind in SLIP_KINDS:
+        return (kind, ev.get("lapse"))
+    if kind == "due_soon":
+        return (kind, ev.get("deadline"))
+    if kind in ("report_due", "lookback"):
+        return (kind, ev.get("due"))
+    if kind == "consequence":
+        return (kind, ev.get("rule"), ev.get("lapse"))
+    return None
+
+
+@dataclass
+class Context:
+    """One item being swept: its rules, its state at the close of any day, and the decisions so far."""
+
+    item: Item
+    pack: RulePack
+    rule: CategoryRule
+    today: date
+    closed: Callable[[date], State]
+    existing: dict = field(default_factory=dict)  # key -> entry, in the log or decided in this sweep
+
+    def new(self, ev: dict) -> dict | None:
+        """``ev`` if it is not decided yet (then it counts as decided), else None."""
+        key = entry_key(ev)
+        if key in self.existing:
+            return None
+        self.existing[key] = ev
+        return ev
+
+    def ladder(self, lapse: str, start: date, unresolved: Callable[[date], bool]) -> Iterator[dict]:
+        """The ladder's steps for one lapse that are due and not yet issued, in order."""
+        cal, prev = self.pack.calendar, start
+        for step in self.pack.process.ladder_for(lapse):
+            logged = self.existing.get((step.step, lapse))
+            if logged:
+                day, answer_by = logged["date"], logged.get("answer_by")
+            else:
+                day = cal.add_working_days(prev, 1)
+                if day > self.today or not unresolved(day - ONE):
+                    return
+                answer_by = step.answer.apply(cal, day) if step.answer else None
+                ev = self.new({"date": day, "kind": step.step, "number": None, "lapse": lapse,
+                               "unit": self.closed(day - ONE).lead, "answer_by": answer_by,
+                               "status": "proposed" if step.proposal else None})
+                if ev:
+                    yield ev
+            if answer_by is None or step.proposal:
+                return
+            prev = answer_by
+
+
+def deadline_ladder(cx: Context) -> Iterator[dict]:
+    """Lapsed deadlines climb the ladder; the n-th lapse that drew a slip triggers the pack's overdue consequences."""
+    process, lapses = cx.pack.process, 0
+    first_step = process.ladder[0].step if process.ladder else None
+    for lapse in deadline_lapses(cx.item, cx.today, cx.closed):
+
+        def unresolved(day: date, deadline: date = lapse.deadline) -> bool:
+            s = cx.closed(day)
+            return s.status in ACTIVE and s.deadline == deadline
+
+        yield from cx.ladder(lapse.key, lapse.deadline, unresolved)
+        first = cx.existing.get((first_step, lapse.key))
+        if not first:
+            continue
+        lapses += 1
+        for c in process.consequences:
+            if c.count == "overdue" and lapses == c.at:
+                ev = cx.new({"date": first["date"], "kind": "consequence", "rule": c.id, "action": c.action,
+                             "unit": first.get("unit"), "count": lapses, "lapse": lapse.key})
+                if ev:
+                    yield ev
+
+
+def due_soon(cx: Context) -> Iterator[dict]:
+    lead = cx.pack.process.due_soon
+    if lead is None:
+        return
+    for deadline in deadline_candidates(cx.item):
+        if deadline - cx.today > timedelta(days=2 * lead.n + LONGEST_BREAK):
+            continue
+        if lead.kind == "working_days":
+            start = cx.pack.calendar.sub_working_days(deadline, lead.n)
+        else:
+            start = deadline - timedelta(days=lead.n)
+        start = max(start, cx.item.issued + ONE)
+        if start > cx.today or start > deadline:
+            continue
+        st = cx.closed(start - ONE)
+        if st.status in ACTIVE and st.deadline == deadline:
+            ev = cx.new({"date": start, "kind": "due_soon", "deadline": deadline})
+            if ev:
+                yield ev
+
+
+def periodic(cx: Context, now: State) -> Iterator[dict]:
+    """Periodic reports: the reminder on the due day, and the ladder for a missed one.
+
+    A unit silent since an earlier missed report is still in that lapse: no new one."""
+    if cx.rule.cadence is None:
+        return
+    item = cx.item
+    previous_missed, prev_due = False, now.active_since or item.issued
+    for p in periodic_reports(item, cx.pack, cx.today, now):
+        before = cx.closed(p.due - ONE)
+        if before.status in ACTIVE:
+            ev = cx.new({"date": p.due, "kind": "report_due", "due": p.due, "unit": before.lead})
+            if ev:
+                yield ev
+        missed = p.reported_on is None
+        continuing, previous_missed = previous_missed and missed, missed
+        window_start, prev_due = prev_due, p.due
+        if p.due >= cx.today or not missed or continuing:
+            continue
+
+        def unresolved(day: date, window_start: date = window_start) -> bool:
+            s = cx.closed(day)
+            return s.status in ACTIVE and not any(
+                ev.get("kind") == "report" and ev.get("unit") == s.lead and window_start < ev["date"] <= day
+                for ev in item.log)
+
+        if unresolved(p.due):
+            yield from cx.ladder(f"report:{p.due}", p.due, unresolved)
+
+
+def lookbacks(cx: Context) -> Iterator[dict]:
+    if cx.rule.lookback is None:
+        return
+    for due in cx.rule.lookback.dates(cx.pack.calendar, cx.item.issued, cx.today):
+        if cx.closed(due - ONE).status not in ("closed", "forwarded", ""):
+            ev = cx.new({"date": due, "kind": "lookback", "due": due})
+            if ev:
+                yield ev
+
+
+def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
+    """The sweep entries due in ``item``'s log by ``today`` and not yet there, in date order."""
+    if item.forward:
+        return []
+    now = replay(item, today)
+    if now.status == "closed":
+        return []
+    cx = Context(item, pack, pack.rule(item.category, item.tier), today, day_closer(item),
+                 {k: ev for ev in item.log if (k := entry_key(ev)) is not None})
+    out = [*deadline_ladder(cx), *due_soon(cx), *periodic(cx, now), *lookbacks(cx)]
+    return sorted(out, key=lambda ev: (ev["date"], SWEEP_KINDS.index(ev["kind"])))
+
+
+# ---------------------------------------------------------------------- plan
+
+@dataclass
+class SweepResult:
+    date: date
+    actions: list[Action] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    pending: list[dict] = field(default_factory=list)  # what needs the clerk today
+    commit: str | None = None
+    digest: str | None = None  # the digest file written, relative to the ledger
+    forms: list[str] = field(default_factory=list)  # the slips rendered after the commit
+    form_errors: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        def iso(v):
+            return v.isoformat() if isinstance(v, date) else v
+
+        return {"date": self.date.isoformat(),
+                "actions": [{"item": a.item, "action": a.kind, "number": None, "unit": None,
+                             **{k: iso(v) for k, v in a.entry.items()}} for a in self.actions],
+                "pending": self.pending,
+                "problems": [p.as_dict() for p in self.problems], "commit": self.commit,
+                "forms": [str(p) for p in self.forms]}
+
+
+def plan(ledger, today: date) -> SweepResult:
+    """What a sweep would do today (pure with respect to the ledger)."""
+    res = SweepResult(today, problems=[p for p in ledger.problems if p.severity == "error"])
+    pack = ledger.pack
+    for item in sorted(ledger.items.values(), key=lambda i: i.id):
+        new: list[dict] = []
+        try:
+            new = due_events(item, pack, today)
+        except UnknownYear as e:
+            res.problems.append(Problem(item.path, 1, f"{item.id}: {e}"))
+        res.actions += [Action(item.id, ev) for ev in new]
+        st = replay(item, today)
+        if st.status == "reported":
+            res.pending.append({"item": item.id, "what": "待审核办结报告", "title": item.title})
+        elif st.status == "transferred":
+            res.pending.append({"item": item.id, "what": "单位已退回，待改派", "title": item.title})
+        proposals = open_referrals(item.log + new)
+        if proposals:
+            res.pending.append({"item": item.id, "title": item.title,
+                                "what": f"{pack.words.entry('referral')}（建议，{len(proposals)} 份）待区政府决定"})
+    try:
+        res.actions += [Action(None, c) for c in unit_consequences(ledger.events, pack, today)]
+    except UnknownYear as e:
+        res.problems.append(Problem("rules/process.yaml", 1, str(e)))
+    res.actions.sort(key=Action.order)
+    return res

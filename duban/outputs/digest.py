@@ -1,0 +1,51 @@
+"""The sweep's digest: how its actions read in the table, the commit message and ``out/sweep/DATE.md``."""
+from __future__ import annotations
+
+from duban.core.entries import Action
+from duban.core.escalation import SweepResult
+from duban.core.vocabulary import Words
+
+HEADER = ("事项", "标题", "日期", "动作", "编号", "单位")
+
+
+def action_label(a: Action, words: Words) -> str:
+    """How an action reads in the digest, the table and the commit message."""
+    label = words.entry(a.kind)
+    if a.entry.get("status") == "proposed":
+        label += "（建议）"
+    if a.kind == "consequence":
+        due = a.entry.get("due")
+        label += f"：{a.entry['action']}" + (f"（{due} 前）" if due else "")
+    return label
+
+
+def commit_message(res: SweepResult, words: Words) -> str:
+    lines = [f"{a.item or a.unit} {a.date} {action_label(a, words)}{' ' + a.number if a.number else ''}"
+             for a in res.actions]
+    return f"督办 巡查 {res.date}: {len(res.actions)} 项动作\n\n" + "\n".join(lines)
+
+
+def rows(res: SweepResult, ledger) -> list[tuple[str, ...]]:
+    """One row per action: item, title, date, what, number, unit (names from the ledger)."""
+    out = []
+    for a in res.actions:
+        item = ledger.items.get(a.item or "")
+        out.append((a.item or "", item.title if item else "", str(a.date), action_label(a, ledger.pack.words),
+                    a.number or "", ledger.unit_name(a.unit) if a.unit else ""))
+    return out
+
+
+def digest_markdown(res: SweepResult, ledger) -> str:
+    out = [f"# 督查日报 {res.date}", ""]
+    if res.actions:
+        out += ["## 今日动作", "", "| " + " | ".join(HEADER) + " |", "|---" * len(HEADER) + "|"]
+        out += ["| " + " | ".join(row) + " |" for row in rows(res, ledger)]
+    else:
+        out.append("今日无到期动作。")
+    if res.pending:
+        out += ["", "## 待督查室处理", ""]
+        out += [f"- {p['item']} {p['title']}：{p['what']}" for p in res.pending]
+    if res.problems:
+        out += ["", "## 台账问题", ""]
+        out += [f"- {p}" for p in res.problems]
+    return "\n".join(out) + "\n"
