@@ -12,6 +12,7 @@ each run (not timed).  When Taskwarrior is installed, ``task overdue`` runs on
 a database of the same size (the same number pending, about as many
 overdue), built by this script, and the ratio is measured in the same run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,8 +59,13 @@ def measure(cmd, env, runs: int, before=None, cwd=None) -> dict:
         s, rss, rc = timed(cmd, env, cwd)
         times.append(s)
         peak, codes = max(peak, rss), codes | {rc}
-    return {"median": statistics.median(times), "min": min(times), "max": max(times), "rss": peak,
-            "codes": sorted(codes)}
+    return {
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "rss": peak,
+        "codes": sorted(codes),
+    }
 
 
 def pick_item(root: Path) -> str:
@@ -72,6 +78,7 @@ def pick_item(root: Path) -> str:
 
 
 # ------------------------------------------------------------------ Taskwarrior
+
 
 def taskwarrior(n: int, n_open: int, work: Path, runs: int, overdue_share: float) -> dict | None:
     task = shutil.which("task")
@@ -93,21 +100,32 @@ def taskwarrior(n: int, n_open: int, work: Path, runs: int, overdue_share: float
             due = entry + timedelta(days=30)
             if pending:  # about as many overdue as in the duban ledger
                 due = now + timedelta(days=30) if (i % 1000) / 1000 >= overdue_share else now - timedelta(days=5)
-            t = {"uuid": f"{i:08x}-0000-4000-8000-000000000000", "description": f"督办事项 {i}",
-                 "entry": stamp(entry), "due": stamp(due), "project": "duban",
-                 "status": "pending" if pending else "completed"}
+            t = {
+                "uuid": f"{i:08x}-0000-4000-8000-000000000000",
+                "description": f"督办事项 {i}",
+                "entry": stamp(entry),
+                "due": stamp(due),
+                "project": "duban",
+                "status": "pending" if pending else "completed",
+            }
             if not pending:
                 t["end"] = stamp(due - timedelta(days=2))
             rows.append(json.dumps(t, ensure_ascii=False))
         (work / f"tasks-{n}.json").write_text("\n".join(rows) + "\n", encoding="utf-8")
-        subprocess.run([task, "rc.hooks=off", "import", str(work / f"tasks-{n}.json")], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [task, "rc.hooks=off", "import", str(work / f"tasks-{n}.json")],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         subprocess.run([task, "rc.gc=on", "count"], env=env, stdout=subprocess.DEVNULL)
     timed([task, "overdue"], env)
     return measure([task, "overdue"], env, runs)
 
 
 # ------------------------------------------------------------------ the run
+
 
 def bench_size(n: int, n_open: int, work: Path, runs: int) -> dict:
     root = work / f"ledger-{n}"
@@ -178,18 +196,33 @@ def machine() -> str:
         mem = f"{kb / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    task = subprocess.run(["task", "--version"], capture_output=True, text=True).stdout.strip() \
-        if shutil.which("task") else "not installed"
-    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), {mem}; "
-            f"Python {platform.python_version()}; Taskwarrior {task}")
+    task = (
+        subprocess.run(["task", "--version"], capture_output=True, text=True).stdout.strip()
+        if shutil.which("task")
+        else "not installed"
+    )
+    return (
+        f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), {mem}; "
+        f"Python {platform.python_version()}; Taskwarrior {task}"
+    )
 
 
 def table(results: list[dict]) -> str:
     sizes = [r["items"] for r in results]
     head = "| command | " + " | ".join(f"{n:,} items" for n in sizes) + " |"
     out = [head, "|---|" + "---|" * len(sizes)]
-    names = ["--version", "list --overdue", "show ITEM", "sweep --dry-run", "sweep", "score Q2", "check",
-             "render warning ITEM", "cold list --overdue", "task overdue"]
+    names = [
+        "--version",
+        "list --overdue",
+        "show ITEM",
+        "sweep --dry-run",
+        "sweep",
+        "score Q2",
+        "check",
+        "render warning ITEM",
+        "cold list --overdue",
+        "task overdue",
+    ]
     for name in names:
         label = f"`duban {name}`" if name != "task overdue" else "`task overdue` (Taskwarrior)"
         if name == "cold list --overdue":
@@ -204,9 +237,14 @@ def table(results: list[dict]) -> str:
     for name in ("list --overdue", "sweep --dry-run"):
         cells = [f"{r[name]['median'] / base[name]['median']:.2f} ×" if base else "—" for r in results]
         out.append(f"| `{name}` relative to 10,000 items | " + " | ".join(cells) + " |")
-    out.append("| peak memory (max RSS over all commands) | " + " | ".join(
-        f"{max(v['rss'] for k, v in r.items() if isinstance(v, dict) and 'rss' in v and k != 'task overdue')} MB"
-        for r in results) + " |")
+    out.append(
+        "| peak memory (max RSS over all commands) | "
+        + " | ".join(
+            f"{max(v['rss'] for k, v in r.items() if isinstance(v, dict) and 'rss' in v and k != 'task overdue')} MB"
+            for r in results
+        )
+        + " |"
+    )
     out.append("| overdue items listed | " + " | ".join(str(r["overdue"]) for r in results) + " |")
     return "\n".join(out)
 
@@ -221,9 +259,12 @@ def main() -> None:
     a = ap.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
     results = [bench_size(int(n), a.open, a.work, a.runs) for n in a.sizes.split(",")]
-    text = (f"Machine: {machine()}\n\nduban at {subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=HERE, capture_output=True, text=True).stdout.strip()}, "
-            f"{a.runs} runs each, median (min–max), today {TODAY}, about {a.open:,} items in hand.\n\n"
-            + table(results) + "\n")
+    text = (
+        f"Machine: {machine()}\n\nduban at {subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=HERE, capture_output=True, text=True).stdout.strip()}, "
+        f"{a.runs} runs each, median (min–max), today {TODAY}, about {a.open:,} items in hand.\n\n"
+        + table(results)
+        + "\n"
+    )
     print(text)
     if a.out:
         a.out.write_text(text, encoding="utf-8")

@@ -1,4 +1,5 @@
 """Shared fixtures: real ledgers in temporary folders, the real CLI."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from duban.commands.setup import init_ledger
 from duban.cli import app
+from duban.commands.setup import init_ledger
 from duban.core.errors import DubanError
 
 UNITS = """\
@@ -46,13 +47,23 @@ class Result:
         return json.loads(self.out)
 
 
-GIT_ID = {"GIT_AUTHOR_NAME": "测试", "GIT_AUTHOR_EMAIL": "t@x.cn", "GIT_COMMITTER_NAME": "测试",
-          "GIT_COMMITTER_EMAIL": "t@x.cn"}
+GIT_ID = {
+    "GIT_AUTHOR_NAME": "测试",
+    "GIT_AUTHOR_EMAIL": "t@x.cn",
+    "GIT_COMMITTER_NAME": "测试",
+    "GIT_COMMITTER_EMAIL": "t@x.cn",
+}
 
 
 def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=root, capture_output=True, text=True, check=True,
-                          env={**os.environ, **GIT_ID}).stdout
+    return subprocess.run(
+        ["git", "-c", "core.quotePath=false", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **GIT_ID},
+    ).stdout
 
 
 class Ledger:
@@ -65,18 +76,26 @@ class Ledger:
         argv = [*args, "--ledger", str(self.root)]
         if today:
             argv += ["--today", today]
-        res = CliRunner().invoke(app, argv, env={"DUBAN_TODAY": None, "DUBAN_LEDGER": None,
-                                                  "COLUMNS": "200"})
+        res = CliRunner().invoke(app, argv, env={"DUBAN_TODAY": None, "DUBAN_LEDGER": None, "COLUMNS": "200"})
         if isinstance(res.exception, DubanError):
             return Result(res.exception.exit_code, res.stdout, res.stderr + str(res.exception))
         if res.exception and not isinstance(res.exception, SystemExit):
             raise res.exception
         return Result(res.exit_code, res.stdout, res.stderr)
 
-    def issue(self, title="关于加快XX路改造工程的批示", category="leader_instruction", tier="yellow",
-              lead="fgw", co=(), issued="2026-03-02", deadline="2026-03-13", today=None, **more) -> str:
-        args = ["issue", "--title", title, "--category", category, "--tier", tier, "--lead", lead,
-                "--issued", issued]
+    def issue(
+        self,
+        title="关于加快XX路改造工程的批示",
+        category="leader_instruction",
+        tier="yellow",
+        lead="fgw",
+        co=(),
+        issued="2026-03-02",
+        deadline="2026-03-13",
+        today=None,
+        **more,
+    ) -> str:
+        args = ["issue", "--title", title, "--category", category, "--tier", tier, "--lead", lead, "--issued", issued]
         if deadline:
             args += ["--deadline", deadline]
         for u in co:
@@ -122,5 +141,10 @@ def ledger(request, tmp_path) -> Ledger:
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """The installed console entry point in a real subprocess."""
-    return subprocess.run([sys.executable, "-m", "duban", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "DUBAN_TODAY": "", **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "duban", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DUBAN_TODAY": "", **(env or {})},
+    )

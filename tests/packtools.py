@@ -1,11 +1,12 @@
 """Helpers shared by the per-pack test modules."""
+
 from __future__ import annotations
 
 import yaml
 
+from duban.core.state import initial_deadline
 from duban.store.data import shipped_packs
 from duban.store.packs import load_pack
-from duban.core.state import initial_deadline
 
 
 def pack(name):
@@ -28,8 +29,11 @@ def log(ledger, item_id):
 
 
 def slips(ledger, item_id):
-    return [(e["kind"], str(e["date"])) for e in log(ledger, item_id)
-            if e["kind"] in ("reminder", "urge", "warning", "referral")]
+    return [
+        (e["kind"], str(e["date"]))
+        for e in log(ledger, item_id)
+        if e["kind"] in ("reminder", "urge", "warning", "referral")
+    ]
 
 
 def sweep(ledger, day):

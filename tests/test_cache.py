@@ -1,5 +1,6 @@
 """The cache of loaded files: cold and warm runs agree, every change to a file is noticed,
 a broken cache is rebuilt, problems come back from it; and the scoped loads give what full loads give."""
+
 from __future__ import annotations
 
 import os
@@ -11,21 +12,30 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import Ledger, git
 
 from duban.commands.setup import init_ledger
-from duban.store.cache import cache_dir
-from duban.store.ledger import Scope, load
+from duban.core.escalation import plan
 from duban.core.scoring import counts_from, parse_period, score
 from duban.core.state import settled_on
-from duban.core.escalation import plan
-
-from conftest import Ledger, git
+from duban.store.cache import cache_dir
+from duban.store.ledger import Scope, load
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 TODAY = "2026-11-20"
-COMMANDS = [("list",), ("list", "--overdue"), ("list", "--json"), ("list", "--status", "closed", "--json"),
-            ("show", "2026-0003"), ("check",), ("check", "--json"), ("sweep", "--dry-run", "--json"),
-            ("score", "Q3", "--json"), ("score", "2026"), ("calendar", "2026-11")]
+COMMANDS = [
+    ("list",),
+    ("list", "--overdue"),
+    ("list", "--json"),
+    ("list", "--status", "closed", "--json"),
+    ("show", "2026-0003"),
+    ("check",),
+    ("check", "--json"),
+    ("sweep", "--dry-run", "--json"),
+    ("score", "Q3", "--json"),
+    ("score", "2026"),
+    ("calendar", "2026-11"),
+]
 
 
 def age(path: Path, seconds: int) -> None:
@@ -157,8 +167,9 @@ def test_problems_are_stored_and_reported_warm_as_cold(sample):
     assert (cold.problems, cold.broken, cold.checks) == (after.problems, after.broken, after.checks)
 
 
-@pytest.mark.parametrize("suffix,edit", [("head", False), ("live", False), ("rest", False), ("rest", True),
-                                         ("files", True)])
+@pytest.mark.parametrize(
+    "suffix,edit", [("head", False), ("live", False), ("rest", False), ("rest", True), ("files", True)]
+)
 def test_a_corrupt_cache_file_is_ignored_and_rebuilt(sample, suffix, edit):
     cold = outputs(sample, COMMANDS[:4])
     path = cache_dir(sample.root) / f"items%2026.{suffix}"
@@ -230,14 +241,19 @@ def test_scoped_loads_give_what_full_loads_give(tmp_path):
 def test_sweep_lines_are_inserted_without_touching_other_bytes():
     from duban.store.yamlio import insert_log_lines
 
-    text = ("id: 2026-0001\n# 手工注释\nlog:\n  - {date: 2026-01-05, kind: issued}\n  # 中间的注释\n"
-            "  - {date: 2026-02-01, kind: report, unit: fgw, text: 进展}  # 行尾注释\n")
+    text = (
+        "id: 2026-0001\n# 手工注释\nlog:\n  - {date: 2026-01-05, kind: issued}\n  # 中间的注释\n"
+        "  - {date: 2026-02-01, kind: report, unit: fgw, text: 进展}  # 行尾注释\n"
+    )
     ev = {"date": date(2026, 1, 20), "kind": "reminder", "number": "2026-3", "lapse": "deadline:2026-01-19"}
     assert insert_log_lines(text, [ev]) == text.replace(
-        "  # 中间的注释\n", "  - {date: 2026-01-20, kind: reminder, number: 2026-3, lapse: deadline:2026-01-19}\n"
-                         "  # 中间的注释\n")
+        "  # 中间的注释\n",
+        "  - {date: 2026-01-20, kind: reminder, number: 2026-3, lapse: deadline:2026-01-19}\n  # 中间的注释\n",
+    )
     late = {"date": date(2026, 3, 1), "kind": "due_soon", "deadline": date(2026, 3, 3)}
-    assert insert_log_lines(text, [late]).endswith("# 行尾注释\n  - {date: 2026-03-01, kind: due_soon, deadline: 2026-03-03}\n")
+    assert insert_log_lines(text, [late]).endswith(
+        "# 行尾注释\n  - {date: 2026-03-01, kind: due_soon, deadline: 2026-03-03}\n"
+    )
     # another shape (a block mapping entry): left to the full round trip
     assert insert_log_lines("log:\n  - date: 2026-01-05\n    kind: issued\n", [late]) is None
     assert insert_log_lines("log: [{date: 2026-01-05, kind: issued}]\n", [late]) is None

@@ -2,6 +2,7 @@
 
 Fields and their order come from the seed forms: 灞桥 附件2–5, 西城 催办单 / 退办单 / 转阅单, 卓尼 附件3.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -9,12 +10,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import git
 from docx import Document
 from docx.enum.text import WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt  # noqa: F401
-
-from conftest import git
 
 FORMS = ("notice", "reminder", "warning", "referral", "urge", "return", "forward", "feedback", "reply", "bulletin")
 
@@ -48,16 +48,24 @@ def render(ledger, *args, today="2026-03-20"):
 @pytest.fixture
 def escalated(ledger):
     """One item through the whole ladder, a manual 催办单 and a 退办; a 转阅 item beside it."""
-    item = ledger.issue(title="关于加快XX路改造工程的批示", category="other", tier="yellow", co=["zjj"],
-                        issued="2026-03-02", deadline="2026-03-05", basis="区长批示 2026-02-27",
-                        requirement="请于3月5日前完成路面修复。")
+    item = ledger.issue(
+        title="关于加快XX路改造工程的批示",
+        category="other",
+        tier="yellow",
+        co=["zjj"],
+        issued="2026-03-02",
+        deadline="2026-03-05",
+        basis="区长批示 2026-02-27",
+        requirement="请于3月5日前完成路面修复。",
+    )
     for day in ("2026-03-06", "2026-03-10", "2026-03-13"):
         assert ledger("sweep", today=day).code == 0
     assert ledger("escalate", item, "--step", "urge", "--reason", "进展缓慢，请加快", today="2026-03-16").code == 0
     ledger("report", item, "--unit", "fgw", "--text", "已完成路面修复。", "--final", today="2026-03-17")
     assert ledger("review", item, "return", "--reason", "佐证材料不全", today="2026-03-18").code == 0
-    fwd = ledger.issue(title="区长批示转阅：市卫健委冬季流感防控通知", lead="jyj", deadline=None, forward=True,
-                       issued="2026-03-02")
+    fwd = ledger.issue(
+        title="区长批示转阅：市卫健委冬季流感防控通知", lead="jyj", deadline=None, forward=True, issued="2026-03-02"
+    )
     return ledger, item, fwd
 
 
@@ -76,12 +84,25 @@ def test_every_form_renders_with_its_fields_in_the_right_cells(escalated):
     assert "西安市灞桥区人民政府工作提醒单" in docs["reminder"].paragraphs[0].text
     assert docs["reminder"].paragraphs[1].text == "2026-（1）"
     # 附件4: the warning, with the two opinion cells
-    assert [row[0] for row in r["warning"]] == ["被警告单位", "警告事项", "警告事由及要求", "区政府办意见", "联系人", "传真"]
+    assert [row[0] for row in r["warning"]] == [
+        "被警告单位",
+        "警告事项",
+        "警告事由及要求",
+        "区政府办意见",
+        "联系人",
+        "传真",
+    ]
     assert r["warning"][3][2] == "区政府分管领导意见"
     assert docs["warning"].paragraphs[1].text == "2026-（1）"
     # 附件5: the referral
     assert r["referral"][0] == ["被移交单位", "区发展和改革委员会"]
-    assert [row[0] for row in r["referral"]] == ["被移交单位", "移交事由", "区政府分管领导意见", "区政府主要领导意见", "移交者"]
+    assert [row[0] for row in r["referral"]] == [
+        "被移交单位",
+        "移交事由",
+        "区政府分管领导意见",
+        "区政府主要领导意见",
+        "移交者",
+    ]
     assert "西安市灞桥区人民政府办公室" in r["referral"][4][1]
     # 西城: 催办单 (numbered like the sweep's slips), 退办单, 转阅单; the notice with its 发文字号
     assert r["urge"][3] == ["催办事由及要求", "进展缓慢，请加快"] and docs["urge"].paragraphs[1].text == "2026-（1）"
@@ -113,7 +134,12 @@ def test_layout_follows_gb_t_9704(escalated):
         sec = doc.sections[0]
         mm = lambda length: round(length.mm, 1)  # noqa: E731 — Word stores twips
         assert (mm(sec.page_width), mm(sec.page_height)) == (210, 297)
-        assert [mm(m) for m in (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)] == [37, 35, 28, 26]
+        assert [mm(m) for m in (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)] == [
+            37,
+            35,
+            28,
+            26,
+        ]
         normal = doc.styles["Normal"]
         assert normal.font.size == Pt(16)
         assert normal.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
@@ -190,13 +216,30 @@ def test_check_lints_templates(ledger):
 
 
 def test_issue_renders_the_notice_and_sweep_renders_its_slips(ledger):
-    res = ledger("issue", "--title", "关于加快XX路改造工程的批示", "--category", "other", "--tier", "yellow",
-                 "--lead", "fgw", "--issued", "2026-03-02", "--deadline", "2026-03-05", today="2026-03-02")
+    res = ledger(
+        "issue",
+        "--title",
+        "关于加快XX路改造工程的批示",
+        "--category",
+        "other",
+        "--tier",
+        "yellow",
+        "--lead",
+        "fgw",
+        "--issued",
+        "2026-03-02",
+        "--deadline",
+        "2026-03-05",
+        today="2026-03-02",
+    )
     assert res.code == 0 and res.out.strip() == "2026-0001"
     notice = ledger.root / "out" / "2026" / "2026-0001-督查通知单.docx"
     assert notice.is_file() and "文书:" in res.err
     data = ledger("sweep", "--json", today="2026-03-10").json()
-    assert [Path(p).name for p in data["forms"]] == ["2026-0001-工作提醒单-2026-1.docx", "2026-0001-督查工作警告单-2026-1.docx"]
+    assert [Path(p).name for p in data["forms"]] == [
+        "2026-0001-工作提醒单-2026-1.docx",
+        "2026-0001-督查工作警告单-2026-1.docx",
+    ]
     assert all(Path(p).is_file() for p in data["forms"])
     assert ledger.clean()  # out/ is not tracked
 

@@ -1,4 +1,5 @@
 """Issue #2: the ledger, issue / list / show / check / log / undo, the git audit trail."""
+
 from __future__ import annotations
 
 import subprocess
@@ -6,13 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import git, run_cli
+
 from duban.commands.setup import init_ledger
 from duban.core.errors import DubanError
 
-
 # ---------------------------------------------------------------------- init
+
 
 def test_init_creates_a_committed_ledger(tmp_path):
     root = init_ledger(tmp_path / "new", sample=False, pack=None)
@@ -44,6 +45,7 @@ def test_init_sample_is_a_valid_ledger(tmp_path):
 
 # --------------------------------------------------------------------- issue
 
+
 def test_issue_writes_one_item_and_one_commit(ledger):
     before = ledger.head()
     item_id = ledger.issue(co=["zjj", "baqiao-jd"], basis="区长批示 2026-03-02", requirement="两周内拿出方案")
@@ -63,8 +65,19 @@ def test_issue_writes_one_item_and_one_commit(ledger):
 
 
 def test_issue_json_prints_the_item(ledger):
-    res = ledger("issue", "--title", "A", "--category", "work_style", "--tier", "blue", "--lead", "jyj",
-                 "--json", today="2026-03-02")
+    res = ledger(
+        "issue",
+        "--title",
+        "A",
+        "--category",
+        "work_style",
+        "--tier",
+        "blue",
+        "--lead",
+        "jyj",
+        "--json",
+        today="2026-03-02",
+    )
     assert res.code == 0, res.err
     data = res.json()
     assert data["id"] == "2026-0001" and data["deadline"] == "2026-03-04" and data["status"] == "open"
@@ -76,55 +89,121 @@ def test_issue_deadline_from_the_pack(ledger):
     assert "deadline: 2026-03-17" in ledger.path(item_id).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("option,value,expect", [
-    ("lead", "nobody", "未知的单位 “nobody”"),
-    ("category", "party", "未知的类别 “party”"),
-    ("tier", "green", "未知的等级 “green”"),
-])
+@pytest.mark.parametrize(
+    "option,value,expect",
+    [
+        ("lead", "nobody", "未知的单位 “nobody”"),
+        ("category", "party", "未知的类别 “party”"),
+        ("tier", "green", "未知的等级 “green”"),
+    ],
+)
 def test_issue_refuses_unknown_keys_and_lists_valid_ones(ledger, option, value, expect):
     before = ledger.head()
     args = {"title": "X", "category": "leader_instruction", "tier": "red", "lead": "fgw", option: value}
     res = ledger("issue", *sum(([f"--{k}", v] for k, v in args.items()), []), today="2026-03-02")
     assert res.code == 1
     assert expect in res.err
-    valid = {"lead": "fgw（区发展和改革委员会）", "category": "leader_instruction（区政府主要领导批示件）",
-             "tier": "red（特别重要、特别紧急）"}[option]
+    valid = {
+        "lead": "fgw（区发展和改革委员会）",
+        "category": "leader_instruction（区政府主要领导批示件）",
+        "tier": "red（特别重要、特别紧急）",
+    }[option]
     assert valid in res.err
     assert ledger.head() == before and ledger.clean()
     assert not (ledger.root / "items" / "2026").exists()
 
 
 def test_issue_refuses_bad_dates_and_missing_clerk_deadline(ledger):
-    res = ledger("issue", "--title", "X", "--category", "leader_instruction", "--tier", "yellow", "--lead", "fgw",
-                 today="2026-03-02")
+    res = ledger(
+        "issue",
+        "--title",
+        "X",
+        "--category",
+        "leader_instruction",
+        "--tier",
+        "yellow",
+        "--lead",
+        "fgw",
+        today="2026-03-02",
+    )
     assert res.code == 1 and "--deadline" in res.err
-    res = ledger("issue", "--title", "X", "--category", "other", "--tier", "blue", "--lead", "fgw",
-                 "--deadline", "2026-02-30", today="2026-03-02")
+    res = ledger(
+        "issue",
+        "--title",
+        "X",
+        "--category",
+        "other",
+        "--tier",
+        "blue",
+        "--lead",
+        "fgw",
+        "--deadline",
+        "2026-02-30",
+        today="2026-03-02",
+    )
     assert res.code == 1 and "2026-02-30" in res.err
-    res = ledger("issue", "--title", "X", "--category", "other", "--tier", "blue", "--lead", "fgw",
-                 "--deadline", "2026-03-01", today="2026-03-02")
+    res = ledger(
+        "issue",
+        "--title",
+        "X",
+        "--category",
+        "other",
+        "--tier",
+        "blue",
+        "--lead",
+        "fgw",
+        "--deadline",
+        "2026-03-01",
+        today="2026-03-02",
+    )
     assert res.code == 1 and "早于立项日期" in res.err
-    res = ledger("issue", "--title", "X", "--category", "other", "--tier", "blue", "--lead", "fgw",
-                 "--co", "fgw", "--deadline", "2026-03-09", today="2026-03-02")
+    res = ledger(
+        "issue",
+        "--title",
+        "X",
+        "--category",
+        "other",
+        "--tier",
+        "blue",
+        "--lead",
+        "fgw",
+        "--co",
+        "fgw",
+        "--deadline",
+        "2026-03-09",
+        today="2026-03-02",
+    )
     assert res.code == 1 and "协办单位" in res.err
     assert ledger.clean() and ledger.commits()[0] == "测试单位"
 
 
 def test_title_with_markup_characters_survives(ledger):
-    item_id = ledger.issue(title="A&B<C> \"引号\" #不是注释: 冒号")
+    item_id = ledger.issue(title='A&B<C> "引号" #不是注释: 冒号')
     res = ledger("show", item_id, "--json", today="2026-03-02")
-    assert res.json()["title"] == "A&B<C> \"引号\" #不是注释: 冒号"
+    assert res.json()["title"] == 'A&B<C> "引号" #不是注释: 冒号'
 
 
 # ----------------------------------------------------------------- list/show
+
 
 @pytest.fixture
 def populated(ledger):
     ledger.issue(title="逾期的", lead="fgw", co=["zjj"], tier="red", deadline="2026-03-05")
     ledger.issue(title="临期的", lead="zjj", tier="yellow", deadline="2026-03-11")
     ledger.issue(title="宽裕的", lead="jyj", tier="blue", category="other", deadline="2026-04-30")
-    forwarded = ledger("issue", "--title", "转阅的", "--category", "other", "--tier", "blue", "--lead", "jyj",
-                       "--forward", today="2026-03-02")
+    forwarded = ledger(
+        "issue",
+        "--title",
+        "转阅的",
+        "--category",
+        "other",
+        "--tier",
+        "blue",
+        "--lead",
+        "jyj",
+        "--forward",
+        today="2026-03-02",
+    )
     assert forwarded.code == 0, forwarded.err
     return ledger
 
@@ -155,8 +234,20 @@ def test_list_table_shows_tiers_and_days(populated):
 
 def test_show_json_has_the_contract_fields(populated):
     data = populated("show", "2026-0001", "--json", today="2026-03-09").json()
-    for key in ("id", "title", "category", "tier", "lead", "co", "issued", "deadline", "status", "overdue",
-                "days_overdue", "log"):
+    for key in (
+        "id",
+        "title",
+        "category",
+        "tier",
+        "lead",
+        "co",
+        "issued",
+        "deadline",
+        "status",
+        "overdue",
+        "days_overdue",
+        "log",
+    ):
         assert key in data
     assert data["overdue"] is True and data["days_overdue"] == 4 and data["working_days_overdue"] == 2
     assert data["co"] == ["zjj"] and data["log"][0] == {"date": "2026-03-02", "kind": "issued"}
@@ -207,22 +298,25 @@ def test_check_clean_item_passes(ledger):
     assert check(ledger) == (0, [])
 
 
-@pytest.mark.parametrize("old,new,line,fragment", [
-    ("tier: yellow\n", "tier: [yellow\n", 4, "YAML 语法错误"),
-    ("tier: yellow\n", "tier: yellow\ncolour: red\n", 5, "未知的键 “colour”"),
-    ("title: 测试事项\n", "", 1, "缺少必填字段 “title”"),
-    ("deadline: 2026-03-13\n", "deadline: 下周五\n", 8, "应为日期"),
-    ("deadline: 2026-03-13\n", "deadline: 2026-02-30\n", 8, "应为日期"),
-    ("percent: 60", "percent: 六十", 11, "应为整数"),
-    ("lead: fgw\n", "lead: nobody\n", 5, "未知的单位 “nobody”"),
-    ("co: [zjj]\n", "co: [zjj, ghost]\n", 6, "未知的单位 “ghost”"),
-    ("category: leader_instruction\n", "category: gossip\n", 3, "未知的类别 “gossip”"),
-    ("tier: yellow\n", "tier: purple\n", 4, "未知的等级 “purple”"),
-    ("id: 2026-0001\n", "id: 2026-0002\n", 1, "不符（应存放为 items/2026/2026-0002.yaml）"),
-    ("{date: 2026-03-06, kind: report", "{date: 2026-03-01, kind: report", 11, "早于前一条事件"),
-    ("kind: report,", "kind: gossip,", 11, "未知的事件类型"),
-    ("lead: fgw\n", "lead: fgw\nlead: zjj\n", 6, "重复的键"),
-])
+@pytest.mark.parametrize(
+    "old,new,line,fragment",
+    [
+        ("tier: yellow\n", "tier: [yellow\n", 4, "YAML 语法错误"),
+        ("tier: yellow\n", "tier: yellow\ncolour: red\n", 5, "未知的键 “colour”"),
+        ("title: 测试事项\n", "", 1, "缺少必填字段 “title”"),
+        ("deadline: 2026-03-13\n", "deadline: 下周五\n", 8, "应为日期"),
+        ("deadline: 2026-03-13\n", "deadline: 2026-02-30\n", 8, "应为日期"),
+        ("percent: 60", "percent: 六十", 11, "应为整数"),
+        ("lead: fgw\n", "lead: nobody\n", 5, "未知的单位 “nobody”"),
+        ("co: [zjj]\n", "co: [zjj, ghost]\n", 6, "未知的单位 “ghost”"),
+        ("category: leader_instruction\n", "category: gossip\n", 3, "未知的类别 “gossip”"),
+        ("tier: yellow\n", "tier: purple\n", 4, "未知的等级 “purple”"),
+        ("id: 2026-0001\n", "id: 2026-0002\n", 1, "不符（应存放为 items/2026/2026-0002.yaml）"),
+        ("{date: 2026-03-06, kind: report", "{date: 2026-03-01, kind: report", 11, "早于前一条事件"),
+        ("kind: report,", "kind: gossip,", 11, "未知的事件类型"),
+        ("lead: fgw\n", "lead: fgw\nlead: zjj\n", 6, "重复的键"),
+    ],
+)
 def test_check_reports_each_problem_with_file_and_line(ledger, old, new, line, fragment):
     rel = write_item(ledger, ITEM.replace(old, new, 1))
     code, problems = check(ledger)
@@ -232,8 +326,9 @@ def test_check_reports_each_problem_with_file_and_line(ledger, old, new, line, f
 
 def test_check_reports_all_problems_not_just_the_first(ledger):
     write_item(ledger, ITEM.replace("lead: fgw", "lead: nobody").replace("tier: yellow", "tier: purple"))
-    write_item(ledger, ITEM.replace("2026-0001", "2026-0002").replace("issued: 2026-03-02", "issued: 明天"),
-               "2026-0002")
+    write_item(
+        ledger, ITEM.replace("2026-0001", "2026-0002").replace("issued: 2026-03-02", "issued: 明天"), "2026-0002"
+    )
     code, problems = check(ledger)
     assert code == 1 and len(problems) == 3
 
@@ -250,13 +345,16 @@ def test_check_duplicate_ids(ledger):
 def test_check_invalid_transition_in_log(ledger):
     write_item(ledger, ITEM + "  - {date: 2026-03-07, kind: close}\n")
     code, problems = check(ledger)
-    assert problems == [("items/2026/2026-0001.yaml", 12, "log[2]: 事项当前状态为“办理中”，不能注结销号（只有在 已办结 状态下可以）")]
+    assert problems == [
+        ("items/2026/2026-0001.yaml", 12, "log[2]: 事项当前状态为“办理中”，不能注结销号（只有在 已办结 状态下可以）")
+    ]
 
 
 def test_check_invalid_rule_pack(ledger):
     cats = ledger.root / "rules" / "categories.yaml"
-    cats.write_text(cats.read_text(encoding="utf-8").replace("deadline: {days: 2,", "deadline: {dayz: 2,"),
-                    encoding="utf-8")
+    cats.write_text(
+        cats.read_text(encoding="utf-8").replace("deadline: {days: 2,", "deadline: {dayz: 2,"), encoding="utf-8"
+    )
     code, problems = check(ledger)
     assert code == 1
     assert any(p == "rules/categories.yaml" and "dayz" in m for p, _, m in problems), problems
@@ -293,6 +391,7 @@ def test_rules_folder_cannot_escape_the_ledger(ledger):
 
 # ------------------------------------------------------ audit trail and git
 
+
 def test_comment_and_key_order_survive_an_edit(ledger):
     item_id = ledger.issue(deadline="2026-03-13")
     path = ledger.path(item_id)
@@ -301,13 +400,23 @@ def test_comment_and_key_order_survive_an_edit(ledger):
     text = "# 王敏 3月2日 登记\n" + text
     path.write_text(text, encoding="utf-8")
     git(ledger.root, "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qam", "clerk comment")
-    res = ledger("extend", item_id, "--to", "2026-03-31", "--reason", "征地未完成", "--approved-by", "分管副区长",
-                 today="2026-03-10")
+    res = ledger(
+        "extend",
+        item_id,
+        "--to",
+        "2026-03-31",
+        "--reason",
+        "征地未完成",
+        "--approved-by",
+        "分管副区长",
+        today="2026-03-10",
+    )
     assert res.code == 0, res.err
     diff = git(ledger.root, "diff", "HEAD~1", "HEAD", "--unified=0", "--", f"items/2026/{item_id}.yaml")
-    changed = [l for l in diff.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
-    assert changed == ["+  - {date: 2026-03-10, kind: extension, to: 2026-03-31, reason: 征地未完成, "
-                       "approved_by: 分管副区长}"]
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == [
+        "+  - {date: 2026-03-10, kind: extension, to: 2026-03-31, reason: 征地未完成, approved_by: 分管副区长}"
+    ]
     after = path.read_text(encoding="utf-8")
     assert after.startswith("# 王敏 3月2日 登记\n") and "# 区长特别交代，按黄色督办" in after
 
@@ -316,8 +425,7 @@ def test_hand_edit_is_committed_separately_first(ledger):
     item_id = ledger.issue()
     path = ledger.path(item_id)
     path.write_text(path.read_text(encoding="utf-8").replace("关于加快", "关于尽快"), encoding="utf-8")
-    res = ledger("extend", item_id, "--to", "2026-03-31", "--reason", "r", "--approved-by", "a",
-                 today="2026-03-10")
+    res = ledger("extend", item_id, "--to", "2026-03-31", "--reason", "r", "--approved-by", "a", today="2026-03-10")
     assert res.code == 0, res.err
     subjects = ledger.commits()
     assert subjects[0].startswith("督办 2026-0001 延期至 2026-03-31")
@@ -352,8 +460,10 @@ def test_log_shows_history_of_an_item(ledger):
     item_id = ledger.issue()
     ledger("extend", item_id, "--to", "2026-03-31", "--reason", "r", "--approved-by", "a", today="2026-03-10")
     rows = ledger("log", item_id, "--json").json()
-    assert [r["message"] for r in rows] == ["督办 2026-0001 延期至 2026-03-31: r",
-                                            "督办 2026-0001 立项: 关于加快XX路改造工程的批示"]
+    assert [r["message"] for r in rows] == [
+        "督办 2026-0001 延期至 2026-03-31: r",
+        "督办 2026-0001 立项: 关于加快XX路改造工程的批示",
+    ]
 
 
 def test_undo_reverts_last_action_but_never_reuses_ids(ledger):
@@ -380,11 +490,33 @@ def test_undo_refuses_when_head_is_not_a_duban_action(ledger):
 
 
 def test_two_processes_racing_get_distinct_ids(ledger):
-    procs = [subprocess.Popen([sys.executable, "-m", "duban", "issue", "--title", f"并发{i}", "--category",
-                               "work_style", "--tier", "blue", "--lead", "fgw", "--ledger", str(ledger.root),
-                               "--today", "2026-03-02"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, env={**__import__("os").environ, "DUBAN_LOCK_WAIT": "60"})
-             for i in range(4)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "duban",
+                "issue",
+                "--title",
+                f"并发{i}",
+                "--category",
+                "work_style",
+                "--tier",
+                "blue",
+                "--lead",
+                "fgw",
+                "--ledger",
+                str(ledger.root),
+                "--today",
+                "2026-03-02",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**__import__("os").environ, "DUBAN_LOCK_WAIT": "60"},
+        )
+        for i in range(4)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     ids = sorted(o[0].strip() for o in outs)
@@ -399,10 +531,25 @@ def test_lock_held_elsewhere_gives_clear_message(ledger):
 
     lock = FileLock(str(ledger.root / ".git" / "duban.lock"))
     (ledger.root / ".git" / "duban.lock.json").write_text(
-        '{"pid": 4242, "command": "duban sweep", "since": "2026-03-02 07:00:00"}', encoding="utf-8")
+        '{"pid": 4242, "command": "duban sweep", "since": "2026-03-02 07:00:00"}', encoding="utf-8"
+    )
     with lock:
-        res = run_cli("issue", "--title", "X", "--category", "work_style", "--tier", "blue", "--lead", "fgw",
-                      "--ledger", str(ledger.root), "--today", "2026-03-02", env={"DUBAN_LOCK_WAIT": "0.5"})
+        res = run_cli(
+            "issue",
+            "--title",
+            "X",
+            "--category",
+            "work_style",
+            "--tier",
+            "blue",
+            "--lead",
+            "fgw",
+            "--ledger",
+            str(ledger.root),
+            "--today",
+            "2026-03-02",
+            env={"DUBAN_LOCK_WAIT": "0.5"},
+        )
     assert res.returncode == 1
     assert "进程 4242（duban sweep" in res.stderr
     assert ledger.commits()[0] == "测试单位"

@@ -1,9 +1,10 @@
 """Every command, and every option of every command, has help text."""
+
 from __future__ import annotations
 
 import typer
-
 from conftest import Ledger
+
 from duban.cli import app
 
 
@@ -14,8 +15,27 @@ def commands():
 
 def test_every_command_and_option_has_help():
     group, names = commands()
-    assert {"init", "issue", "list", "show", "check", "log", "undo", "extend", "calendar", "report", "review",
-            "transfer-back", "reassign", "instruct", "lookback", "close", "escalate", "refer", "sweep"} <= set(names)
+    assert {
+        "init",
+        "issue",
+        "list",
+        "show",
+        "check",
+        "log",
+        "undo",
+        "extend",
+        "calendar",
+        "report",
+        "review",
+        "transfer-back",
+        "reassign",
+        "instruct",
+        "lookback",
+        "close",
+        "escalate",
+        "refer",
+        "sweep",
+    } <= set(names)
     for name in names:
         cmd = group.commands[name]
         assert (cmd.help or "").strip(), f"{name} has no help"

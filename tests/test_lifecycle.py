@@ -2,22 +2,24 @@
 
 Dates worked by hand from 2026's calendar: 03-07/08, 03-14/15, 03-21/22 are weekends.
 """
+
 from __future__ import annotations
 
 import shutil
 from datetime import date, timedelta
 
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import Ledger, git
-from duban.store.data import rules_dir
-from duban.core.model import Item
-from duban.store.packs import load_pack
-from duban.core.state import replay
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from duban.commands.sweep import run as sweep_run
 from duban.core.entries import SWEEP_KINDS
 from duban.core.escalation import due_events
+from duban.core.model import Item
+from duban.core.state import replay
+from duban.store.data import rules_dir
+from duban.store.packs import load_pack
 
 SLIPS = ("reminder", "urge", "warning", "referral")
 
@@ -50,8 +52,14 @@ def test_overdue_item_climbs_the_ladder_to_a_proposed_referral(ledger):
     item = ledger.issue(category="other", tier="yellow", deadline="2026-03-05")  # Thursday
     sweep(ledger, "2026-03-06")
     ev = log(ledger, item)
-    assert ev[-1] == {"date": date(2026, 3, 6), "kind": "reminder", "number": "2026-1",
-                      "lapse": "deadline:2026-03-05", "unit": "fgw", "answer_by": date(2026, 3, 9)}
+    assert ev[-1] == {
+        "date": date(2026, 3, 6),
+        "kind": "reminder",
+        "number": "2026-1",
+        "lapse": "deadline:2026-03-05",
+        "unit": "fgw",
+        "answer_by": date(2026, 3, 9),
+    }
     # answer window: 03-06 + 2 days = Sunday 03-08 → Monday 03-09; warning the next working day
     sweep(ledger, "2026-03-09")
     assert kinds(ledger, item, SLIPS) == [("reminder", "2026-03-06")]
@@ -66,14 +74,31 @@ def test_overdue_item_climbs_the_ladder_to_a_proposed_referral(ledger):
     assert [k for k, _ in kinds(ledger, item, SLIPS)] == ["reminder", "warning", "referral"]
     assert ledger("refer", item, "approve", "--text", "同意移交区监察委", today="2026-04-30").code == 0
     decision = log(ledger, item)[-1]
-    assert decision["kind"] == "referral_decision" and decision["decision"] == "approved" and decision["number"] == "2026-1"
+    assert (
+        decision["kind"] == "referral_decision"
+        and decision["decision"] == "approved"
+        and decision["number"] == "2026-1"
+    )
     assert any(e["kind"] == "referral" for e in log(ledger, item))  # the proposal stays in the log
     assert ledger("refer", item, "approve", today="2026-04-30").code == 1
 
 
 def test_forwarded_item_is_never_late_or_escalated(ledger):
-    res = ledger("issue", "--title", "转阅", "--category", "other", "--tier", "red", "--lead", "fgw", "--forward",
-                 "--deadline", "2026-03-03", today="2026-03-02")
+    res = ledger(
+        "issue",
+        "--title",
+        "转阅",
+        "--category",
+        "other",
+        "--tier",
+        "red",
+        "--lead",
+        "fgw",
+        "--forward",
+        "--deadline",
+        "2026-03-03",
+        today="2026-03-02",
+    )
     item = res.out.strip()
     sweep(ledger, "2026-06-30")
     assert kinds(ledger, item) == []
@@ -91,7 +116,9 @@ def test_returned_report_gets_a_new_deadline_and_escalation_restarts(ledger):
     assert view["status"] == "returned" and view["deadline"] == "2026-03-18"
     sweep(ledger, "2026-03-19")
     slips = [e for e in log(ledger, item) if e["kind"] in SLIPS]
-    assert [(e["kind"], str(e["date"]), e["lapse"]) for e in slips] == [("reminder", "2026-03-19", "deadline:2026-03-18")]
+    assert [(e["kind"], str(e["date"]), e["lapse"]) for e in slips] == [
+        ("reminder", "2026-03-19", "deadline:2026-03-18")
+    ]
 
 
 def test_transfer_back_only_on_the_day_of_receipt(ledger):
@@ -113,9 +140,15 @@ def test_reopened_item_runs_again(ledger):
     item = ledger.issue(category="other", tier="yellow", deadline="2026-03-13")
     ledger("report", item, "--unit", "fgw", "--text", "完成", "--final", today="2026-03-12")
     ledger("review", item, "accept", today="2026-03-13")
-    assert ledger("instruct", item, "--text", "区长再次批示：巩固成果", today="2026-04-01").code == 1  # needs a deadline
-    assert ledger("instruct", item, "--text", "区长再次批示：巩固成果", "--deadline", "2026-04-10",
-                  today="2026-04-01").code == 0
+    assert (
+        ledger("instruct", item, "--text", "区长再次批示：巩固成果", today="2026-04-01").code == 1
+    )  # needs a deadline
+    assert (
+        ledger(
+            "instruct", item, "--text", "区长再次批示：巩固成果", "--deadline", "2026-04-10", today="2026-04-01"
+        ).code
+        == 0
+    )
     assert ledger("show", item, "--json", today="2026-04-01").json()["status"] == "open"
     sweep(ledger, "2026-04-13")
     assert kinds(ledger, item, SLIPS) == [("reminder", "2026-04-13")]
@@ -210,14 +243,29 @@ def test_manual_slip_is_numbered_with_the_sweep(ledger):
 def test_count_of_overdue_lapses_triggers_a_consequence(ledger):
     # a test pack in the manner of 卓尼 第十二条: the same item overdue twice → 通报批评
     proc = ledger.root / "rules" / "process.yaml"
-    proc.write_text(proc.read_text(encoding="utf-8").replace(
-        "consequences: []", "consequences:\n  - {id: twice, count: overdue, at: 2, action: 通报批评并约谈, source: 第十二条}"),
-        encoding="utf-8")
+    proc.write_text(
+        proc.read_text(encoding="utf-8").replace(
+            "consequences: []",
+            "consequences:\n  - {id: twice, count: overdue, at: 2, action: 通报批评并约谈, source: 第十二条}",
+        ),
+        encoding="utf-8",
+    )
     git(ledger.root, "commit", "-qam", "pack")
     item = ledger.issue(category="other", tier="yellow", deadline="2026-03-05")
     sweep(ledger, "2026-03-06")
-    ok = ledger("extend", item, "--to", "2026-03-20", "--reason", "r", "--approved-by", "a",
-                "--requested", "2026-03-04", today="2026-03-06")
+    ok = ledger(
+        "extend",
+        item,
+        "--to",
+        "2026-03-20",
+        "--reason",
+        "r",
+        "--approved-by",
+        "a",
+        "--requested",
+        "2026-03-04",
+        today="2026-03-06",
+    )
     assert ok.code == 0, ok.err
     sweep(ledger, "2026-03-24")
     cons = [e for e in log(ledger, item) if e["kind"] == "consequence"]
@@ -229,11 +277,18 @@ def test_periodic_reports_missed_climb_only_to_the_warning(ledger):
     item = ledger.issue(category="leader_instruction", tier="yellow", deadline="2026-05-29")
     sweep(ledger, "2026-04-30")
     got = kinds(ledger, item, ("report_due", *SLIPS))
-    assert got == [("report_due", "2026-03-16"), ("reminder", "2026-03-17"), ("warning", "2026-03-20"),
-                   ("report_due", "2026-03-30"), ("report_due", "2026-04-13"), ("report_due", "2026-04-27")]
+    assert got == [
+        ("report_due", "2026-03-16"),
+        ("reminder", "2026-03-17"),
+        ("warning", "2026-03-20"),
+        ("report_due", "2026-03-30"),
+        ("report_due", "2026-04-13"),
+        ("report_due", "2026-04-27"),
+    ]
 
 
 # ------------------------------------------------------------- catch-up
+
 
 def test_one_sweep_after_sixty_days_equals_daily_sweeps(ledger, tmp_path):
     ledger.issue(title="逾期", category="other", tier="yellow", deadline="2026-03-05")
@@ -270,8 +325,15 @@ def histories(draw):
     tier = draw(st.sampled_from(["red", "yellow", "blue"]))
     forward = draw(st.booleans()) and draw(st.booleans())
     deadline = START + timedelta(days=draw(st.integers(0, 20)))
-    steps = draw(st.lists(st.tuples(st.integers(1, 6), st.sampled_from(
-        ["progress", "final", "accept", "return", "extend", "close", "instruct", "lookback"])), max_size=10))
+    steps = draw(
+        st.lists(
+            st.tuples(
+                st.integers(1, 6),
+                st.sampled_from(["progress", "final", "accept", "return", "extend", "close", "instruct", "lookback"]),
+            ),
+            max_size=10,
+        )
+    )
     return category, tier, forward, deadline, steps
 
 
@@ -299,12 +361,21 @@ def _clerk_event(kind, day, st_, item):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
 def test_sweep_never_escalates_finished_items_nor_repeats_a_step(history):
-    from duban.core.state import refusal, action_of
+    from duban.core.state import action_of, refusal
 
     category, tier, forward, deadline, steps = history
-    item = Item(id="2026-0001", title="t", category=category, tier=tier, lead="fgw", issued=START,
-                deadline=None if forward else deadline, forward=forward,
-                log=[{"date": START, "kind": "issued"}], path="items/2026/2026-0001.yaml")
+    item = Item(
+        id="2026-0001",
+        title="t",
+        category=category,
+        tier=tier,
+        lead="fgw",
+        issued=START,
+        deadline=None if forward else deadline,
+        forward=forward,
+        log=[{"date": START, "kind": "issued"}],
+        path="items/2026/2026-0001.yaml",
+    )
     plan = {}
     day = START
     for gap, kind in steps:
@@ -338,8 +409,19 @@ def test_report_from_file_with_attachment_and_unit_rules(ledger, tmp_path):
     body.write_text("一、基本情况\n已完成路面改造 60%。\n", encoding="utf-8")
     photo = tmp_path / "现场照片.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0 jpeg bytes")
-    res = ledger("report", item, "--unit", "fgw", "--file", str(body), "--percent", "60",
-                 "--attachment", str(photo), today="2026-03-06")
+    res = ledger(
+        "report",
+        item,
+        "--unit",
+        "fgw",
+        "--file",
+        str(body),
+        "--percent",
+        "60",
+        "--attachment",
+        str(photo),
+        today="2026-03-06",
+    )
     assert res.code == 0, res.err
     ev = log(ledger, item)[-1]
     assert ev["text"].startswith("一、基本情况") and ev["percent"] == 60
@@ -378,8 +460,16 @@ def test_unit_event_is_recorded_as_its_own_file_and_commit(ledger):
     res = ledger("event", "fgw", "praise", "--level", "county", "--note", "督查专报第5期", today="2026-03-02")
     assert res.code == 0, res.err
     assert res.out.strip() == "2026-0001"
-    assert events_on_disk(ledger) == [{"id": "2026-0001", "unit": "fgw", "kind": "praise",
-                                       "date": date(2026, 3, 2), "level": "county", "note": "督查专报第5期"}]
+    assert events_on_disk(ledger) == [
+        {
+            "id": "2026-0001",
+            "unit": "fgw",
+            "kind": "praise",
+            "date": date(2026, 3, 2),
+            "level": "county",
+            "note": "督查专报第5期",
+        }
+    ]
     assert ledger.commits()[0] == "督办 单位事件 2026-0001: 区发展和改革委员会 《督查专报》表扬"
     bad = ledger("event", "fgw", "gossip", today="2026-03-02")
     assert bad.code == 1 and "criticism（通报批评）" in bad.err

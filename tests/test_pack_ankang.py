@@ -1,4 +1,5 @@
 """Pack ankang-2014 (seed 001, 安政办发〔2014〕134号)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,8 +13,9 @@ def test_deadlines_are_set_item_by_item():
     # 二、(二) 制定督查台账，明确责任单位和完成时限: every category leaves the deadline to the clerk
     for key in pack(NAME).categories:
         assert deadline(NAME, key, "yellow", date(2026, 3, 2)) is None
-    assert {"work_report", "meeting_executive", "proposal", "leader_instruction", "media_exposure", "other"} <= \
-        set(pack(NAME).categories)
+    assert {"work_report", "meeting_executive", "proposal", "leader_instruction", "media_exposure", "other"} <= set(
+        pack(NAME).categories
+    )
 
 
 def test_early_warning_then_reminder_then_urging(ledger):

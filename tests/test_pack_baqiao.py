@@ -3,6 +3,7 @@
 The ladder, 退回, the look-backs and the whole 附件1 table are also replayed in
 test_lifecycle.py and test_scoring.py; this module covers the category table.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,9 +11,25 @@ from datetime import date
 from packtools import deadline, due_dates, pack, slips, sweep
 
 LEDGER_PACK = NAME = "baqiao-2018"
-KEYS = {"leader_instruction", "key_project", "meeting_plenary", "meeting_executive", "meeting_mayor", "meeting_topic",
-        "leader_concern", "business_environment", "investment_project", "work_report", "city_assigned", "proposal",
-        "netizen_message", "arena_commitment", "work_style", "media_exposure", "other"}
+KEYS = {
+    "leader_instruction",
+    "key_project",
+    "meeting_plenary",
+    "meeting_executive",
+    "meeting_mayor",
+    "meeting_topic",
+    "leader_concern",
+    "business_environment",
+    "investment_project",
+    "work_report",
+    "city_assigned",
+    "proposal",
+    "netizen_message",
+    "arena_commitment",
+    "work_style",
+    "media_exposure",
+    "other",
+}
 
 
 def test_all_fourteen_kinds_of_work_are_categories():
@@ -24,10 +41,15 @@ def test_leader_instructions_three_urgency_classes():
     # 三、(一)1(1) 红：紧急件务必当日办结，一日一督
     assert deadline(NAME, "leader_instruction", "red", date(2026, 4, 8)) == date(2026, 4, 8)
     assert due_dates(NAME, "leader_instruction", "red", date(2026, 4, 3), date(2026, 4, 9)) == [
-        date(2026, 4, 7), date(2026, 4, 8), date(2026, 4, 9)]  # 04-04…06 清明
+        date(2026, 4, 7),
+        date(2026, 4, 8),
+        date(2026, 4, 9),
+    ]  # 04-04…06 清明
     # (2) 黄：每2周上报落实情况; (3) 蓝：按规定时限 (the clerk sets it), 督查办每月汇总 (no unit duty)
     assert due_dates(NAME, "leader_instruction", "yellow", date(2026, 4, 1), date(2026, 5, 1)) == [
-        date(2026, 4, 15), date(2026, 4, 29)]
+        date(2026, 4, 15),
+        date(2026, 4, 29),
+    ]
     assert deadline(NAME, "leader_instruction", "blue", date(2026, 4, 1)) is None
     assert pack(NAME).rule("leader_instruction", "blue").cadence is None
 
@@ -35,7 +57,9 @@ def test_leader_instructions_three_urgency_classes():
 def test_meeting_decisions_fifteen_days_and_lookbacks():
     # 三、(一)3: 15日内通报落实情况; 常务会 一月一次回头望; 专题会 一季度一次回头望
     assert deadline(NAME, "meeting_executive", "yellow", date(2026, 3, 2)) == date(2026, 3, 17)
-    assert deadline(NAME, "meeting_plenary", "blue", date(2026, 9, 24)) == date(2026, 10, 9)  # 15 days, a Friday after the National Day week
+    assert deadline(NAME, "meeting_plenary", "blue", date(2026, 9, 24)) == date(
+        2026, 10, 9
+    )  # 15 days, a Friday after the National Day week
     p = pack(NAME)
     assert p.rule("meeting_executive", "yellow").lookback.describe() == "一月进行一次回头望"
     assert p.rule("meeting_topic", "yellow").lookback.unit == "quarter"
@@ -45,9 +69,14 @@ def test_work_report_quarterly_and_arena_monthly():
     # 三、(二)1 每季度报送; 三、(二)5 擂台赛每月报送
     assert deadline(NAME, "work_report", "yellow", date(2026, 1, 6)) == date(2026, 12, 31)
     assert due_dates(NAME, "work_report", "yellow", date(2026, 1, 6), date(2026, 12, 30)) == [
-        date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)]
+        date(2026, 3, 31),
+        date(2026, 6, 30),
+        date(2026, 9, 30),
+    ]
     assert due_dates(NAME, "arena_commitment", "yellow", date(2026, 6, 15), date(2026, 9, 1))[:2] == [
-        date(2026, 6, 30), date(2026, 7, 31)]
+        date(2026, 6, 30),
+        date(2026, 7, 31),
+    ]
 
 
 def test_reminder_answered_within_two_days_then_warning_then_proposed_referral(ledger):
@@ -69,8 +98,18 @@ def test_transfer_back_only_on_the_day_of_receipt(ledger):
 def test_scoring_table_is_the_whole_of_annex_1():
     rules = pack(NAME).scoring.rules
     sources = " ".join(r.source for r in rules)
-    for clause in ("第五条 1", "第五条 2", "第五条 3", "第五条 4", "第五条 5", "第五条 6",
-                   "其他事项1", "其他事项2", "其他事项3", "其他事项4"):
+    for clause in (
+        "第五条 1",
+        "第五条 2",
+        "第五条 3",
+        "第五条 4",
+        "第五条 5",
+        "第五条 6",
+        "其他事项1",
+        "其他事项2",
+        "其他事项3",
+        "其他事项4",
+    ):
         assert clause in sources, clause
     s = pack(NAME).scoring
     assert (s.base, s.cap_score, s.per_item, s.period) == (80, 100, "highest", "quarter")

@@ -1,4 +1,5 @@
 """Pack weinan-gxq (seed 004, 渭南高新区督促检查工作实施办法（试行）)."""
+
 from __future__ import annotations
 
 from datetime import date

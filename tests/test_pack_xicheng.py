@@ -1,4 +1,5 @@
 """Pack xicheng-2016 (seed 002, 西政发〔2016〕3号)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,9 +19,13 @@ def test_media_exposure_within_seven_days():
 def test_long_items_report_monthly_or_weekly():
     # 第十二条(四) 以周报、月报等方式定期报送
     assert due_dates(NAME, "key_project", "yellow", date(2026, 3, 2), date(2026, 5, 31)) == [
-        date(2026, 4, 2), date(2026, 5, 6)]  # 04-02; 05-02 falls in 劳动节 → 05-06
+        date(2026, 4, 2),
+        date(2026, 5, 6),
+    ]  # 04-02; 05-02 falls in 劳动节 → 05-06
     assert due_dates(NAME, "key_project", "red", date(2026, 3, 2), date(2026, 3, 17)) == [
-        date(2026, 3, 9), date(2026, 3, 16)]
+        date(2026, 3, 9),
+        date(2026, 3, 16),
+    ]
 
 
 def test_notice_urge_return_and_forward_forms(ledger):
@@ -37,8 +42,14 @@ def test_notice_urge_return_and_forward_forms(ledger):
     assert log(ledger, item)[-1]["due"].isoformat() == "2026-03-25"  # 5 working days (the pack's reading)
     assert ledger("render", "return", item, today="2026-03-18").code == 0
     # 第十二条(一) 转阅（办）事项: 《领导批示转阅（办）单》, no report expected, never late
-    fwd = ledger.issue(title="转阅：市政府关于冬季供暖的通知", category="leader_instruction", lead="jyj",
-                       issued="2026-03-02", deadline=None, forward=True)
+    fwd = ledger.issue(
+        title="转阅：市政府关于冬季供暖的通知",
+        category="leader_instruction",
+        lead="jyj",
+        issued="2026-03-02",
+        deadline=None,
+        forward=True,
+    )
     sweep(ledger, "2026-04-30")
     assert slips(ledger, fwd) == []
     assert ledger("render", "forward", fwd, today="2026-04-30").code == 0
@@ -55,8 +66,9 @@ def test_extension_at_least_three_working_days_before_the_deadline(ledger):
 def test_adjusting_a_task_gives_it_a_new_deadline(ledger):
     # 第十一条(四) 调整或置换: 经区政府批准后，按置换后的项目进行督查落实
     item = ledger.issue(category="key_project", issued="2026-03-02", deadline="2026-06-30")
-    res = ledger("instruct", item, "--text", "经区政府批准，置换为XX街区改造项目", "--deadline", "2026-11-30",
-                 today="2026-05-10")
+    res = ledger(
+        "instruct", item, "--text", "经区政府批准，置换为XX街区改造项目", "--deadline", "2026-11-30", today="2026-05-10"
+    )
     assert res.code == 0
     assert ledger("show", item, "--json", today="2026-07-15").json()["deadline"] == "2026-11-30"
 

@@ -1,4 +1,5 @@
 """Pack zhuoni-2022 (seed 003, 卓政办发〔2022〕16号 and its 评分细则)."""
+
 from __future__ import annotations
 
 from packtools import event, pack, scores, sweep
@@ -28,8 +29,9 @@ def test_base_caps_and_levels(ledger):
 def test_late_poor_and_false_feedback_by_tier(ledger):
     # 三、2–4: 超期 / 质量 / 问题 减分，特别重要、比较重要、一般重要 每次 5/3/2
     red = ledger.issue(category="key_project", tier="red", issued="2026-03-02", deadline="2026-03-06")
-    blue = ledger.issue(category="leader_instruction", tier="blue", lead="jyj", issued="2026-03-02",
-                        deadline="2026-03-20")
+    blue = ledger.issue(
+        category="leader_instruction", tier="blue", lead="jyj", issued="2026-03-02", deadline="2026-03-20"
+    )
     ledger("report", blue, "--unit", "jyj", "--text", "过于简单", "--final", today="2026-03-10")
     ledger("review", blue, "return", "--reason", "过于简单", today="2026-03-11")
     event(ledger, "jyj", "false_report", "2026-03-12", "--item", blue)

@@ -1,9 +1,10 @@
 """Issue #7: every shipped pack initialises a ledger, runs the main job and reads back in `duban rules`."""
+
 from __future__ import annotations
 
 import pytest
-
 from conftest import Ledger
+
 from duban.commands.setup import init_ledger
 from duban.store.data import shipped_packs
 from duban.store.packs import load_pack
@@ -19,8 +20,20 @@ def test_five_packs_are_shipped_default_first():
 def test_init_with_pack_then_the_main_job(tmp_path, name):
     led = Ledger(init_ledger(tmp_path / name, sample=False, pack=None if name == PACKS[0] else name))
     assert (led.root / "rules" / "pack.yaml").read_text(encoding="utf-8").count(f"name: {name}") == 1
-    res = led("issue", "--title", "测试事项", "--category", "other", "--tier", "yellow", "--lead", "example",
-              "--deadline", "2026-11-13", today="2026-11-02")
+    res = led(
+        "issue",
+        "--title",
+        "测试事项",
+        "--category",
+        "other",
+        "--tier",
+        "yellow",
+        "--lead",
+        "example",
+        "--deadline",
+        "2026-11-13",
+        today="2026-11-02",
+    )
     assert res.code == 0, res.err
     assert led("sweep", today="2026-11-20").code == 0
     listing = led("list", "--json", today="2026-11-20")

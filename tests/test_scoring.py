@@ -3,14 +3,15 @@
 The expected scores are worked out by hand from the seed tables:
 灞桥 附件1 第五条 (the default pack) and 卓尼 评分细则 (a test pack below).
 """
+
 from __future__ import annotations
 
 import csv
 from datetime import date
 
 import pytest
-
 from conftest import git
+
 from duban.commands.setup import init_ledger
 from duban.core.errors import UsageError
 from duban.core.scoring import Period, parse_period
@@ -34,6 +35,7 @@ def final_report(ledger, item, day, accept_on):
 
 # ------------------------------------------------------------------ 灞桥 附件1
 
+
 def test_lead_and_co_unit_on_an_item_done_on_time(ledger):
     # 第五条 1: 在规定时限内及时落实……按时上报，主办单位加 2 分，配合单位加 1 分
     item = ledger.issue(issued="2026-04-01", deadline="2026-04-10", co=["zjj"])
@@ -44,10 +46,17 @@ def test_lead_and_co_unit_on_an_item_done_on_time(ledger):
     assert got["fgw"]["rank"] == 1 and got["zjj"]["rank"] == 2 and got["jyj"]["rank"] == 3
     assert got["jyj"]["rank"] == got["baqiao-jd"]["rank"]  # equal scores share a rank
     (delta,) = got["fgw"]["deltas"]
-    assert delta == {"date": "2026-04-13", "item": item, "title": "关于加快XX路改造工程的批示",
-                     "rule": "instruction-on-time", "label": "领导批示按时办结上报",
-                     "source": "附件1 第五条 1 在规定时限内及时落实……按时上报，主办单位加 2 分，配合单位加 1 分",
-                     "delta": 2, "counted": True, "note": None}
+    assert delta == {
+        "date": "2026-04-13",
+        "item": item,
+        "title": "关于加快XX路改造工程的批示",
+        "rule": "instruction-on-time",
+        "label": "领导批示按时办结上报",
+        "source": "附件1 第五条 1 在规定时限内及时落实……按时上报，主办单位加 2 分，配合单位加 1 分",
+        "delta": 2,
+        "counted": True,
+        "note": None,
+    }
     # the same item in another category scores nothing: 第四条 lists only six kinds of work
     other = ledger.issue(category="key_project", issued="2026-04-01", deadline="2026-04-10")
     final_report(ledger, other, "2026-04-09", "2026-04-13")
@@ -69,8 +78,9 @@ def test_late_progress_report_costs_lead_two_and_co_one_once_per_item(ledger):
 def test_overdue_instruction_is_excused_by_a_progress_report_before_the_deadline(ledger):
     # 第五条 1: 对在规定时限内难以办结的事项，及时报告进展情况的不加分也不扣分
     reported = ledger.issue(category="leader_instruction", tier="blue", issued="2026-04-01", deadline="2026-04-10")
-    silent = ledger.issue(category="leader_instruction", tier="blue", issued="2026-04-01", deadline="2026-04-10",
-                          lead="jyj")
+    silent = ledger.issue(
+        category="leader_instruction", tier="blue", issued="2026-04-01", deadline="2026-04-10", lead="jyj"
+    )
     ledger("report", reported, "--unit", "fgw", "--text", "难以按期办结，进展如下", today="2026-04-09")
     got = scores(ledger, "Q2", "2026-04-20")
     assert got["fgw"]["score"] == 80
@@ -103,8 +113,10 @@ def test_total_is_capped_at_100(ledger):
         event(ledger, "fgw", "praise", f"2026-04-{day:02d}")
     got = scores(ledger, "Q2", "2026-06-30")["fgw"]
     assert got["bonus"] == 22 and got["score"] == 100
-    assert got["cuts"] == ["合计 102 超过最高分 100，按 100 计（附件1 第五条 基础分为 80 分……加分、扣分均取最高分；"
-                           "单项不重复计分，最高得分为 100 分）"]
+    assert got["cuts"] == [
+        "合计 102 超过最高分 100，按 100 计（附件1 第五条 基础分为 80 分……加分、扣分均取最高分；"
+        "单项不重复计分，最高得分为 100 分）"
+    ]
     text = ledger("score", "Q2", "--explain", "fgw", today="2026-06-30").out
     assert "合计 102 超过最高分 100" in text and "得分 100" in text
 
@@ -120,7 +132,9 @@ def test_two_non_cooperation_events_zero_the_year(ledger):
         got = scores(ledger, period, "2026-12-31")["jyj"]
         assert got["score"] == 0 and "本年度评分为 0" in got["flags"], period
         assert got["rank"] == 4
-    assert scores(ledger, "2026", "2026-12-31")["jyj"]["cuts"][0].startswith("2026-05-10 起本年度评分为 0（non-cooperation-zero")
+    assert scores(ledger, "2026", "2026-12-31")["jyj"]["cuts"][0].startswith(
+        "2026-05-10 起本年度评分为 0（non-cooperation-zero"
+    )
 
 
 def test_leader_criticism_costs_ten_and_the_years_excellence(ledger):
@@ -205,8 +219,11 @@ rules:
 def zhuoni(ledger):
     (ledger.root / "rules" / "scoring.yaml").write_text(ZHUONI_SCORING, encoding="utf-8")
     proc = ledger.root / "rules" / "process.yaml"
-    proc.write_text(proc.read_text(encoding="utf-8") + "  commendation: {label: 上级督查部门综合性表彰}\n"
-                    "  false_report: {label: 谎报瞒报}\n", encoding="utf-8")
+    proc.write_text(
+        proc.read_text(encoding="utf-8") + "  commendation: {label: 上级督查部门综合性表彰}\n"
+        "  false_report: {label: 谎报瞒报}\n",
+        encoding="utf-8",
+    )
     git(ledger.root, "commit", "-qam", "卓尼 scoring")
     return ledger
 
@@ -214,8 +231,9 @@ def zhuoni(ledger):
 def test_zhuoni_lapses_by_tier(zhuoni):
     # 超期减分: 红 −5 / 黄 −3 / 蓝 −2, each time, for the lead (承接单位)
     for tier, lead in (("red", "fgw"), ("yellow", "zjj"), ("blue", "jyj")):
-        zhuoni.issue(category="key_project", tier=tier, lead=lead, co=["baqiao-jd"], issued="2026-04-01",
-                     deadline="2026-04-10")
+        zhuoni.issue(
+            category="key_project", tier=tier, lead=lead, co=["baqiao-jd"], issued="2026-04-01", deadline="2026-04-10"
+        )
     got = scores(zhuoni, "Q2", "2026-04-20")
     assert [got[u]["score"] for u in ("fgw", "zjj", "jyj", "baqiao-jd")] == [75, 77, 78, 80]
 
@@ -238,10 +256,13 @@ def test_zhuoni_penalty_cap_and_tiered_quality_and_false_reports(zhuoni):
         zhuoni.issue(category="key_project", tier="red", issued="2026-04-01", deadline="2026-04-10")
     got = scores(zhuoni, "Q2", "2026-04-20")["fgw"]
     assert (got["penalty"], got["score"]) == (20, 60) and len(got["deltas"]) == 5
-    assert got["cuts"] == ["减分 25 超过上限 20，按 20 计（卓尼 附件1 一、考核方法 基础分 80 分，动态加分不超过 20 分，"
-                           "动态减分不超过 20 分）"]
-    item = zhuoni.issue(category="leader_instruction", tier="yellow", lead="zjj", issued="2026-04-01",
-                        deadline="2026-04-30")
+    assert got["cuts"] == [
+        "减分 25 超过上限 20，按 20 计（卓尼 附件1 一、考核方法 基础分 80 分，动态加分不超过 20 分，"
+        "动态减分不超过 20 分）"
+    ]
+    item = zhuoni.issue(
+        category="leader_instruction", tier="yellow", lead="zjj", issued="2026-04-01", deadline="2026-04-30"
+    )
     zhuoni("report", item, "--unit", "zjj", "--text", "已完成", "--final", today="2026-04-10")
     assert zhuoni("review", item, "return", "--reason", "答非所问", today="2026-04-13").code == 0
     event(zhuoni, "zjj", "false_report", "2026-04-14", "--item", item)
@@ -267,10 +288,10 @@ def test_zhuoni_one_point_per_day_late_split_by_quarter(zhuoni):
 
 # ------------------------------------------------------------------ explain, JSON, CSV, xlsx
 
-def test_every_delta_on_the_sample_names_its_clause_and_exports_match(tmp_path):
-    from openpyxl import load_workbook
 
+def test_every_delta_on_the_sample_names_its_clause_and_exports_match(tmp_path):
     from conftest import Ledger
+    from openpyxl import load_workbook
 
     sample = Ledger(init_ledger(tmp_path / "s", sample=True, pack=None))
     csv_path, xlsx_path = tmp_path / "得分.csv", tmp_path / "得分.xlsx"
@@ -285,8 +306,10 @@ def test_every_delta_on_the_sample_names_its_clause_and_exports_match(tmp_path):
         assert u["score"] == u["base"] + u["bonus"] - u["penalty"]
         assert u["bonus"] - u["penalty"] == sum(d["delta"] for d in u["deltas"])
     assert [u["score"] for u in units] == sorted((u["score"] for u in units), reverse=True)
-    table = [(u["rank"], u["unit"], u["name"], u["base"], u["bonus"], u["penalty"], u["score"], "、".join(u["flags"]))
-             for u in units]
+    table = [
+        (u["rank"], u["unit"], u["name"], u["base"], u["bonus"], u["penalty"], u["score"], "、".join(u["flags"]))
+        for u in units
+    ]
     with csv_path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["排名", "单位代号", "单位", "基础分", "加分", "减分", "得分", "标记"]
@@ -311,7 +334,9 @@ def test_scoring_rules_are_validated_with_lines(ledger):
         "base: 80\nrules:\n  - id: a\n    when: finished\n    delta: 1\n    source: x\n"
         "  - id: b\n    when: {event: gossip}\n    delta: 1\n    source: x\n"
         "  - id: c\n    when: done_on_time\n    delta: {lead: 2, red: 1}\n    source: x\n"
-        "  - id: d\n    when: done_on_time\n    per: day\n    delta: 1\n    source: x\n", encoding="utf-8")
+        "  - id: d\n    when: done_on_time\n    per: day\n    delta: 1\n    source: x\n",
+        encoding="utf-8",
+    )
     res = ledger("check", "--json", today="2026-04-01")
     assert res.code == 1
     got = [(p["line"], p["message"][:12]) for p in res.json() if p["path"] == "rules/scoring.yaml"]
@@ -327,20 +352,25 @@ def test_score_without_a_scoring_table_says_so(ledger):
 
 # ------------------------------------------------------------------ slips, late completion, consequences
 
+
 def test_slips_late_completion_and_consequence_flags(ledger):
     # a test pack: 渭南 十六(二) 一年内通报批评两次 → 约谈、取消评先树优资格 (a consequence, flagged for the year);
     # a warning slip −1 and a late completion −1 (the kind of rule an office adds to its own table)
     proc = ledger.root / "rules" / "process.yaml"
-    proc.write_text(proc.read_text(encoding="utf-8").replace(
-        "consequences: []\n",
-        "consequences:\n  - {id: interview, count: unit_event, event: criticism, at: 2, action: 约谈, source: 渭南 十六(二)}\n"),
-        encoding="utf-8")
+    proc.write_text(
+        proc.read_text(encoding="utf-8").replace(
+            "consequences: []\n",
+            "consequences:\n  - {id: interview, count: unit_event, event: criticism, at: 2, action: 约谈, source: 渭南 十六(二)}\n",
+        ),
+        encoding="utf-8",
+    )
     (ledger.root / "rules" / "scoring.yaml").write_text(
         "base: 80\nrules:\n"
         "  - {id: warned, when: {slip: warning}, delta: -1, source: 测试 1}\n"
         "  - {id: late, when: done_late, delta: {lead: -1}, source: 测试 2}\n"
         "  - {id: talk, when: {consequence: interview}, flag: 约谈并取消年度评先树优资格, lasts: year, source: 渭南 十六(二)}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     git(ledger.root, "commit", "-qam", "test pack")
     item = ledger.issue(category="other", issued="2026-04-01", deadline="2026-04-02", co=["zjj"])  # Thursday
     assert ledger("sweep", today="2026-04-10").code == 0  # reminder 04-03, warning 04-08
@@ -351,5 +381,7 @@ def test_slips_late_completion_and_consequence_flags(ledger):
     q2 = scores(ledger, "Q2", "2026-12-31")
     assert [(d["rule"], d["delta"]) for d in q2["fgw"]["deltas"]] == [("warned", -1), ("late", -1)]
     assert q2["zjj"]["score"] == 80  # the slip went to the lead; late completion scores the lead only
-    assert q2["jyj"]["flags"] == [] and scores(ledger, "Q3", "2026-12-31")["jyj"]["flags"] == ["约谈并取消年度评先树优资格"]
+    assert q2["jyj"]["flags"] == [] and scores(ledger, "Q3", "2026-12-31")["jyj"]["flags"] == [
+        "约谈并取消年度评先树优资格"
+    ]
     assert scores(ledger, "Q4", "2026-12-31")["jyj"]["flags"] == ["约谈并取消年度评先树优资格"]

@@ -6,6 +6,7 @@ options, calls one library function (:mod:`duban.commands`) and prints.
   instruct, lookback, close, escalate, refer, event
 * :mod:`duban.cli.office` — sweep, score, render
 """
+
 from __future__ import annotations
 
 import sys
@@ -34,8 +35,9 @@ def _version(value: bool):
 
 
 @app.callback()
-def _root_options(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                         help="显示版本号")] = False):
+def _root_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号")] = False,
+):
     """督办 duban."""
 
 

@@ -1,11 +1,12 @@
 """What every command of the CLI shares: the app, the common options, output helpers."""
+
 from __future__ import annotations
 
 import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,16 +14,30 @@ from duban.core.errors import DubanError
 
 app = typer.Typer(
     help="督办 duban：督查事项台账、期限、督办升级、考核与督查文书。\n\n"
-         "每个命令都接受 --ledger（台账目录）和 --today（把今天当作某一天）。",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    "每个命令都接受 --ledger（台账目录）和 --today（把今天当作某一天）。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
 )
 
-LedgerOpt = Annotated[Optional[Path], typer.Option(
-    "--ledger", envvar="DUBAN_LEDGER", show_envvar=False,
-    help="台账目录；默认取环境变量 DUBAN_LEDGER，否则从当前目录向上查找 duban.yaml")]
-TodayOpt = Annotated[Optional[str], typer.Option(
-    "--today", envvar="DUBAN_TODAY", show_envvar=False,
-    help="把今天当作这一天（YYYY-MM-DD），用于补跑或回放；默认取台账所设时区（duban.yaml timezone）的今天")]
+LedgerOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--ledger",
+        envvar="DUBAN_LEDGER",
+        show_envvar=False,
+        help="台账目录；默认取环境变量 DUBAN_LEDGER，否则从当前目录向上查找 duban.yaml",
+    ),
+]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        envvar="DUBAN_TODAY",
+        show_envvar=False,
+        help="把今天当作这一天（YYYY-MM-DD），用于补跑或回放；默认取台账所设时区（duban.yaml timezone）的今天",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 NoFormsOpt = Annotated[bool, typer.Option("--no-forms", help="不生成 Word 文书")]
 ItemArg = Annotated[str, typer.Argument(help="事项编号，如 2026-0007")]
@@ -40,14 +55,14 @@ def out_json(data) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def root_of(ledger: Optional[Path]) -> Path:
+def root_of(ledger: Path | None) -> Path:
     """The ledger's root: --ledger, DUBAN_LEDGER, or the nearest duban.yaml above."""
     from duban.store.ledger import find_root
 
     return find_root(ledger)
 
 
-def where(ledger: Optional[Path], today: Optional[str]) -> tuple[Path, date]:
+def where(ledger: Path | None, today: str | None) -> tuple[Path, date]:
     """The ledger's root and the day to act on."""
     from duban.commands.clock import ledger_today
 
@@ -55,7 +70,7 @@ def where(ledger: Optional[Path], today: Optional[str]) -> tuple[Path, date]:
     return root, ledger_today(root, today)
 
 
-def date_opt(value: Optional[str], what: str) -> Optional[date]:
+def date_opt(value: str | None, what: str) -> date | None:
     from duban.commands.clock import optional_date
 
     return optional_date(value, what)

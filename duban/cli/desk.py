@@ -1,8 +1,9 @@
 """Commands at the clerk's desk: set up, the 台账, one item, checks, history, the calendar and the pack."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -23,9 +24,13 @@ from duban.core.errors import DubanError
 
 
 @app.command()
-def init(path: Annotated[Path, typer.Argument(help="新台账目录（须不存在或为空）")],
-         pack: Annotated[Optional[str], typer.Option("--pack", help="规则包名称，默认 baqiao-2018；写错时列出随附的全部规则包")] = None,
-         sample: Annotated[bool, typer.Option("--sample", help="附带示例单位和示例事项")] = False):
+def init(
+    path: Annotated[Path, typer.Argument(help="新台账目录（须不存在或为空）")],
+    pack: Annotated[
+        str | None, typer.Option("--pack", help="规则包名称，默认 baqiao-2018；写错时列出随附的全部规则包")
+    ] = None,
+    sample: Annotated[bool, typer.Option("--sample", help="附带示例单位和示例事项")] = False,
+):
     """新建台账：写入默认设置、规则包和表单模板，git init 并做第一次提交。"""
     from duban.commands.setup import init_ledger
 
@@ -35,13 +40,17 @@ def init(path: Annotated[Path, typer.Argument(help="新台账目录（须不存�
 
 @app.command("list")
 def list_(
-    status: Annotated[Optional[str], typer.Option("--status", help="状态: open/reported/returned/transferred/done/closed/forwarded")] = None,
-    unit: Annotated[Optional[str], typer.Option("--unit", help="主办或协办单位代号")] = None,
-    tier: Annotated[Optional[str], typer.Option("--tier", help="等级 red/yellow/blue")] = None,
-    category: Annotated[Optional[str], typer.Option("--category", help="类别")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="状态: open/reported/returned/transferred/done/closed/forwarded")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="主办或协办单位代号")] = None,
+    tier: Annotated[str | None, typer.Option("--tier", help="等级 red/yellow/blue")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="类别")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期事项")] = False,
-    due_within: Annotated[Optional[int], typer.Option("--due-within", help="只列 N 天内到期的在办事项")] = None,
-    json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None,
+    due_within: Annotated[int | None, typer.Option("--due-within", help="只列 N 天内到期的在办事项")] = None,
+    json_: JsonOpt = False,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
 ):
     """督查台账：按期限排序列出事项，可筛选。"""
     from duban.commands.queries import Filters, list_items
@@ -64,9 +73,16 @@ def _print_list(rows) -> None:
     for col in ("编号", "等级", "标题", "类别", "主办单位", "期限", "状态", "剩余/逾期"):
         table.add_column(col, overflow="fold", no_wrap=col in ("编号", "等级", "期限"))
     for v in rows:
-        table.add_row(Text(v["id"]), Text(v["tier_short"], style=TIER_STYLE.get(v["tier"], "")), Text(v["title"]),
-                      Text(v["category_label"]), Text(v["lead_name"]), Text(v["deadline"] or ""),
-                      Text(v["status_label"] + ("（已延期）" if v["extended"] else "")), _left(v))
+        table.add_row(
+            Text(v["id"]),
+            Text(v["tier_short"], style=TIER_STYLE.get(v["tier"], "")),
+            Text(v["title"]),
+            Text(v["category_label"]),
+            Text(v["lead_name"]),
+            Text(v["deadline"] or ""),
+            Text(v["status_label"] + ("（已延期）" if v["extended"] else "")),
+            _left(v),
+        )
     console().print(table)
 
 
@@ -81,8 +97,12 @@ def _left(v: dict):
 
 
 @app.command()
-def show(item: Annotated[str, typer.Argument(help="事项编号，如 2026-0007")],
-         json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
+def show(
+    item: Annotated[str, typer.Argument(help="事项编号，如 2026-0007")],
+    json_: JsonOpt = False,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """显示一个事项的全部字段、办理记录和推算状态。"""
     from duban.commands.queries import show_item
 
@@ -112,11 +132,16 @@ def _print_item(v: dict, words) -> None:
     tier = Text(v["tier_short"], style=TIER_STYLE.get(v["tier"], ""))
     tier.append(f" {v['tier_label']}")
     fields = [
-        ("类别", v["category_label"]), ("等级", tier),
-        ("立项依据", v["basis"]), ("通知单文号", v["ref"]), ("主办单位", v["lead_name"]),
-        ("协办单位", "、".join(v["co_names"])), ("立项日期", v["issued"]),
+        ("类别", v["category_label"]),
+        ("等级", tier),
+        ("立项依据", v["basis"]),
+        ("通知单文号", v["ref"]),
+        ("主办单位", v["lead_name"]),
+        ("协办单位", "、".join(v["co_names"])),
+        ("立项日期", v["issued"]),
         ("办理期限", (v["deadline"] or "") + (f"（原定 {v['original_deadline']}，已延期）" if v["extended"] else "")),
-        ("状态", state), ("定期报送", v.get("cadence") or "无"),
+        ("状态", state),
+        ("定期报送", v.get("cadence") or "无"),
     ]
     if v.get("missing_reports"):
         fields.append(("缺报", "、".join(v["missing_reports"])))
@@ -158,8 +183,7 @@ def check(json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = No
 
 
 @app.command()
-def log(item: Annotated[str, typer.Argument(help="事项编号")], json_: JsonOpt = False,
-        ledger: LedgerOpt = None):
+def log(item: Annotated[str, typer.Argument(help="事项编号")], json_: JsonOpt = False, ledger: LedgerOpt = None):
     """从 git 历史显示一个事项的每一次改动。"""
     from duban.store.git import log_entries
     from duban.store.ledger import item_rel, normalize_id
@@ -173,7 +197,6 @@ def log(item: Annotated[str, typer.Argument(help="事项编号")], json_: JsonOp
         out_json(rows)
         return
     from rich.table import Table
-
     from rich.text import Text
 
     table = Table(title=f"{item_id} 的改动历史")
@@ -197,8 +220,10 @@ def undo(ledger: LedgerOpt = None):
 
 @app.command()
 def calendar(
-    span: Annotated[Optional[list[str]], typer.Argument(help="年份，或 起始日期 结束日期；默认今年")] = None,
-    json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None,
+    span: Annotated[list[str] | None, typer.Argument(help="年份，或 起始日期 结束日期；默认今年")] = None,
+    json_: JsonOpt = False,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
 ):
     """显示工作日日历（节假日与调休上班日），便于与国务院放假通知核对。"""
     from duban.commands.queries import calendar_days
@@ -221,9 +246,14 @@ def calendar(
 
 
 @app.command()
-def rules(check_path: Annotated[Optional[Path], typer.Option(
-              "--check", help="只校验这个规则包目录，逐条列出 文件:行 问题")] = None,
-          json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
+def rules(
+    check_path: Annotated[
+        Path | None, typer.Option("--check", help="只校验这个规则包目录，逐条列出 文件:行 问题")
+    ] = None,
+    json_: JsonOpt = False,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """按督查室读法列出当前规则包：各类别、等级的期限、定期报送、回头望，督办流程，考核计分表及条款。"""
     from duban.outputs.packview import (
         category_rows,
@@ -241,7 +271,9 @@ def rules(check_path: Annotated[Optional[Path], typer.Option(
         for p in problems:
             print(p)
         errors = sum(p.severity == "error" for p in problems)
-        print(f"规则包 {pack.name or folder.name}: {errors} 个错误" if problems else f"规则包 {pack.name}: 没有发现问题")
+        print(
+            f"规则包 {pack.name or folder.name}: {errors} 个错误" if problems else f"规则包 {pack.name}: 没有发现问题"
+        )
         if errors:
             raise typer.Exit(1)
         return
@@ -251,20 +283,32 @@ def rules(check_path: Annotated[Optional[Path], typer.Option(
     led = load(root, only_config=True)  # the pack, not the items
     report_problems(led)
     pack = led.pack
-    sections = {"categories": category_rows(pack), "process": process_rows(pack),
-                "scoring": scoring_rows(pack) if pack.scoring.rules else []}
+    sections = {
+        "categories": category_rows(pack),
+        "process": process_rows(pack),
+        "scoring": scoring_rows(pack) if pack.scoring.rules else [],
+    }
     if json_:
-        out_json({"name": pack.name, "title": pack.title, "document": pack.document,
-                   "scoring_summary": scoring_summary(pack) if pack.scoring.rules else None, **sections})
+        out_json(
+            {
+                "name": pack.name,
+                "title": pack.title,
+                "document": pack.document,
+                "scoring_summary": scoring_summary(pack) if pack.scoring.rules else None,
+                **sections,
+            }
+        )
         return
     from rich.table import Table
     from rich.text import Text
 
     con = console()
     con.print(f"{pack.title}（{pack.document}，规则包 {pack.name}）", style="bold", markup=False)
-    heads = {"categories": ("类别与期限", ["类别", "等级", "办理期限", "最长", "定期报送", "回头望", "依据"]),
-             "process": ("督办流程", ["环节", "规定", "依据"]),
-             "scoring": ("考核计分表", ["编号", "项目", "计什么", "分值", "依据"])}
+    heads = {
+        "categories": ("类别与期限", ["类别", "等级", "办理期限", "最长", "定期报送", "回头望", "依据"]),
+        "process": ("督办流程", ["环节", "规定", "依据"]),
+        "scoring": ("考核计分表", ["编号", "项目", "计什么", "分值", "依据"]),
+    }
     for key, (title, cols) in heads.items():
         if not sections[key]:
             con.print(f"{title}：本规则包未规定" + ("（没有 scoring.yaml）" if key == "scoring" else ""))
@@ -278,4 +322,3 @@ def rules(check_path: Annotated[Optional[Path], typer.Option(
         if key == "scoring":
             con.print(scoring_summary(pack), markup=False)
     exit_for(led)
-

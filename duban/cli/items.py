@@ -1,9 +1,10 @@
 """Commands that record what happened to an item (and to a unit): issue, report, review, extend …"""
+
 from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -29,15 +30,17 @@ def issue(
     category: Annotated[str, typer.Option("--category", help="类别（规则包 categories.yaml 的键）")],
     tier: Annotated[str, typer.Option("--tier", help="等级: red / yellow / blue")],
     lead: Annotated[str, typer.Option("--lead", help="主办单位代号")],
-    co: Annotated[Optional[list[str]], typer.Option("--co", help="协办单位代号，可重复")] = None,
-    issued: Annotated[Optional[str], typer.Option("--issued", help="立项日期，默认今天")] = None,
-    deadline: Annotated[Optional[str], typer.Option("--deadline", help="办理期限；默认按规则包计算")] = None,
+    co: Annotated[list[str] | None, typer.Option("--co", help="协办单位代号，可重复")] = None,
+    issued: Annotated[str | None, typer.Option("--issued", help="立项日期，默认今天")] = None,
+    deadline: Annotated[str | None, typer.Option("--deadline", help="办理期限；默认按规则包计算")] = None,
     basis: Annotated[str, typer.Option("--basis", help="立项依据（谁的批示、哪次会议）")] = "",
-    ref: Annotated[Optional[str], typer.Option("--ref", help="督查通知单文号；默认自动编号")] = None,
+    ref: Annotated[str | None, typer.Option("--ref", help="督查通知单文号；默认自动编号")] = None,
     requirement: Annotated[str, typer.Option("--requirement", help="办理要求")] = "",
     forward: Annotated[bool, typer.Option("--forward", help="转阅(办)件：不需报送落实情况")] = False,
     no_forms: NoFormsOpt = False,
-    json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None,
+    json_: JsonOpt = False,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
 ):
     """立项交办一个督查事项，打印其编号；并生成督查通知单（转阅件为转阅单）到 out/。"""
     from duban.commands.items import issue_item
@@ -45,9 +48,21 @@ def issue(
     from duban.outputs.views import item_view
 
     root, day = where(ledger, today)
-    item_id = issue_item(root, title=title, category=category, tier=tier, lead=lead, co=list(co or []),
-                         issued=date_opt(issued, "--issued"), deadline=date_opt(deadline, "--deadline"),
-                         basis=basis, ref=ref, requirement=requirement, today=day, forward=forward)
+    item_id = issue_item(
+        root,
+        title=title,
+        category=category,
+        tier=tier,
+        lead=lead,
+        co=list(co or []),
+        issued=date_opt(issued, "--issued"),
+        deadline=date_opt(deadline, "--deadline"),
+        basis=basis,
+        ref=ref,
+        requirement=requirement,
+        today=day,
+        forward=forward,
+    )
     if not no_forms:
         render_after(root, [("forward" if forward else "notice", item_id, None)], day)
     if json_:
@@ -58,31 +73,44 @@ def issue(
 
 
 @app.command()
-def extend(item: Annotated[str, typer.Argument(help="事项编号")],
-           to: Annotated[str, typer.Option("--to", help="新的办理期限 YYYY-MM-DD")],
-           reason: Annotated[str, typer.Option("--reason", help="延期理由")],
-           approved_by: Annotated[str, typer.Option("--approved-by", help="批准人（如 分管副区长）")],
-           requested: Annotated[Optional[str], typer.Option("--requested", help="申请日期，默认今天")] = None,
-           ledger: LedgerOpt = None, today: TodayOpt = None):
+def extend(
+    item: Annotated[str, typer.Argument(help="事项编号")],
+    to: Annotated[str, typer.Option("--to", help="新的办理期限 YYYY-MM-DD")],
+    reason: Annotated[str, typer.Option("--reason", help="延期理由")],
+    approved_by: Annotated[str, typer.Option("--approved-by", help="批准人（如 分管副区长）")],
+    requested: Annotated[str | None, typer.Option("--requested", help="申请日期，默认今天")] = None,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """记录经批准的延期；申请晚于规则包的截止日或超过最长期限时拒绝。"""
     from duban.commands.items import extend_item
 
     root, day = where(ledger, today)
-    extend_item(root, item, to=date_opt(to, "--to"), reason=reason, approved_by=approved_by,
-                requested=date_opt(requested, "--requested"), today=day)
+    extend_item(
+        root,
+        item,
+        to=date_opt(to, "--to"),
+        reason=reason,
+        approved_by=approved_by,
+        requested=date_opt(requested, "--requested"),
+        today=day,
+    )
     print(f"{item} 已延期至 {to}")
 
 
 @app.command()
-def report(item: ItemArg,
-           unit: Annotated[str, typer.Option("--unit", help="报送单位代号（主办或协办）")],
-           text: Annotated[Optional[str], typer.Option("--text", help="落实情况")] = None,
-           file: Annotated[Optional[Path], typer.Option("--file", help="从文本文件读入落实情况")] = None,
-           percent: Annotated[Optional[int], typer.Option("--percent", help="完成百分比 0–100")] = None,
-           final: Annotated[bool, typer.Option("--final", help="办结报告（主办单位），待审核")] = False,
-           attachment: Annotated[Optional[list[Path]], typer.Option("--attachment", help="附件，可重复")] = None,
-           on: Annotated[Optional[str], typer.Option("--date", help="收到日期，默认今天")] = None,
-           ledger: LedgerOpt = None, today: TodayOpt = None):
+def report(
+    item: ItemArg,
+    unit: Annotated[str, typer.Option("--unit", help="报送单位代号（主办或协办）")],
+    text: Annotated[str | None, typer.Option("--text", help="落实情况")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="从文本文件读入落实情况")] = None,
+    percent: Annotated[int | None, typer.Option("--percent", help="完成百分比 0–100")] = None,
+    final: Annotated[bool, typer.Option("--final", help="办结报告（主办单位），待审核")] = False,
+    attachment: Annotated[list[Path] | None, typer.Option("--attachment", help="附件，可重复")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="收到日期，默认今天")] = None,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """记录承办单位报送的进展报告或办结报告（是否逾期由规则推算）。"""
     from duban.commands.items import report as do
 
@@ -90,8 +118,17 @@ def report(item: ItemArg,
     if (text is None) == (file is None):
         raise DubanError("请给出 --text 或 --file 之一")
     body = text if text is not None else read_text(file)
-    do(root, item, unit=unit, day=date_opt(on, "--date") or day, text=body, percent=percent, final=final,
-       attachments=list(attachment or []), today=day)
+    do(
+        root,
+        item,
+        unit=unit,
+        day=date_opt(on, "--date") or day,
+        text=body,
+        percent=percent,
+        final=final,
+        attachments=list(attachment or []),
+        today=day,
+    )
     print(f"{item} 已记录{'办结' if final else '进展'}报告")
 
 
@@ -106,10 +143,13 @@ class ReferDecision(str, Enum):
 
 
 @app.command()
-def review(item: ItemArg,
-           decision: Annotated[ReviewDecision, typer.Argument(help="accept（审核通过，办结）或 return（退办重办）")],
-           reason: Annotated[str, typer.Option("--reason", help="审核意见；退办时必填")] = "",
-           ledger: LedgerOpt = None, today: TodayOpt = None):
+def review(
+    item: ItemArg,
+    decision: Annotated[ReviewDecision, typer.Argument(help="accept（审核通过，办结）或 return（退办重办）")],
+    reason: Annotated[str, typer.Option("--reason", help="审核意见；退办时必填")] = "",
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """审核办结报告：accept 办结，return 退办（按规则给出重办期限）。"""
     from duban.commands.items import review as do
 
@@ -120,11 +160,14 @@ def review(item: ItemArg,
 
 
 @app.command("transfer-back")
-def transfer_back(item: ItemArg,
-                  unit: Annotated[str, typer.Option("--unit", help="提出退回的主办单位")],
-                  reason: Annotated[str, typer.Option("--reason", help="不属本单位职责的理由")],
-                  on: Annotated[Optional[str], typer.Option("--date", help="提出日期，默认今天")] = None,
-                  ledger: LedgerOpt = None, today: TodayOpt = None):
+def transfer_back(
+    item: ItemArg,
+    unit: Annotated[str, typer.Option("--unit", help="提出退回的主办单位")],
+    reason: Annotated[str, typer.Option("--reason", help="不属本单位职责的理由")],
+    on: Annotated[str | None, typer.Option("--date", help="提出日期，默认今天")] = None,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """记录承办单位退回（不属本单位职责）；超过规则包规定的时限时拒绝。"""
     from duban.commands.items import transfer_back as do
 
@@ -134,11 +177,14 @@ def transfer_back(item: ItemArg,
 
 
 @app.command()
-def reassign(item: ItemArg,
-             lead: Annotated[str, typer.Option("--lead", help="新的主办单位")],
-             co: Annotated[Optional[list[str]], typer.Option("--co", help="协办单位，可重复")] = None,
-             deadline: Annotated[Optional[str], typer.Option("--deadline", help="新的期限；默认按规则重算")] = None,
-             ledger: LedgerOpt = None, today: TodayOpt = None):
+def reassign(
+    item: ItemArg,
+    lead: Annotated[str, typer.Option("--lead", help="新的主办单位")],
+    co: Annotated[list[str] | None, typer.Option("--co", help="协办单位，可重复")] = None,
+    deadline: Annotated[str | None, typer.Option("--deadline", help="新的期限；默认按规则重算")] = None,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """把已退回的事项改派给新的承办单位。"""
     from duban.commands.items import reassign as do
 
@@ -148,11 +194,14 @@ def reassign(item: ItemArg,
 
 
 @app.command()
-def instruct(item: ItemArg,
-             text: Annotated[str, typer.Option("--text", help="新的领导批示内容")],
-             deadline: Annotated[Optional[str], typer.Option("--deadline", help="新的期限")] = None,
-             by_whom: Annotated[str, typer.Option("--by", help="批示领导")] = "",
-             ledger: LedgerOpt = None, today: TodayOpt = None):
+def instruct(
+    item: ItemArg,
+    text: Annotated[str, typer.Option("--text", help="新的领导批示内容")],
+    deadline: Annotated[str | None, typer.Option("--deadline", help="新的期限")] = None,
+    by_whom: Annotated[str, typer.Option("--by", help="批示领导")] = "",
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """记录新的领导批示；已办结的事项重新打开并给出新期限。"""
     from duban.commands.items import instruct as do
 
@@ -162,8 +211,12 @@ def instruct(item: ItemArg,
 
 
 @app.command()
-def lookback(item: ItemArg, text: Annotated[str, typer.Option("--text", help="回头望情况")],
-             ledger: LedgerOpt = None, today: TodayOpt = None):
+def lookback(
+    item: ItemArg,
+    text: Annotated[str, typer.Option("--text", help="回头望情况")],
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """记录一次回头望。"""
     from duban.commands.items import lookback as do
 
@@ -173,8 +226,12 @@ def lookback(item: ItemArg, text: Annotated[str, typer.Option("--text", help="�
 
 
 @app.command()
-def close(item: ItemArg, text: Annotated[str, typer.Option("--text", help="销号说明")] = "",
-          ledger: LedgerOpt = None, today: TodayOpt = None):
+def close(
+    item: ItemArg,
+    text: Annotated[str, typer.Option("--text", help="销号说明")] = "",
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """注结销号：已办结且按规定做过回头望的事项。"""
     from duban.commands.items import close as do
 
@@ -184,10 +241,14 @@ def close(item: ItemArg, text: Annotated[str, typer.Option("--text", help="销�
 
 
 @app.command()
-def escalate(item: ItemArg,
-             step: Annotated[str, typer.Option("--step", help="reminder / urge / warning / referral")],
-             reason: Annotated[str, typer.Option("--reason", help="事由（进展缓慢、质量不高、作风问题……）")],
-             no_forms: NoFormsOpt = False, ledger: LedgerOpt = None, today: TodayOpt = None):
+def escalate(
+    item: ItemArg,
+    step: Annotated[str, typer.Option("--step", help="reminder / urge / warning / referral")],
+    reason: Annotated[str, typer.Option("--reason", help="事由（进展缓慢、质量不高、作风问题……）")],
+    no_forms: NoFormsOpt = False,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """人工下发督办文书（提醒单、催办单、警告单、追责问效移交建议），编号与巡查一致，并生成 Word 文书。"""
     from duban.commands.items import escalate as do
 
@@ -199,10 +260,13 @@ def escalate(item: ItemArg,
 
 
 @app.command()
-def refer(item: ItemArg,
-          decision: Annotated[ReferDecision, typer.Argument(help="approve（批准移交）或 reject（不批准）")],
-          text: Annotated[str, typer.Option("--text", help="批示意见")] = "",
-          ledger: LedgerOpt = None, today: TodayOpt = None):
+def refer(
+    item: ItemArg,
+    decision: Annotated[ReferDecision, typer.Argument(help="approve（批准移交）或 reject（不批准）")],
+    text: Annotated[str, typer.Option("--text", help="批示意见")] = "",
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """记录区政府对追责问效移交建议的决定（建议本身保留在记录中）。"""
     from duban.commands.items import refer as do
 
@@ -213,18 +277,23 @@ def refer(item: ItemArg,
 
 
 @app.command()
-def event(unit: Annotated[str, typer.Argument(help="单位代号")],
-          kind: Annotated[str, typer.Argument(help="事件类型（规则包 process.yaml 的 unit_events，如 criticism）")],
-          level: Annotated[Optional[str], typer.Option("--level", help="级别: national / province / prefecture / county")] = None,
-          item: Annotated[Optional[str], typer.Option("--item", help="相关事项编号")] = None,
-          on: Annotated[Optional[str], typer.Option("--date", help="日期，默认今天")] = None,
-          note: Annotated[str, typer.Option("--note", help="说明")] = "",
-          ledger: LedgerOpt = None, today: TodayOpt = None):
+def event(
+    unit: Annotated[str, typer.Argument(help="单位代号")],
+    kind: Annotated[str, typer.Argument(help="事件类型（规则包 process.yaml 的 unit_events，如 criticism）")],
+    level: Annotated[
+        str | None, typer.Option("--level", help="级别: national / province / prefecture / county")
+    ] = None,
+    item: Annotated[str | None, typer.Option("--item", help="相关事项编号")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="日期，默认今天")] = None,
+    note: Annotated[str, typer.Option("--note", help="说明")] = "",
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
     """记录单位层面的事件（通报表扬 / 通报批评 / 抽调人员 / 不配合督查 …），供考核和后果计数。"""
     from duban.commands.events import record
 
     root, day = where(ledger, today)
-    ev_id = record(root, unit=unit, kind=kind, level=level, item=item, day=date_opt(on, "--date") or day,
-                   note=note, today=day)
+    ev_id = record(
+        root, unit=unit, kind=kind, level=level, item=item, day=date_opt(on, "--date") or day, note=note, today=day
+    )
     print(ev_id)
-

@@ -1,4 +1,5 @@
 """What every changing command shares: its change (lock, counters, one commit) and the refusal of a broken ledger."""
+
 from __future__ import annotations
 
 from pathlib import Path

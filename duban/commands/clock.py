@@ -1,4 +1,5 @@
 """Today and dates typed by the clerk: the one place duban reads the clock or parses a date."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Unit-level events recorded by the clerk (``duban event``): 通报批评, 表扬, 抽调人员 …,
 one file each under ``events/YYYY/``, committed like items."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,8 +14,9 @@ from duban.store.ledger import Scope, load, normalize_id
 from duban.store.yamlio import rt_dumps
 
 
-def record(root: Path, *, unit: str, kind: str, level: str | None, item: str | None, day: date, note: str,
-           today: date) -> str:
+def record(
+    root: Path, *, unit: str, kind: str, level: str | None, item: str | None, day: date, note: str, today: date
+) -> str:
     if day > today:
         raise DubanError(f"日期 {day} 晚于今天 {today}")
     with change(root, "", "event") as ch:
@@ -22,8 +24,10 @@ def record(root: Path, *, unit: str, kind: str, level: str | None, item: str | N
         refuse_if_broken(ledger)
         kinds = ledger.pack.process.unit_events
         if kind not in kinds:
-            raise DubanError(f"未知的单位事件 “{kind}”；规则包定义的有: "
-                             + "、".join(f"{k}（{v['label']}）" for k, v in kinds.items()))
+            raise DubanError(
+                f"未知的单位事件 “{kind}”；规则包定义的有: "
+                + "、".join(f"{k}（{v['label']}）" for k, v in kinds.items())
+            )
         if unit not in ledger.units:
             raise DubanError(f"未知的单位 “{unit}”")
         levels = "、".join(f"{k}（{v}）" for k, v in LEVELS.items())
@@ -34,8 +38,9 @@ def record(root: Path, *, unit: str, kind: str, level: str | None, item: str | N
         if item:
             ledger.item(item)
         ev_id = f"{day.year}-{ch.counters.next('event', day.year):04d}"
-        text = event_text({"id": ev_id, "unit": unit, "kind": kind, "date": day, "level": level, "item": item,
-                           "note": note})
+        text = event_text(
+            {"id": ev_id, "unit": unit, "kind": kind, "date": day, "level": level, "item": item, "note": note}
+        )
         ch.message = f"督办 单位事件 {ev_id}: {ledger.unit_name(unit)} {kinds[kind]['label']}"
         ch.write(event_rel(ev_id), text)
     return ev_id
@@ -45,4 +50,3 @@ def event_text(fields: dict) -> str:
     from ruamel.yaml.comments import CommentedMap
 
     return rt_dumps(CommentedMap((k, v) for k, v in fields.items() if v not in (None, "")))
-

@@ -6,6 +6,7 @@ Each takes the ledger lock, loads under it, checks the action against the
 status table and the rule pack, appends to the item's log and commits once
 (:func:`append_events`).  Numbers are allocated inside that change.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,8 +14,8 @@ from pathlib import Path
 
 from duban.commands.base import change, refuse_if_broken
 from duban.commands.clock import not_future
-from duban.core.errors import DubanError
 from duban.core.entries import SLIP_KINDS, encode
+from duban.core.errors import DubanError
 from duban.core.pack import TIERS
 from duban.core.state import (
     ACTIVE,
@@ -30,12 +31,25 @@ from duban.store.counters import max_item_number, ref_number
 from duban.store.ledger import Ledger, Scope, inside, item_rel, load, normalize_id
 from duban.store.yamlio import flow_list, flow_map, rt_dumps, rt_loads
 
-
 # --------------------------------------------------------------------- issue
 
-def issue_item(root: Path, *, title: str, category: str, tier: str, lead: str, co: list[str],
-               issued: date | None, deadline: date | None, basis: str, ref: str | None,
-               requirement: str, today: date, forward: bool = False) -> str:
+
+def issue_item(
+    root: Path,
+    *,
+    title: str,
+    category: str,
+    tier: str,
+    lead: str,
+    co: list[str],
+    issued: date | None,
+    deadline: date | None,
+    basis: str,
+    ref: str | None,
+    requirement: str,
+    today: date,
+    forward: bool = False,
+) -> str:
     with change(root, "", "issue") as ch:
         ledger = load(root, only_config=True)
         refuse_if_broken(ledger)
@@ -44,15 +58,19 @@ def issue_item(root: Path, *, title: str, category: str, tier: str, lead: str, c
         if not title.strip():
             raise DubanError("标题不能为空")
         if category not in pack.categories:
-            raise DubanError(f"未知的类别 “{category}”；可用的类别: "
-                             + "、".join(f"{k}（{c.label}）" for k, c in pack.categories.items()))
+            raise DubanError(
+                f"未知的类别 “{category}”；可用的类别: "
+                + "、".join(f"{k}（{c.label}）" for k, c in pack.categories.items())
+            )
         if tier not in TIERS:
-            raise DubanError(f"未知的等级 “{tier}”；可用的等级: "
-                             + "、".join(f"{t}（{pack.tier_label(t)}）" for t in TIERS))
+            raise DubanError(
+                f"未知的等级 “{tier}”；可用的等级: " + "、".join(f"{t}（{pack.tier_label(t)}）" for t in TIERS)
+            )
         for u in [lead, *co]:
             if u not in ledger.units:
-                raise DubanError(f"未知的单位 “{u}”；可用的单位: "
-                                 + "、".join(f"{k}（{v.name}）" for k, v in ledger.units.items()))
+                raise DubanError(
+                    f"未知的单位 “{u}”；可用的单位: " + "、".join(f"{k}（{v.name}）" for k, v in ledger.units.items())
+                )
         if lead in co or len(set(co)) != len(co):
             raise DubanError("协办单位不能与主办单位相同，也不能重复")
         rule = pack.rule(category, tier)
@@ -60,8 +78,10 @@ def issue_item(root: Path, *, title: str, category: str, tier: str, lead: str, c
         if deadline is None and not forward:
             deadline = initial_deadline(pack, category, tier, issued)
             if deadline is None:
-                raise DubanError(f"“{rule.label}”类事项的期限由督查室逐项确定（{rule.deadline.source or rule.source}），"
-                                 f"请用 --deadline YYYY-MM-DD 指定")
+                raise DubanError(
+                    f"“{rule.label}”类事项的期限由督查室逐项确定（{rule.deadline.source or rule.source}），"
+                    f"请用 --deadline YYYY-MM-DD 指定"
+                )
         if deadline is not None and deadline < issued:
             raise DubanError(f"期限 {deadline} 早于立项日期 {issued}")
         year = issued.year
@@ -69,16 +89,28 @@ def issue_item(root: Path, *, title: str, category: str, tier: str, lead: str, c
         item_id = f"{year}-{n:04d}"
         if ref is None:
             ref = ref_number(ledger.config.ref_prefix, year, ch.counters.next("notice", year))
-        text = item_text(item_id=item_id, title=title, category=category, tier=tier, basis=basis, ref=ref,
-                         lead=lead, co=co, issued=issued, deadline=deadline, requirement=requirement,
-                         forward=forward)
+        text = item_text(
+            item_id=item_id,
+            title=title,
+            category=category,
+            tier=tier,
+            basis=basis,
+            ref=ref,
+            lead=lead,
+            co=co,
+            issued=issued,
+            deadline=deadline,
+            requirement=requirement,
+            forward=forward,
+        )
         ch.message = f"督办 {item_id} 立项: {title.strip()}"
         ch.write(item_rel(item_id), text)
     return item_id
 
 
-def item_text(*, item_id, title, category, tier, basis, ref, lead, co, issued, deadline, requirement,
-              forward=False) -> str:
+def item_text(
+    *, item_id, title, category, tier, basis, ref, lead, co, issued, deadline, requirement, forward=False
+) -> str:
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import LiteralScalarString
 
@@ -106,8 +138,10 @@ def item_text(*, item_id, title, category, tier, basis, ref, lead, co, issued, d
 
 # ------------------------------------------------------------ appending events
 
-def append_events(root: Path, item_id: str, events: list[dict], message: str, action: str,
-                  check=None, files: dict | None = None) -> Ledger:
+
+def append_events(
+    root: Path, item_id: str, events: list[dict], message: str, action: str, check=None, files: dict | None = None
+) -> Ledger:
     """Append events to one item's log under the lock, after checking them.
 
     ``check(ledger, item, state, change)`` may raise DubanError to refuse (and
@@ -127,8 +161,9 @@ def append_events(root: Path, item_id: str, events: list[dict], message: str, ac
                 raise DubanError(f"{item.id}: {reason}")
             last = item.log[-1]["date"] if item.log else item.issued
             if ev["date"] < last:
-                raise DubanError(f"{item.id}: 日期 {ev['date']} 早于该事项最近一条记录的日期 {last}；"
-                                 f"记录须按日期先后追加")
+                raise DubanError(
+                    f"{item.id}: 日期 {ev['date']} 早于该事项最近一条记录的日期 {last}；记录须按日期先后追加"
+                )
         path = root / item.path
         data = rt_loads(path.read_text(encoding="utf-8"))
         if data.get("log") is None:
@@ -150,8 +185,10 @@ def append_events(root: Path, item_id: str, events: list[dict], message: str, ac
 
 # -------------------------------------------------------------------- extend
 
-def extend_item(root: Path, item_id: str, *, to: date, reason: str, approved_by: str,
-                requested: date | None, today: date) -> str:
+
+def extend_item(
+    root: Path, item_id: str, *, to: date, reason: str, approved_by: str, requested: date | None, today: date
+) -> str:
     requested = requested or today
 
     def check(ledger, item, st, _ch):
@@ -171,19 +208,38 @@ def extend_item(root: Path, item_id: str, *, to: date, reason: str, approved_by:
         limit = max_deadline(pack, item)
         if limit is not None and to > limit:
             rule = pack.rule(item.category, item.tier)
-            raise DubanError(f"{item.id}: 新期限 {to} 超过了“{rule.label}”的最长期限 {limit}"
-                             f"（立项后 {rule.max.describe()}；{rule.max.source}）")
+            raise DubanError(
+                f"{item.id}: 新期限 {to} 超过了“{rule.label}”的最长期限 {limit}"
+                f"（立项后 {rule.max.describe()}；{rule.max.source}）"
+            )
 
-    ev = {"date": today, "kind": "extension", "to": to, "reason": reason, "approved_by": approved_by,
-          "requested": requested if requested != today else None}
+    ev = {
+        "date": today,
+        "kind": "extension",
+        "to": to,
+        "reason": reason,
+        "approved_by": approved_by,
+        "requested": requested if requested != today else None,
+    }
     append_events(root, item_id, [ev], f"督办 {item_id} 延期至 {to}: {reason}", "extend", check)
     return item_id
 
 
 # ------------------------------------------------------------- other records
 
-def report(root: Path, item_id: str, *, unit: str, day: date, text: str, percent: int | None, final: bool,
-           attachments: list[Path], today: date) -> None:
+
+def report(
+    root: Path,
+    item_id: str,
+    *,
+    unit: str,
+    day: date,
+    text: str,
+    percent: int | None,
+    final: bool,
+    attachments: list[Path],
+    today: date,
+) -> None:
     not_future(day, today)
     if percent is not None and not 0 <= percent <= 100:
         raise DubanError("--percent 应在 0 到 100 之间")
@@ -195,20 +251,38 @@ def report(root: Path, item_id: str, *, unit: str, day: date, text: str, percent
 
     def check(ledger, item, st, _ch):
         if unit not in [st.lead, *st.co]:
-            raise DubanError(f"{item.id}: {ledger.unit_name(unit)}（{unit}）不是该事项的承办单位；"
-                             f"主办 {st.lead}，协办 {'、'.join(st.co) or '无'}")
+            raise DubanError(
+                f"{item.id}: {ledger.unit_name(unit)}（{unit}）不是该事项的承办单位；"
+                f"主办 {st.lead}，协办 {'、'.join(st.co) or '无'}"
+            )
         if final and unit != st.lead:
-            raise DubanError(f"{item.id}: 办结报告由主办单位 {ledger.unit_name(st.lead)} 汇总报送；"
-                             f"协办单位的情况请作为进展报告记录（不加 --final）")
+            raise DubanError(
+                f"{item.id}: 办结报告由主办单位 {ledger.unit_name(st.lead)} 汇总报送；"
+                f"协办单位的情况请作为进展报告记录（不加 --final）"
+            )
         if item.forward:
             raise DubanError(f"{item.id}: 转阅(办)件不需报送落实情况")
 
     names = [f"attachments/{item_id}/{a.name}" for a in attachments]
-    ev = {"date": day, "kind": "report", "unit": unit, "percent": percent, "final": True if final else None,
-          "text": text.strip(), "attachments": names or None}
+    ev = {
+        "date": day,
+        "kind": "report",
+        "unit": unit,
+        "percent": percent,
+        "final": True if final else None,
+        "text": text.strip(),
+        "attachments": names or None,
+    }
     what = "办结报告" if final else "进展报告"
-    append_events(root, item_id, [ev], f"督办 {item_id} {what}: {unit}", "report", check,
-                  files={n: a for n, a in zip(names, attachments)})
+    append_events(
+        root,
+        item_id,
+        [ev],
+        f"督办 {item_id} {what}: {unit}",
+        "report",
+        check,
+        files={n: a for n, a in zip(names, attachments, strict=True)},
+    )
 
 
 def review(root: Path, item_id: str, *, accept: bool, reason: str, today: date) -> date | None:
@@ -221,8 +295,14 @@ def review(root: Path, item_id: str, *, accept: bool, reason: str, today: date) 
             due.append(ledger.pack.process.return_answer.apply(ledger.calendar, today))
             events[0]["due"] = due[0]
 
-    events = [{"date": today, "kind": "review", "result": "accepted" if accept else "returned",
-               "reason": reason.strip() or None}]
+    events = [
+        {
+            "date": today,
+            "kind": "review",
+            "result": "accepted" if accept else "returned",
+            "reason": reason.strip() or None,
+        }
+    ]
     msg = f"督办 {item_id} 审核通过，办结" if accept else f"督办 {item_id} 退办: {reason.strip()}"
     append_events(root, item_id, events, msg, "review", check)
     return due[0] if due else None
@@ -240,8 +320,10 @@ def transfer_back(root: Path, item_id: str, *, unit: str, reason: str, day: date
         received = st.active_since or item.issued
         last = proc.transfer_back_within.apply(ledger.calendar, received)
         if day > last:
-            raise DubanError(f"{item.id}: 退回须在 {last} 前提出（收到通知 {received}，"
-                             f"{proc.transfer_back_within.describe()}；{proc.transfer_back_source}），已超过时限")
+            raise DubanError(
+                f"{item.id}: 退回须在 {last} 前提出（收到通知 {received}，"
+                f"{proc.transfer_back_within.describe()}；{proc.transfer_back_source}），已超过时限"
+            )
         if not reason.strip():
             raise DubanError("退回须写明理由（--reason）")
 
@@ -266,8 +348,6 @@ def reassign(root: Path, item_id: str, *, lead: str, co: list[str], deadline: da
 
     ev = {"date": today, "kind": "reassign", "lead": lead, "co": flow_list(co)}
     append_events(root, item_id, [ev], f"督办 {item_id} 改派: 主办 {lead}", "reassign", check)
-
-
 
 
 def instruct(root: Path, item_id: str, *, text: str, deadline: date | None, by_whom: str, today: date) -> None:
@@ -299,8 +379,10 @@ def close(root: Path, item_id: str, *, text: str, today: date) -> None:
         if st.status == "done" and rule.lookback is not None:
             done = st.done_on
             if not any(ev.get("kind") == "lookback_done" and ev["date"] >= done for ev in item.log):
-                raise DubanError(f"{item.id}: “{rule.label}”须在办结后做回头望（{rule.lookback.source}），"
-                                 f"请先用 duban lookback 记录，再注结销号")
+                raise DubanError(
+                    f"{item.id}: “{rule.label}”须在办结后做回头望（{rule.lookback.source}），"
+                    f"请先用 duban lookback 记录，再注结销号"
+                )
 
     ev = {"date": today, "kind": "close", "text": text.strip() or None}
     append_events(root, item_id, [ev], f"督办 {item_id} 注结销号", "close", check)
@@ -322,10 +404,14 @@ def escalate(root: Path, item_id: str, *, step: str, reason: str, today: date) -
         no = f"{today.year}-{ch.counters.next(step, today.year)}"
         number.append(no)
         ch.message = f"督办 {item_id} 下发{ledger.pack.words.entry(step)}: {reason.strip()[:30]}"
-        ev.update(number=no, unit=st.lead, lapse=f"manual:{no}",
-                  answer_by=s.answer.apply(ledger.calendar, today) if s and s.answer else None,
-                  # the pack says which step only proposes; a referral always does (条例 第二十一条)
-                  status="proposed" if (s.proposal if s else step == "referral") else None)
+        ev.update(
+            number=no,
+            unit=st.lead,
+            lapse=f"manual:{no}",
+            answer_by=s.answer.apply(ledger.calendar, today) if s and s.answer else None,
+            # the pack says which step only proposes; a referral always does (条例 第二十一条)
+            status="proposed" if (s.proposal if s else step == "referral") else None,
+        )
 
     ev = {"date": today, "kind": step, "number": None, "reason": reason.strip()}
     append_events(root, item_id, [ev], "", "escalate", check)
@@ -342,8 +428,12 @@ def refer(root: Path, item_id: str, *, approve: bool, text: str, today: date) ->
         found.append(open_[-1]["number"])
         ev["number"] = open_[-1]["number"]
 
-    ev = {"date": today, "kind": "referral_decision", "decision": "approved" if approve else "rejected",
-          "text": text.strip() or None}
+    ev = {
+        "date": today,
+        "kind": "referral_decision",
+        "decision": "approved" if approve else "rejected",
+        "text": text.strip() or None,
+    }
     word = "批准" if approve else "不批准"
     append_events(root, item_id, [ev], f"督办 {item_id} 追责问效移交{word}", "refer", check)
     return found[0]

@@ -1,5 +1,6 @@
 """Writing what people read: Word forms (``duban render``, and the forms other
 commands produce after their commit) and score exports."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -27,8 +28,9 @@ def template_path(root: Path, form: str) -> Path:
     return path if path.is_file() else templates_dir() / f"{form}.docx"
 
 
-def render(ledger: Ledger, form: str, target: str | None, day: date, out: Path | None = None,
-           number: str | None = None) -> Path:
+def render(
+    ledger: Ledger, form: str, target: str | None, day: date, out: Path | None = None, number: str | None = None
+) -> Path:
     """Write one form; returns the path.  ``target`` is an item id, or a period for the bulletin."""
     words = ledger.pack.words
     if form not in FORMS:
@@ -54,8 +56,9 @@ def render(ledger: Ledger, form: str, target: str | None, day: date, out: Path |
     return path
 
 
-def render_form(root: Path, form: str, target: str | None, day: date, out: Path | None = None,
-                number: str | None = None) -> tuple[Ledger, Path]:
+def render_form(
+    root: Path, form: str, target: str | None, day: date, out: Path | None = None, number: str | None = None
+) -> tuple[Ledger, Path]:
     """``duban render``: load what the form needs (the item, or the period's year for the bulletin), write it."""
     if form == "bulletin":  # the period's year: what was in hand, done or scored then
         ledger = load(root, scope=Scope(since=counts_from(parse_period(target, None, day).year)))

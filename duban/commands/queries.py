@@ -1,6 +1,7 @@
 """The read commands as library functions: the 台账 filtered, one item, the
 working-day calendar, the rule pack, the quarter's scores.  Each loads only
 the items it can concern and returns data; the CLI prints it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +44,9 @@ class Filters:
             return False
         if self.status and v["status"] != self.status or self.overdue and not v["overdue"]:
             return False
-        return self.due_within is None or (v["status"] in ACTIVE and v["days_left"] is not None
-                                           and 0 <= v["days_left"] <= self.due_within)
+        return self.due_within is None or (
+            v["status"] in ACTIVE and v["days_left"] is not None and 0 <= v["days_left"] <= self.due_within
+        )
 
 
 def list_items(root: Path, filters: Filters, today: date) -> tuple[Ledger, list[dict]]:
@@ -52,8 +54,9 @@ def list_items(root: Path, filters: Filters, today: date) -> tuple[Ledger, list[
     if filters.status and filters.status not in STATUSES:
         from duban.core.vocabulary import DEFAULT_WORDS
 
-        raise DubanError(f"未知的状态 “{filters.status}”；可用: "
-                         + "、".join(f"{k}（{DEFAULT_WORDS.status(k)}）" for k in STATUSES))
+        raise DubanError(
+            f"未知的状态 “{filters.status}”；可用: " + "、".join(f"{k}（{DEFAULT_WORDS.status(k)}）" for k in STATUSES)
+        )
     ledger = load(root, scope=filters.scope(today))
     views = (item_view(ledger, item, today, full=False) for item in ledger.items.values() if filters.keep_item(item))
     rows = [v for v in views if filters.keep(v)]
@@ -76,9 +79,16 @@ def calendar_days(root: Path, args: list[str], today: date) -> tuple[date, date,
     while d <= stop:
         kind, name = cal.kind(d)
         if not whole_year or kind in ("holiday", "adjusted_workday"):
-            days.append({"date": d.isoformat(), "weekday": "一二三四五六日"[d.weekday()], "kind": kind,
-                         "kind_label": words.word("day", kind), "name": words.holiday(name) if name else name,
-                         "workday": kind in ("workday", "adjusted_workday")})
+            days.append(
+                {
+                    "date": d.isoformat(),
+                    "weekday": "一二三四五六日"[d.weekday()],
+                    "kind": kind,
+                    "kind_label": words.word("day", kind),
+                    "name": words.holiday(name) if name else name,
+                    "workday": kind in ("workday", "adjusted_workday"),
+                }
+            )
         d += timedelta(days=1)
     return start, stop, whole_year, days
 
@@ -90,13 +100,13 @@ class Scores:
     scores: list[UnitScore]
 
 
-def quarter_scores(root: Path, period: str | None, year: int | None, today: date,
-                   explain: str | None = None) -> Scores:
+def quarter_scores(root: Path, period: str | None, year: int | None, today: date, explain: str | None = None) -> Scores:
     """Every unit's score for the period (the items since the start of its year's counting)."""
     ledger = load(root, scope=Scope(since=counts_from(parse_period(period, year, today).year)))
     if not ledger.pack.scoring.rules:
-        raise DubanError(f"规则包 {ledger.pack.name or ledger.config.rules} 没有考核计分表"
-                         f"（{ledger.config.rules}/scoring.yaml）")
+        raise DubanError(
+            f"规则包 {ledger.pack.name or ledger.config.rules} 没有考核计分表（{ledger.config.rules}/scoring.yaml）"
+        )
     per = parse_period(period, year, today, ledger.pack.scoring.period)
     if explain and explain not in ledger.units:
         raise DubanError(f"未知的单位 “{explain}”（见 units.yaml）")

@@ -1,4 +1,5 @@
 """Setting up a ledger: ``duban init``."""
+
 from __future__ import annotations
 
 import shutil
@@ -8,7 +9,6 @@ from duban.core.errors import DubanError
 from duban.store.git import git, identity_args
 from duban.store.ledger import CONFIG, load_config
 from duban.store.yamlio import atomic_write
-
 
 GITIGNORE = "out/\n__pycache__/\n*.tmp\n"
 
@@ -46,8 +46,17 @@ def init_ledger(path: Path, sample: bool, pack: str | None) -> Path:
     git(path, "init", "-q")
     cfg = load_config(path)
     git(path, "add", "-A")
-    git(path, *identity_args(path, cfg.author_name, cfg.author_email), "commit", "-q",
-        "--no-verify", "-m", f"督办 建立台账{'（含示例）' if sample else ''}", "-m", "Duban-Action: init")
+    git(
+        path,
+        *identity_args(path, cfg.author_name, cfg.author_email),
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        f"督办 建立台账{'（含示例）' if sample else ''}",
+        "-m",
+        "Duban-Action: init",
+    )
     return path
 
 
@@ -68,4 +77,3 @@ DEFAULT_UNITS = """\
 units:
   - {id: example, name: 示例单位, kind: 部门, contact: '', phone: '', fax: '', email: ''}
 """
-

@@ -1,6 +1,7 @@
 """The daily sweep as a command: plan under the lock, number the slips, write every
 action into its item's log (or a unit event file), commit once; then the digest
 (``out/sweep/DATE.md``) and the slips' forms."""
+
 from __future__ import annotations
 
 from dataclasses import replace

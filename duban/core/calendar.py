@@ -15,6 +15,7 @@ Counting rules (the README repeats them):
 * same day (当日): D.
 * end of month / quarter / year: its last day, then rolled as above.
 """
+
 from __future__ import annotations
 
 import calendar as _stdcal
@@ -150,6 +151,7 @@ def end_of(period: str, d: date) -> date:
 
 # ------------------------------------------------------------------ building
 
+
 def official_calendar() -> WorkCalendar:
     """The State Council schedule as the chinese_calendar package knows it."""
     from chinese_calendar import constants
@@ -166,7 +168,7 @@ def merged_calendar(local_years: dict[int, dict], where: str = "rules/calendar.y
     """
     base = official_calendar()
     holidays, workdays = dict(base.holidays), dict(base.workdays)
-    for year, entries in local_years.items():
+    for entries in local_years.values():
         for d, name in entries.get("holidays", {}).items():
             holidays[d] = name
             workdays.pop(d, None)

@@ -10,6 +10,7 @@ Entries written by the sweep (due-soon, report-due, look-back reminders,
 slips, consequences) are declared here too; :class:`Action` pairs one of them
 with the item (or, for a unit-level consequence, no item) it belongs to.
 """
+
 import datetime as dt
 import typing
 from dataclasses import dataclass
@@ -130,15 +131,41 @@ class Consequence(Common, total=False):
     source_event: NotRequired[str]
 
 
-Entry = (Issued | Report | Review | Extension | TransferBack | Reassign | Instruction | LookbackDone | Close
-         | DueSoon | ReportDue | Lookback | Slip | ReferralDecision | Consequence)
+Entry = (
+    Issued
+    | Report
+    | Review
+    | Extension
+    | TransferBack
+    | Reassign
+    | Instruction
+    | LookbackDone
+    | Close
+    | DueSoon
+    | ReportDue
+    | Lookback
+    | Slip
+    | ReferralDecision
+    | Consequence
+)
 
 SLIP_KINDS = ("reminder", "urge", "warning", "referral")
 DECLARATIONS: dict[str, type] = {
-    "issued": Issued, "report": Report, "review": Review, "extension": Extension, "transfer_back": TransferBack,
-    "reassign": Reassign, "instruction": Instruction, "lookback_done": LookbackDone, "close": Close,
-    "due_soon": DueSoon, "report_due": ReportDue, "lookback": Lookback,
-    **dict.fromkeys(SLIP_KINDS, Slip), "referral_decision": ReferralDecision, "consequence": Consequence,
+    "issued": Issued,
+    "report": Report,
+    "review": Review,
+    "extension": Extension,
+    "transfer_back": TransferBack,
+    "reassign": Reassign,
+    "instruction": Instruction,
+    "lookback_done": LookbackDone,
+    "close": Close,
+    "due_soon": DueSoon,
+    "report_due": ReportDue,
+    "lookback": Lookback,
+    **dict.fromkeys(SLIP_KINDS, Slip),
+    "referral_decision": ReferralDecision,
+    "consequence": Consequence,
 }
 SWEEP_KINDS = ("due_soon", "report_due", "lookback", *SLIP_KINDS, "consequence")  # in a day's order
 UNIT_ONLY = ("id", "due", "source_event")  # consequence fields that belong to unit event files, not item logs

@@ -4,6 +4,7 @@ Errors in the clerk's data are *values* (:class:`Problem`), collected and
 reported all at once.  Exceptions are for misuse and the environment only,
 under one :class:`DubanError`; the CLI turns them into exit codes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,5 +34,4 @@ class Problem:
         return f"{self.path}:{self.line}: {tag}{self.message}"
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "line": self.line, "message": self.message,
-                "severity": self.severity}
+        return {"path": self.path, "line": self.line, "message": self.message, "severity": self.severity}

@@ -25,6 +25,7 @@ on the first working day after the previous step's answer window, if the
 lapse is still unresolved at the close of that window.  A step marked
 ``proposal`` (the referral) waits for ``duban refer``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -99,9 +100,17 @@ class Context:
                 if day > self.today or not unresolved(day - ONE):
                     return
                 answer_by = step.answer.apply(cal, day) if step.answer else None
-                ev = self.new({"date": day, "kind": step.step, "number": None, "lapse": lapse,
-                               "unit": self.closed(day - ONE).lead, "answer_by": answer_by,
-                               "status": "proposed" if step.proposal else None})
+                ev = self.new(
+                    {
+                        "date": day,
+                        "kind": step.step,
+                        "number": None,
+                        "lapse": lapse,
+                        "unit": self.closed(day - ONE).lead,
+                        "answer_by": answer_by,
+                        "status": "proposed" if step.proposal else None,
+                    }
+                )
                 if ev:
                     yield ev
             if answer_by is None or step.proposal:
@@ -126,8 +135,17 @@ def deadline_ladder(cx: Context) -> Iterator[dict]:
         lapses += 1
         for c in process.consequences:
             if c.count == "overdue" and lapses == c.at:
-                ev = cx.new({"date": first["date"], "kind": "consequence", "rule": c.id, "action": c.action,
-                             "unit": first.get("unit"), "count": lapses, "lapse": lapse.key})
+                ev = cx.new(
+                    {
+                        "date": first["date"],
+                        "kind": "consequence",
+                        "rule": c.id,
+                        "action": c.action,
+                        "unit": first.get("unit"),
+                        "count": lapses,
+                        "lapse": lapse.key,
+                    }
+                )
                 if ev:
                     yield ev
 
@@ -177,7 +195,8 @@ def periodic(cx: Context, now: State) -> Iterator[dict]:
             s = cx.closed(day)
             return s.status in ACTIVE and not any(
                 ev.get("kind") == "report" and ev.get("unit") == s.lead and window_start < ev["date"] <= day
-                for ev in item.log)
+                for ev in item.log
+            )
 
         if unresolved(p.due):
             yield from cx.ladder(f"report:{p.due}", p.due, unresolved)
@@ -200,13 +219,20 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
     now = replay(item, today)
     if now.status == "closed":
         return []
-    cx = Context(item, pack, pack.rule(item.category, item.tier), today, day_closer(item),
-                 {k: ev for ev in item.log if (k := entry_key(ev)) is not None})
+    cx = Context(
+        item,
+        pack,
+        pack.rule(item.category, item.tier),
+        today,
+        day_closer(item),
+        {k: ev for ev in item.log if (k := entry_key(ev)) is not None},
+    )
     out = [*deadline_ladder(cx), *due_soon(cx), *periodic(cx, now), *lookbacks(cx)]
     return sorted(out, key=lambda ev: (ev["date"], SWEEP_KINDS.index(ev["kind"])))
 
 
 # ---------------------------------------------------------------------- plan
+
 
 @dataclass
 class SweepResult:
@@ -223,12 +249,23 @@ class SweepResult:
         def iso(v):
             return v.isoformat() if isinstance(v, date) else v
 
-        return {"date": self.date.isoformat(),
-                "actions": [{"item": a.item, "action": a.kind, "number": None, "unit": None,
-                             **{k: iso(v) for k, v in a.entry.items()}} for a in self.actions],
-                "pending": self.pending,
-                "problems": [p.as_dict() for p in self.problems], "commit": self.commit,
-                "forms": [str(p) for p in self.forms]}
+        return {
+            "date": self.date.isoformat(),
+            "actions": [
+                {
+                    "item": a.item,
+                    "action": a.kind,
+                    "number": None,
+                    "unit": None,
+                    **{k: iso(v) for k, v in a.entry.items()},
+                }
+                for a in self.actions
+            ],
+            "pending": self.pending,
+            "problems": [p.as_dict() for p in self.problems],
+            "commit": self.commit,
+            "forms": [str(p) for p in self.forms],
+        }
 
 
 def plan(ledger, today: date) -> SweepResult:
@@ -249,8 +286,13 @@ def plan(ledger, today: date) -> SweepResult:
             res.pending.append({"item": item.id, "what": "单位已退回，待改派", "title": item.title})
         proposals = open_referrals(item.log + new)
         if proposals:
-            res.pending.append({"item": item.id, "title": item.title,
-                                "what": f"{pack.words.entry('referral')}（建议，{len(proposals)} 份）待区政府决定"})
+            res.pending.append(
+                {
+                    "item": item.id,
+                    "title": item.title,
+                    "what": f"{pack.words.entry('referral')}（建议，{len(proposals)} 份）待区政府决定",
+                }
+            )
     try:
         res.actions += [Action(None, c) for c in unit_consequences(ledger.events, pack, today)]
     except UnknownYear as e:

@@ -3,6 +3,7 @@
 Field tables are data; :func:`validate_item` turns a loaded YAML mapping into
 an :class:`Item` plus problems naming file, line and field.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from duban.core.entries import COMMON_FIELDS, ENTRY_FIELDS
-from duban.core.vocabulary import DEFAULTS
 from duban.core.schema import Source, check_fields, check_mapping, field_name, line_of
+from duban.core.vocabulary import DEFAULTS
 
 TIERS = ("red", "yellow", "blue")
 LEVELS = DEFAULTS["level"]  # national / province / prefecture / county, with their default words
@@ -74,10 +75,24 @@ class Item:
 
 # -------------------------------------------------------------- field tables
 
-ITEM_FIELDS = {"id": str, "title": str, "category": str, "tier": str, "lead": str, "co": list, "issued": date,
-               "deadline": date, "basis": str, "ref": str, "requirement": str, "forward": bool, "log": list,
-               "note": str}
+ITEM_FIELDS = {
+    "id": str,
+    "title": str,
+    "category": str,
+    "tier": str,
+    "lead": str,
+    "co": list,
+    "issued": date,
+    "deadline": date,
+    "basis": str,
+    "ref": str,
+    "requirement": str,
+    "forward": bool,
+    "log": list,
+    "note": str,
+}
 ITEM_REQUIRED = ("id", "title", "category", "tier", "lead", "issued")
+
 
 def _as_text(v):
     return v if isinstance(v, str) else ("" if v is None else str(v))
@@ -113,12 +128,21 @@ def validate_item(src: Source, data, rel: str) -> Item | None:
     if isinstance(data.get("deadline"), date) and data["deadline"] < issued:
         src.error(("deadline",), f"期限 {data['deadline']} 早于立项日期 {issued}")
     return Item(
-        id=item_id, title=_as_text(data["title"]), category=str(data["category"]), tier=str(data["tier"]),
-        lead=str(data["lead"]), issued=issued, deadline=data.get("deadline"),
-        co=[str(u) for u in data.get("co") or []], basis=_as_text(data.get("basis")),
-        ref=_as_text(data.get("ref")), requirement=_as_text(data.get("requirement")),
-        forward=bool(data.get("forward", False)), log=[e for e in log if isinstance(e, dict)],
-        path=rel, lines=src.lines,
+        id=item_id,
+        title=_as_text(data["title"]),
+        category=str(data["category"]),
+        tier=str(data["tier"]),
+        lead=str(data["lead"]),
+        issued=issued,
+        deadline=data.get("deadline"),
+        co=[str(u) for u in data.get("co") or []],
+        basis=_as_text(data.get("basis")),
+        ref=_as_text(data.get("ref")),
+        requirement=_as_text(data.get("requirement")),
+        forward=bool(data.get("forward", False)),
+        log=[e for e in log if isinstance(e, dict)],
+        path=rel,
+        lines=src.lines,
     )
 
 

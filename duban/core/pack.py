@@ -5,6 +5,7 @@ windows, consequences), the scoring table and the pack that holds them.
 Reading the pack's YAML files is :mod:`duban.store.packs`.  Every rule carries
 ``source:`` citing its clause.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ ROLLS = ("next", "none")
 
 
 # ------------------------------------------------------------------ time rules
+
 
 @dataclass(frozen=True)
 class TimeRule:
@@ -128,6 +130,7 @@ class Cadence:
 
 # ------------------------------------------------------------------ categories
 
+
 @dataclass(frozen=True)
 class CategoryRule:
     key: str
@@ -142,6 +145,7 @@ class CategoryRule:
 
 
 # --------------------------------------------------------------------- process
+
 
 @dataclass(frozen=True)
 class Step:
@@ -200,26 +204,27 @@ class Process:
         return self.ladder
 
 
-
-
 # --------------------------------------------------------------------- scoring
 
 # What a scoring rule can count (``when:``; not ``on``, which YAML reads as true).  Item triggers come from the item logs,
 # the others from unit events and from consequences the counts triggered.
 TRIGGERS = {
-    "done_on_time": "按时办结",       # final report by the deadline in force, accepted, never overdue
-    "done_late": "逾期办结",          # accepted, but the item was overdue before its final report
-    "overdue": "逾期未办结",          # a deadline lapsed without a final report (one per lapse)
-    "report_late": "定期报送逾期",    # a periodic report missed its due date
-    "returned": "办结报告被退办",     # review returned: the report was not good enough (退办)
-    "slip": "收到督办文书",           # a reminder / urge / warning / referral slip; {slip: STEP} for one kind
-    "event": "单位事件",              # {event: KIND}: a unit event recorded with duban event
-    "consequence": "累计后果",        # {consequence: ID}: a consequence of process.yaml fired
+    "done_on_time": "按时办结",  # final report by the deadline in force, accepted, never overdue
+    "done_late": "逾期办结",  # accepted, but the item was overdue before its final report
+    "overdue": "逾期未办结",  # a deadline lapsed without a final report (one per lapse)
+    "report_late": "定期报送逾期",  # a periodic report missed its due date
+    "returned": "办结报告被退办",  # review returned: the report was not good enough (退办)
+    "slip": "收到督办文书",  # a reminder / urge / warning / referral slip; {slip: STEP} for one kind
+    "event": "单位事件",  # {event: KIND}: a unit event recorded with duban event
+    "consequence": "累计后果",  # {consequence: ID}: a consequence of process.yaml fired
 }
 TRIGGER_ARGS = {"slip": "step", "event": "event", "consequence": "consequence"}
 LATE_TRIGGERS = ("overdue", "report_late")  # triggers with days late, for ``per: day``
-PER_ITEM = {"all": "每次均计分", "once": "同一事项同一规则在一个考核期内只计一次",
-            "highest": "同一事项在一个考核期内加分、扣分各只取最高的一项"}
+PER_ITEM = {
+    "all": "每次均计分",
+    "once": "同一事项同一规则在一个考核期内只计一次",
+    "highest": "同一事项在一个考核期内加分、扣分各只取最高的一项",
+}
 DIMENSIONS = (("role", ROLES), ("tier", dict.fromkeys(TIERS)), ("level", LEVELS))
 
 
@@ -283,6 +288,7 @@ class Scoring:
 
 # ------------------------------------------------------------------------ pack
 
+
 @dataclass
 class RulePack:
     name: str = ""
@@ -306,5 +312,3 @@ class RulePack:
 
     def tier_label(self, tier: str) -> str:
         return str(self.tiers.get(tier, {}).get("label", tier))
-
-

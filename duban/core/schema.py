@@ -1,4 +1,5 @@
 """Small helpers for validating loaded YAML into problems with file:line."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

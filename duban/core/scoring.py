@@ -10,6 +10,7 @@ One pipeline of pure functions:
   per-item convention and caps, and returns one :class:`UnitScore` per unit,
   each delta naming its rule and clause.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,6 +28,7 @@ QUARTER_NAMES = "一二三四"
 
 
 # ------------------------------------------------------------------- periods
+
 
 @dataclass(frozen=True)
 class Period:
@@ -52,8 +54,7 @@ class Period:
         return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)
 
     def as_json(self) -> dict:
-        return {"code": self.code, "label": self.label, "start": self.start.isoformat(),
-                "end": self.end.isoformat()}
+        return {"code": self.code, "label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
 PERIOD_RE = re.compile(r"^(?:(\d{4})[-\s]?)?[Qq]([1-4])$|^(\d{4})$")
@@ -85,6 +86,7 @@ def parse_period(text: str | None, year: int | None, today: date, default: str =
 
 # --------------------------------------------------------------- occurrences
 
+
 @dataclass(frozen=True)
 class Occurrence:
     """One dated fact a scoring rule may count."""
@@ -110,19 +112,42 @@ def item_occurrences(item: Item, pack: RulePack, today: date) -> list[Occurrence
     closed = day_closer(item)
     out: list[Occurrence] = []
 
-    def add(on: str, day: date, units=None, arg: str = "", late=None, ref: str = "", at: date | None = None,
-            silent: bool = False):
+    def add(
+        on: str,
+        day: date,
+        units=None,
+        arg: str = "",
+        late=None,
+        ref: str = "",
+        at: date | None = None,
+        silent: bool = False,
+    ):
         st = closed(at or day)
         for unit in units or [st.lead, *st.co]:
-            out.append(Occurrence(on, arg, day, unit, "lead" if unit == st.lead else "co", item.id, item.tier,
-                                  item.category, late=late, ref=ref, silent=silent))
+            out.append(
+                Occurrence(
+                    on,
+                    arg,
+                    day,
+                    unit,
+                    "lead" if unit == st.lead else "co",
+                    item.id,
+                    item.tier,
+                    item.category,
+                    late=late,
+                    ref=ref,
+                    silent=silent,
+                )
+            )
 
     lapses = deadline_lapses(item, today, closed)
     for lapse in lapses:
         start, end = lapse.late_days(today)
         st = closed(lapse.deadline)
-        silent = not any(ev.get("kind") == "report" and ev.get("unit") == st.lead
-                         and st.active_since <= ev["date"] <= lapse.deadline for ev in item.log)
+        silent = not any(
+            ev.get("kind") == "report" and ev.get("unit") == st.lead and st.active_since <= ev["date"] <= lapse.deadline
+            for ev in item.log
+        )
         add("overdue", start, late=(start, end), at=lapse.deadline, silent=silent)
 
     invalid = {i for i, _ in closed(today).invalid}
@@ -148,8 +173,14 @@ def item_occurrences(item: Item, pack: RulePack, today: date) -> list[Occurrence
         if p.on_time or p.due >= today:
             continue
         lead = closed(p.due).lead
-        answered = min((ev["date"] for ev in item.log if ev.get("kind") == "report" and ev.get("unit") == lead
-                        and p.due < ev["date"] <= today), default=None)
+        answered = min(
+            (
+                ev["date"]
+                for ev in item.log
+                if ev.get("kind") == "report" and ev.get("unit") == lead and p.due < ev["date"] <= today
+            ),
+            default=None,
+        )
         add("report_late", p.due + ONE, late=(p.due + ONE, answered or today), at=p.due)
     return out
 
@@ -164,8 +195,20 @@ def event_occurrences(ledger, today: date) -> list[Occurrence]:
         st = replay(item, e.date) if item else None
         role = "co" if st and e.unit != st.lead and e.unit in st.co else "lead"
         on, arg = ("consequence", e.rule) if e.kind == "consequence" else ("event", e.kind)
-        out.append(Occurrence(on, arg, e.date, e.unit, role, e.item, item.tier if item else "",
-                              item.category if item else "", e.level, ref=e.id))
+        out.append(
+            Occurrence(
+                on,
+                arg,
+                e.date,
+                e.unit,
+                role,
+                e.item,
+                item.tier if item else "",
+                item.category if item else "",
+                e.level,
+                ref=e.id,
+            )
+        )
     return out
 
 
@@ -178,6 +221,7 @@ def occurrences(ledger, today: date) -> list[Occurrence]:
 
 # --------------------------------------------------------------------- score
 
+
 @dataclass
 class Delta:
     date: date
@@ -189,9 +233,17 @@ class Delta:
     counted: bool = True
 
     def as_json(self) -> dict:
-        return {"date": self.date.isoformat(), "item": self.item or None, "title": self.title or None,
-                "rule": self.rule.id, "label": rule_label(self.rule), "source": self.rule.source,
-                "delta": number(self.points), "counted": self.counted, "note": self.note or None}
+        return {
+            "date": self.date.isoformat(),
+            "item": self.item or None,
+            "title": self.title or None,
+            "rule": self.rule.id,
+            "label": rule_label(self.rule),
+            "source": self.rule.source,
+            "delta": number(self.points),
+            "counted": self.counted,
+            "note": self.note or None,
+        }
 
 
 @dataclass
@@ -209,10 +261,19 @@ class UnitScore:
     zeroed: bool = False
 
     def as_json(self) -> dict:
-        return {"unit": self.unit, "name": self.name, "base": number(self.base), "bonus": number(self.bonus),
-                "penalty": number(self.penalty), "score": number(self.score), "rank": self.rank,
-                "flags": self.flags, "deltas": [d.as_json() for d in self.deltas if d.counted],
-                "not_counted": [d.as_json() for d in self.deltas if not d.counted], "cuts": self.cuts}
+        return {
+            "unit": self.unit,
+            "name": self.name,
+            "base": number(self.base),
+            "bonus": number(self.bonus),
+            "penalty": number(self.penalty),
+            "score": number(self.score),
+            "rank": self.rank,
+            "flags": self.flags,
+            "deltas": [d.as_json() for d in self.deltas if d.counted],
+            "not_counted": [d.as_json() for d in self.deltas if not d.counted],
+            "cuts": self.cuts,
+        }
 
 
 def number(x: Decimal) -> int | float:
@@ -233,11 +294,14 @@ def rule_label(rule: ScoreRule) -> str:
 
 
 def matches(rule: ScoreRule, o: Occurrence) -> bool:
-    return (rule.on == o.on and (not rule.arg or rule.arg == o.arg)
-            and (not rule.categories or o.category in rule.categories)
-            and (not rule.tiers or o.tier in rule.tiers)
-            and (not rule.roles or o.role in rule.roles)
-            and (not rule.silent or o.silent))
+    return (
+        rule.on == o.on
+        and (not rule.arg or rule.arg == o.arg)
+        and (not rule.categories or o.category in rule.categories)
+        and (not rule.tiers or o.tier in rule.tiers)
+        and (not rule.roles or o.role in rule.roles)
+        and (not rule.silent or o.silent)
+    )
 
 
 def score(ledger, period: Period, today: date) -> list[UnitScore]:
@@ -302,8 +366,9 @@ def _merge_per_item(deltas: list[Delta], mode: str) -> None:
         for d in group:
             if d is not keep:
                 d.counted = False
-                d.note = (d.note + "；" if d.note else "") + ("单项不重复计分，取最高分" if mode == "highest"
-                                                              else "单项不重复计分")
+                d.note = (d.note + "；" if d.note else "") + (
+                    "单项不重复计分，取最高分" if mode == "highest" else "单项不重复计分"
+                )
 
 
 def _total(us: UnitScore, scoring) -> None:
@@ -315,10 +380,15 @@ def _total(us: UnitScore, scoring) -> None:
         us.cuts.append(f"{what} {plain(value)} 超过{limit} {plain(cap)}，按 {plain(cap)} 计{src}")
         return cap
 
-    bonus = capped(sum((d.points for d in us.deltas if d.counted and d.points > 0), Decimal(0)),
-                   scoring.cap_bonus, "加分", "上限")
-    penalty = capped(-sum((d.points for d in us.deltas if d.counted and d.points < 0), Decimal(0)),
-                     scoring.cap_penalty, "减分", "上限")
+    bonus = capped(
+        sum((d.points for d in us.deltas if d.counted and d.points > 0), Decimal(0)), scoring.cap_bonus, "加分", "上限"
+    )
+    penalty = capped(
+        -sum((d.points for d in us.deltas if d.counted and d.points < 0), Decimal(0)),
+        scoring.cap_penalty,
+        "减分",
+        "上限",
+    )
     total = capped(us.base + bonus - penalty, scoring.cap_score, "合计", "最高分")
     us.bonus, us.penalty, us.score = bonus, penalty, Decimal(0) if us.zeroed else total
     if us.zeroed:
@@ -342,10 +412,20 @@ EXPLAIN_HEADER = ["日期", "事项", "标题", "规则", "依据", "分值", "�
 
 
 def score_rows(scores: list[UnitScore]) -> list[list]:
-    return [[s.rank, s.unit, s.name, s.base, s.bonus, s.penalty, s.score, "、".join(s.flags)]
-                    for s in scores]
+    return [[s.rank, s.unit, s.name, s.base, s.bonus, s.penalty, s.score, "、".join(s.flags)] for s in scores]
 
 
 def explain_rows(us: UnitScore) -> list[list]:
-    return [[str(d.date), d.item, d.title, f"{d.rule.id} {rule_label(d.rule)}", d.rule.source,
-                     d.points, "计入" if d.counted else "未计", d.note] for d in us.deltas]
+    return [
+        [
+            str(d.date),
+            d.item,
+            d.title,
+            f"{d.rule.id} {rule_label(d.rule)}",
+            d.rule.source,
+            d.points,
+            "计入" if d.counted else "未计",
+            d.note,
+        ]
+        for d in us.deltas
+    ]

@@ -4,6 +4,7 @@ Nothing here is stored.  The allowed status changes are a data table,
 :data:`TRANSITIONS`; an event not allowed in the current status is a
 problem (``duban check``) and is ignored by the derivation.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,9 +34,13 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "lookback_done": {"open": "open", "returned": "returned", "reported": "reported", "done": "done"},
     "close": {"done": "closed"},
     "referral_decision": _ANY_LIVE,
-    **{k: _ANY_LIVE for k in ("due_soon", "report_due", "lookback", "reminder", "urge", "warning",
-                              "referral", "consequence")},
+    **{
+        k: _ANY_LIVE
+        for k in ("due_soon", "report_due", "lookback", "reminder", "urge", "warning", "referral", "consequence")
+    },
 }
+
+
 def action_of(item: Item, ev: dict, lead: str) -> str:
     kind = ev.get("kind", "")
     if kind == "issued":
@@ -53,8 +58,7 @@ def refusal(status: str, action: str, words: Words = DEFAULT_WORDS) -> str | Non
     if status in allowed:
         return None
     froms = "、".join(words.status(s) for s in allowed if s) or "无"
-    return (f"事项当前状态为“{words.status(status)}”，不能{words.action(action)}"
-            f"（只有在 {froms} 状态下可以）")
+    return f"事项当前状态为“{words.status(status)}”，不能{words.action(action)}（只有在 {froms} 状态下可以）"
 
 
 @dataclass
@@ -88,8 +92,11 @@ class State:
 def replay(item: Item, today: date | None = None) -> State:
     """Fold the log (events dated up to ``today``) into status and deadline."""
     st = State(status="", lead=item.lead, co=list(item.co), deadline=item.deadline, active_since=item.issued)
-    events = item.log if item.log and item.log[0].get("kind") == "issued" else [
-        {"date": item.issued, "kind": "issued"}, *item.log]
+    events = (
+        item.log
+        if item.log and item.log[0].get("kind") == "issued"
+        else [{"date": item.issued, "kind": "issued"}, *item.log]
+    )
     offset = 0 if events is item.log else -1
     for i, ev in enumerate(events):
         if today is not None and ev.get("date") and ev["date"] > today:
@@ -156,8 +163,13 @@ class Lapse:
 
 def deadline_candidates(item: Item) -> list[date]:
     """Every date that may have been the item's deadline: the first one, extensions, redo and reassignment dates."""
-    return sorted({d for d in [item.deadline, *(ev.get(k) for ev in item.log for k in ("to", "due", "deadline"))]
-                   if isinstance(d, date)})
+    return sorted(
+        {
+            d
+            for d in [item.deadline, *(ev.get(k) for ev in item.log for k in ("to", "due", "deadline"))]
+            if isinstance(d, date)
+        }
+    )
 
 
 def deadline_lapses(item: Item, today: date, closed=None) -> list[Lapse]:
@@ -173,8 +185,9 @@ def deadline_lapses(item: Item, today: date, closed=None) -> list[Lapse]:
         st = closed(d)
         if st.status not in ACTIVE or st.deadline != d:
             continue
-        resolved = next((e for e in days if d < e <= today
-                         and not (closed(e).status in ACTIVE and closed(e).deadline == d)), None)
+        resolved = next(
+            (e for e in days if d < e <= today and not (closed(e).status in ACTIVE and closed(e).deadline == d)), None
+        )
         out.append(Lapse(d, resolved))
     return out
 
@@ -221,6 +234,7 @@ def open_referrals(log: list[dict]) -> list[dict]:
 
 # ------------------------------------------------------------------ schedule
 
+
 def initial_deadline(pack: RulePack, category: str, tier: str, issued: date) -> date | None:
     """The deadline the rules give at issue time; None when the clerk sets it."""
     rule = pack.rule(category, tier).deadline
@@ -252,8 +266,11 @@ def periodic_reports(item: Item, pack: RulePack, today: date, st: State | None =
     until = min(today, st.deadline - timedelta(days=1))
     if st.reported_on:
         until = min(until, st.reported_on)
-    reports = sorted(ev["date"] for ev in item.log
-                     if ev.get("kind") == "report" and ev.get("unit") == st.lead and ev["date"] <= today)
+    reports = sorted(
+        ev["date"]
+        for ev in item.log
+        if ev.get("kind") == "report" and ev.get("unit") == st.lead and ev["date"] <= today
+    )
     out, prev = [], start
     for due in rule.cadence.dates(pack.calendar, start, until):
         out.append(PeriodicDue(due, next((d for d in reports if prev < d <= due), None)))

@@ -2,6 +2,7 @@
 their counts trigger.  One file per event, ``events/YYYY/YYYY-NNNN.yaml``,
 committed like items; the kinds are those the active pack names in
 ``process.yaml`` → ``unit_events``."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,8 +11,20 @@ from datetime import date
 from duban.core.model import LEVELS
 from duban.core.schema import Source, check_fields, check_mapping
 
-FIELDS = {"id": str, "unit": str, "kind": str, "date": date, "level": str, "item": str, "note": str,
-          "rule": str, "count": int, "action": str, "due": date, "source_event": str}
+FIELDS = {
+    "id": str,
+    "unit": str,
+    "kind": str,
+    "date": date,
+    "level": str,
+    "item": str,
+    "note": str,
+    "rule": str,
+    "count": int,
+    "action": str,
+    "due": date,
+    "source_event": str,
+}
 
 
 @dataclass
@@ -55,9 +68,20 @@ def validate(src: Source, data, rel: str, ledger) -> UnitEvent | None:
         src.error(("kind",), f"规则包按级别给 “{data['kind']}” 计分，此事件缺少 level（{' / '.join(LEVELS)}）")
     if not isinstance(data["date"], date):
         return None
-    return UnitEvent(ev_id, str(data["unit"]), str(data["kind"]), data["date"], str(data.get("level") or ""),
-                     str(data.get("item") or ""), str(data.get("note") or ""), str(data.get("rule") or ""),
-                     int(data.get("count") or 0), str(data.get("action") or ""), data.get("due"), rel)
+    return UnitEvent(
+        ev_id,
+        str(data["unit"]),
+        str(data["kind"]),
+        data["date"],
+        str(data.get("level") or ""),
+        str(data.get("item") or ""),
+        str(data.get("note") or ""),
+        str(data.get("rule") or ""),
+        int(data.get("count") or 0),
+        str(data.get("action") or ""),
+        data.get("due"),
+        rel,
+    )
 
 
 def unit_consequences(events: list[UnitEvent], pack, today: date) -> list[dict]:
@@ -75,9 +99,16 @@ def unit_consequences(events: list[UnitEvent], pack, today: date) -> list[dict]:
             counts[key] = counts.get(key, 0) + 1
             n = counts[key]
             if c.fires(n) and (c.id, e.unit, e.date.year, n) not in done:
-                out.append({"date": e.date, "kind": "consequence", "unit": e.unit, "rule": c.id, "count": n,
-                            "action": c.action, "source_event": e.id,
-                            "due": c.owes.apply(pack.calendar, e.date) if c.owes else None})
+                out.append(
+                    {
+                        "date": e.date,
+                        "kind": "consequence",
+                        "unit": e.unit,
+                        "rule": c.id,
+                        "count": n,
+                        "action": c.action,
+                        "source_event": e.id,
+                        "due": c.owes.apply(pack.calendar, e.date) if c.owes else None,
+                    }
+                )
     return sorted(out, key=lambda a: (a["date"], a["unit"], a["rule"]))
-
-

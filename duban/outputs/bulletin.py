@@ -2,6 +2,7 @@
 and per unit, the lagging items by name, the score table and a bar chart.
 
 matplotlib is imported here only, when a bulletin is rendered."""
+
 from __future__ import annotations
 
 import io
@@ -12,8 +13,17 @@ from duban.core.scoring import Period, parse_period, plain, score
 from duban.core.state import ACTIVE, derive
 from duban.outputs.forms import common, date_cn
 
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-             "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "FangSong", "AR PL UMing CN")
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Serif CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "FangSong",
+    "AR PL UMing CN",
+)
 
 
 def _rate(done: int, open_: int) -> str:
@@ -33,9 +43,12 @@ def statistics(ledger, period: Period, until: date) -> dict:
             st = derive(item, ledger.pack, until)
         except UnknownYear:
             continue
-        row = {"registered": int(item.issued >= period.start),
-               "done": int(st.done_on is not None and period.start <= st.done_on <= until),
-               "open": int(st.status in ACTIVE), "overdue": int(st.overdue)}
+        row = {
+            "registered": int(item.issued >= period.start),
+            "done": int(st.done_on is not None and period.start <= st.done_on <= until),
+            "open": int(st.status in ACTIVE),
+            "overdue": int(st.overdue),
+        }
         if not any(row.values()):
             continue
         for table, key in ((cats, item.category), (units, st.lead)):
@@ -45,21 +58,37 @@ def statistics(ledger, period: Period, until: date) -> dict:
         for k, v in row.items():
             total[k] += v
         if st.overdue:
-            lagging.append({"id": item.id, "title": item.title, "lead": ledger.unit_name(st.lead),
-                            "deadline": date_cn(st.deadline), "days": st.days_overdue})
+            lagging.append(
+                {
+                    "id": item.id,
+                    "title": item.title,
+                    "lead": ledger.unit_name(st.lead),
+                    "deadline": date_cn(st.deadline),
+                    "days": st.days_overdue,
+                }
+            )
 
     def rows(table, name):
         return [{"name": name(k), **v, "rate": _rate(v["done"], v["open"])} for k, v in table.items()]
 
     order = list(ledger.pack.categories)
-    cat_rows = rows(dict(sorted(cats.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)),
-                    lambda k: ledger.pack.categories[k].label if k in ledger.pack.categories else k)
+    cat_rows = rows(
+        dict(sorted(cats.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)),
+        lambda k: ledger.pack.categories[k].label if k in ledger.pack.categories else k,
+    )
     unit_order = list(ledger.units)
-    unit_rows = rows(dict(sorted(units.items(), key=lambda kv: unit_order.index(kv[0])
-                                 if kv[0] in unit_order else 999)), ledger.unit_name)
+    unit_rows = rows(
+        dict(sorted(units.items(), key=lambda kv: unit_order.index(kv[0]) if kv[0] in unit_order else 999)),
+        ledger.unit_name,
+    )
     lagging.sort(key=lambda x: (-x["days"], x["id"]))
-    return {**total, "rate": _rate(total["done"], total["open"]), "categories": cat_rows, "units": unit_rows,
-            "lagging": lagging}
+    return {
+        **total,
+        "rate": _rate(total["done"], total["open"]),
+        "categories": cat_rows,
+        "units": unit_rows,
+        "lagging": lagging,
+    }
 
 
 def chart_png(scores, title: str) -> bytes:
@@ -97,10 +126,24 @@ def bulletin_context(ledger, target: str | None, day: date):
     until = min(period.end, day)
     stats = statistics(ledger, period, until)
     scores = score(ledger, period, day) if ledger.pack.scoring.rules else []
-    ctx = {**common(ledger, until), "period_label": period.label, "until_cn": date_cn(until), **stats,
-           "lagging_none": "" if stats["lagging"] else "无。",
-           "scores": [{"rank": s.rank, "name": s.name, "base": plain(s.base), "bonus": plain(s.bonus),
-                       "penalty": plain(s.penalty), "score": plain(s.score)} for s in scores],
-           "chart": ""}
+    ctx = {
+        **common(ledger, until),
+        "period_label": period.label,
+        "until_cn": date_cn(until),
+        **stats,
+        "lagging_none": "" if stats["lagging"] else "无。",
+        "scores": [
+            {
+                "rank": s.rank,
+                "name": s.name,
+                "base": plain(s.base),
+                "bonus": plain(s.bonus),
+                "penalty": plain(s.penalty),
+                "score": plain(s.score),
+            }
+            for s in scores
+        ],
+        "chart": "",
+    }
     images = {"chart": (chart_png(scores, f"{period.label}各单位考核得分"), 150)} if scores else None
     return ctx, images, period

@@ -1,4 +1,5 @@
 """The sweep's digest: how its actions read in the table, the commit message and ``out/sweep/DATE.md``."""
+
 from __future__ import annotations
 
 from duban.core.entries import Action
@@ -20,8 +21,9 @@ def action_label(a: Action, words: Words) -> str:
 
 
 def commit_message(res: SweepResult, words: Words) -> str:
-    lines = [f"{a.item or a.unit} {a.date} {action_label(a, words)}{' ' + a.number if a.number else ''}"
-             for a in res.actions]
+    lines = [
+        f"{a.item or a.unit} {a.date} {action_label(a, words)}{' ' + a.number if a.number else ''}" for a in res.actions
+    ]
     return f"督办 巡查 {res.date}: {len(res.actions)} 项动作\n\n" + "\n".join(lines)
 
 
@@ -30,8 +32,16 @@ def rows(res: SweepResult, ledger) -> list[tuple[str, ...]]:
     out = []
     for a in res.actions:
         item = ledger.items.get(a.item or "")
-        out.append((a.item or "", item.title if item else "", str(a.date), action_label(a, ledger.pack.words),
-                    a.number or "", ledger.unit_name(a.unit) if a.unit else ""))
+        out.append(
+            (
+                a.item or "",
+                item.title if item else "",
+                str(a.date),
+                action_label(a, ledger.pack.words),
+                a.number or "",
+                ledger.unit_name(a.unit) if a.unit else "",
+            )
+        )
     return out
 
 

@@ -1,6 +1,7 @@
 """Score tables written for the 考核办: CSV (UTF-8 with BOM, so Excel reads the Chinese) and xlsx.
 
 openpyxl is imported here only, when a workbook is asked for."""
+
 from __future__ import annotations
 
 import csv

@@ -9,6 +9,7 @@ gives the same document.
 
 docx and docxtpl are imported inside the functions that need them.
 """
+
 from __future__ import annotations
 
 import io
@@ -19,15 +20,41 @@ from pathlib import Path
 
 from duban.core.errors import DubanError, Problem
 from duban.core.model import Item
-from duban.core.vocabulary import DEFAULTS, Words
 from duban.core.pack import STEPS
-
+from duban.core.vocabulary import DEFAULTS, Words
 
 FORMS = tuple(DEFAULTS["form"])  # notice, reminder, warning, referral, urge, return, forward, feedback, reply, bulletin
-COMMON = {"form_name", "government", "government_short", "office", "office_short", "ref_prefix", "year", "date_cn",
-          "office_contact_person", "office_contact_phone", "office_contact_fax", "office_contact_email"}
-ITEM = {"item_id", "title", "ref", "basis", "requirement", "category", "tier", "lead_name", "co_names",
-        "deadline_text", "unit_name", "contact_person", "contact_phone", "contact_fax", "contact_email"}
+COMMON = {
+    "form_name",
+    "government",
+    "government_short",
+    "office",
+    "office_short",
+    "ref_prefix",
+    "year",
+    "date_cn",
+    "office_contact_person",
+    "office_contact_phone",
+    "office_contact_fax",
+    "office_contact_email",
+}
+ITEM = {
+    "item_id",
+    "title",
+    "ref",
+    "basis",
+    "requirement",
+    "category",
+    "tier",
+    "lead_name",
+    "co_names",
+    "deadline_text",
+    "unit_name",
+    "contact_person",
+    "contact_phone",
+    "contact_fax",
+    "contact_email",
+}
 OPINIONS = {"opinion_office": "", "opinion_leader": "", "opinion_head": ""}  # left blank for signatures
 SLIP = ITEM | {"number", "number_year", "serial", "reason", "answer_by", *OPINIONS}
 FIELDS: dict[str, set[str]] = {
@@ -37,8 +64,22 @@ FIELDS: dict[str, set[str]] = {
     "forward": COMMON | ITEM,
     "feedback": COMMON | ITEM | {"problems", "remark", "leader"},
     "reply": COMMON | ITEM | {"responsible", "basic", "progress", "issues", "next_steps", "other"},
-    "bulletin": COMMON | {"period_label", "until_cn", "registered", "done", "open", "overdue", "rate", "categories",
-                          "units", "lagging", "lagging_none", "scores", "chart"},
+    "bulletin": COMMON
+    | {
+        "period_label",
+        "until_cn",
+        "registered",
+        "done",
+        "open",
+        "overdue",
+        "rate",
+        "categories",
+        "units",
+        "lagging",
+        "lagging_none",
+        "scores",
+        "chart",
+    },
 }
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -68,12 +109,20 @@ def deterministic(data: bytes) -> bytes:
 
 # ------------------------------------------------------------------ contexts
 
+
 def common(ledger, day: date) -> dict:
     cfg = ledger.config
     gov, short = government_names(cfg.office)
-    return {"government": gov, "government_short": short, "office": cfg.office, "office_short": cfg.short,
-            "ref_prefix": cfg.ref_prefix, "year": day.year, "date_cn": date_cn(day),
-            **{f"office_contact_{k}": cfg.contact.get(k, "") for k in ("person", "phone", "fax", "email")}}
+    return {
+        "government": gov,
+        "government_short": short,
+        "office": cfg.office,
+        "office_short": cfg.short,
+        "ref_prefix": cfg.ref_prefix,
+        "year": day.year,
+        "date_cn": date_cn(day),
+        **{f"office_contact_{k}": cfg.contact.get(k, "") for k in ("person", "phone", "fax", "email")},
+    }
 
 
 def item_fields(ledger, item: Item, unit: str | None = None, deadline: date | None = None) -> dict:
@@ -83,15 +132,23 @@ def item_fields(ledger, item: Item, unit: str | None = None, deadline: date | No
     unit = unit or st.lead
     u = ledger.units.get(unit)
     deadline = deadline or st.deadline
-    return {"item_id": item.id, "title": item.title, "ref": item.ref, "basis": item.basis,
-            "requirement": item.requirement.strip(), "category": ledger.pack.categories[item.category].label
-            if item.category in ledger.pack.categories else item.category,
-            "tier": ledger.pack.tier_label(item.tier), "lead_name": ledger.unit_name(st.lead),
-            "co_names": "、".join(ledger.unit_name(c) for c in st.co) or "无",
-            "deadline_text": f"{date_cn(deadline)}前" if deadline else "由督查室另行通知",
-            "unit_name": ledger.unit_name(unit),
-            "contact_person": u.contact if u else "",
-            **{f"contact_{k}": getattr(u, k, "") if u else "" for k in ("phone", "fax", "email")}}
+    return {
+        "item_id": item.id,
+        "title": item.title,
+        "ref": item.ref,
+        "basis": item.basis,
+        "requirement": item.requirement.strip(),
+        "category": ledger.pack.categories[item.category].label
+        if item.category in ledger.pack.categories
+        else item.category,
+        "tier": ledger.pack.tier_label(item.tier),
+        "lead_name": ledger.unit_name(st.lead),
+        "co_names": "、".join(ledger.unit_name(c) for c in st.co) or "无",
+        "deadline_text": f"{date_cn(deadline)}前" if deadline else "由督查室另行通知",
+        "unit_name": ledger.unit_name(unit),
+        "contact_person": u.contact if u else "",
+        **{f"contact_{k}": getattr(u, k, "") if u else "" for k in ("phone", "fax", "email")},
+    }
 
 
 def pick_slip(item: Item, step: str, number: str | None, words: Words) -> dict:
@@ -110,19 +167,32 @@ def slip_reason(ledger, item: Item, ev: dict) -> str:
     lapse, answer = str(ev.get("lapse", "")), ev.get("answer_by")
     kind, _, when = lapse.partition(":")
     when_d = date.fromisoformat(when) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", when) else None
-    what = (f"该事项应于{date_cn(when_d)}报送落实情况，截至发单之日仍未报送" if kind == "report"
-            else f"该事项办理时限为{date_cn(when_d)}，截至发单之日仍未办结报送")
-    ask = f"请于{date_cn(answer)}前将情况说明及措施方案报{ledger.config.short}。" if answer else \
-        "请立即说明情况，抓紧办理。"
+    what = (
+        f"该事项应于{date_cn(when_d)}报送落实情况，截至发单之日仍未报送"
+        if kind == "report"
+        else f"该事项办理时限为{date_cn(when_d)}，截至发单之日仍未办结报送"
+    )
+    ask = (
+        f"请于{date_cn(answer)}前将情况说明及措施方案报{ledger.config.short}。"
+        if answer
+        else "请立即说明情况，抓紧办理。"
+    )
     return f"{what}。{ask}"
 
 
 def slip_context(ledger, item: Item, ev: dict) -> dict:
     number = str(ev.get("number") or "")
     year, _, serial = number.partition("-")
-    return {**common(ledger, ev["date"]), **item_fields(ledger, item, ev.get("unit")),
-            "number": number, "number_year": year, "serial": serial, "reason": slip_reason(ledger, item, ev),
-            "answer_by": date_cn(ev.get("answer_by")), **OPINIONS}
+    return {
+        **common(ledger, ev["date"]),
+        **item_fields(ledger, item, ev.get("unit")),
+        "number": number,
+        "number_year": year,
+        "serial": serial,
+        "reason": slip_reason(ledger, item, ev),
+        "answer_by": date_cn(ev.get("answer_by")),
+        **OPINIONS,
+    }
 
 
 def return_context(ledger, item: Item, number: str | None) -> dict:
@@ -135,9 +205,16 @@ def return_context(ledger, item: Item, number: str | None) -> dict:
         raise DubanError(f"事项 {item.id} 没有退办记录")
     ev = returns[-1]
     k = len(returns)
-    return {**common(ledger, ev["date"]), **item_fields(ledger, item, deadline=ev.get("due")),
-            "number": str(k), "number_year": ev["date"].year, "serial": k, "reason": str(ev.get("reason") or ""),
-            "answer_by": date_cn(ev.get("due")), **OPINIONS}
+    return {
+        **common(ledger, ev["date"]),
+        **item_fields(ledger, item, deadline=ev.get("due")),
+        "number": str(k),
+        "number_year": ev["date"].year,
+        "serial": k,
+        "reason": str(ev.get("reason") or ""),
+        "answer_by": date_cn(ev.get("due")),
+        **OPINIONS,
+    }
 
 
 def notice_context(ledger, item: Item) -> dict:
@@ -148,22 +225,37 @@ def notice_context(ledger, item: Item) -> dict:
     if rule.lookback:
         duties.append(f"{rule.lookback.describe()}回头望")
     ladder = ledger.pack.process.ladder
-    duties.append("办结后及时报送办结报告（附佐证材料）"
-                  + (f"；逾期未报的，将下发{ledger.pack.words.form(ladder[0].step)}" if ladder else ""))
-    return {**common(ledger, item.issued), **item_fields(ledger, item, deadline=item.deadline),
-            "reporting": "；".join(duties) + "。"}
+    duties.append(
+        "办结后及时报送办结报告（附佐证材料）"
+        + (f"；逾期未报的，将下发{ledger.pack.words.form(ladder[0].step)}" if ladder else "")
+    )
+    return {
+        **common(ledger, item.issued),
+        **item_fields(ledger, item, deadline=item.deadline),
+        "reporting": "；".join(duties) + "。",
+    }
 
 
 def feedback_context(ledger, item: Item, day: date) -> dict:
     from duban.core.state import deadline_lapses
 
-    problems = [f"{date_cn(ev['date'])}退办：{ev.get('reason', '')}" for ev in item.log
-                if ev.get("kind") == "review" and ev.get("result") == "returned"]
-    problems += [f"办理时限{date_cn(lapse.deadline)}已过，" + (f"{date_cn(lapse.resolved)}方才报送"
-                                                             if lapse.resolved else "至今未办结报送")
-                 for lapse in deadline_lapses(item, day)]
-    return {**common(ledger, day), **item_fields(ledger, item), "problems": "；".join(problems) or "无",
-            "remark": "", "leader": ""}
+    problems = [
+        f"{date_cn(ev['date'])}退办：{ev.get('reason', '')}"
+        for ev in item.log
+        if ev.get("kind") == "review" and ev.get("result") == "returned"
+    ]
+    problems += [
+        f"办理时限{date_cn(lapse.deadline)}已过，"
+        + (f"{date_cn(lapse.resolved)}方才报送" if lapse.resolved else "至今未办结报送")
+        for lapse in deadline_lapses(item, day)
+    ]
+    return {
+        **common(ledger, day),
+        **item_fields(ledger, item),
+        "problems": "；".join(problems) or "无",
+        "remark": "",
+        "leader": "",
+    }
 
 
 def reply_context(ledger, item: Item, day: date) -> dict:
@@ -171,12 +263,20 @@ def reply_context(ledger, item: Item, day: date) -> dict:
 
     lead = replay(item).lead
     reports = [ev for ev in item.log if ev.get("kind") == "report" and ev.get("unit") == lead and ev.get("text")]
-    return {**common(ledger, day), **item_fields(ledger, item), "responsible": "＿＿＿＿",
-            "basic": item.basis or item.title, "progress": str(reports[-1]["text"]).strip() if reports else "",
-            "issues": "", "next_steps": "", "other": "无"}
+    return {
+        **common(ledger, day),
+        **item_fields(ledger, item),
+        "responsible": "＿＿＿＿",
+        "basic": item.basis or item.title,
+        "progress": str(reports[-1]["text"]).strip() if reports else "",
+        "issues": "",
+        "next_steps": "",
+        "other": "无",
+    }
 
 
 # --------------------------------------------------------------------- render
+
 
 def render_docx(template: Path, context: dict, images: dict | None = None) -> bytes:
     from docx.shared import Mm
@@ -228,6 +328,7 @@ def item_form(ledger, form: str, item: Item, day: date, number: str | None = Non
 
 # ------------------------------------------------------------------- lint
 
+
 def lint_templates(root: Path) -> list[Problem]:
     """A template that is not a valid .docx, or uses a placeholder the renderer does not provide."""
     problems = []
@@ -250,8 +351,14 @@ def lint_templates(root: Path) -> list[Problem]:
             continue
         unknown = sorted(set(used) - FIELDS[form])
         if unknown:
-            problems.append(Problem(rel, 1, f"模板使用了未提供的占位符 {', '.join(unknown)}"
-                                            f"（{DEFAULTS['form'][form]}可用: {', '.join(sorted(FIELDS[form]))}）"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    f"模板使用了未提供的占位符 {', '.join(unknown)}"
+                    f"（{DEFAULTS['form'][form]}可用: {', '.join(sorted(FIELDS[form]))}）",
+                )
+            )
     return problems
 
 
@@ -262,11 +369,17 @@ def to_pdf(path: Path) -> Path:
 
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if not exe:
-        raise DubanError("没有找到 LibreOffice，无法转为 PDF。请先安装：Debian/Ubuntu 用 "
-                         "sudo apt-get install libreoffice-writer fonts-noto-cjk；其他系统见 "
-                         "https://www.libreoffice.org/download/ ；Word 文档已生成，也可在 Word 中另存为 PDF")
-    res = subprocess.run([exe, "--headless", "--convert-to", "pdf", "--outdir", str(path.parent), str(path)],
-                         capture_output=True, text=True, timeout=180)
+        raise DubanError(
+            "没有找到 LibreOffice，无法转为 PDF。请先安装：Debian/Ubuntu 用 "
+            "sudo apt-get install libreoffice-writer fonts-noto-cjk；其他系统见 "
+            "https://www.libreoffice.org/download/ ；Word 文档已生成，也可在 Word 中另存为 PDF"
+        )
+    res = subprocess.run(
+        [exe, "--headless", "--convert-to", "pdf", "--outdir", str(path.parent), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     pdf = path.with_suffix(".pdf")
     if res.returncode != 0 or not pdf.is_file():
         raise DubanError(f"LibreOffice 转换失败：{(res.stderr or res.stdout).strip()}")

@@ -1,11 +1,16 @@
 """The active rule pack as the clerk reads it (``duban rules``): plain rows of Chinese text."""
+
 from __future__ import annotations
 
 from duban.core.model import LEVELS, ROLES, TIERS
 from duban.core.pack import TRIGGERS, RulePack, ScoreRule
 from duban.core.scoring import plain, points_text
 
-PER_ITEM_WORDS = {"all": "每次均计分", "once": "单项同一规则一个考核期只计一次", "highest": "单项加分、扣分各取最高一项"}
+PER_ITEM_WORDS = {
+    "all": "每次均计分",
+    "once": "单项同一规则一个考核期只计一次",
+    "highest": "单项加分、扣分各取最高一项",
+}
 
 
 def category_rows(pack: RulePack) -> list[list[str]]:
@@ -13,10 +18,17 @@ def category_rows(pack: RulePack) -> list[list[str]]:
     for key, base in pack.categories.items():
         for tier in TIERS:
             rule = pack.rule(key, tier)
-            rows.append([f"{base.label}（{key}）", pack.tier_label(tier),
-                         "转阅（办），不需报送" if rule.forward else rule.deadline.describe(),
-                         rule.max.describe() if rule.max else "", rule.cadence.describe() if rule.cadence else "",
-                         rule.lookback.describe() if rule.lookback else "", rule.source or base.source])
+            rows.append(
+                [
+                    f"{base.label}（{key}）",
+                    pack.tier_label(tier),
+                    "转阅（办），不需报送" if rule.forward else rule.deadline.describe(),
+                    rule.max.describe() if rule.max else "",
+                    rule.cadence.describe() if rule.cadence else "",
+                    rule.lookback.describe() if rule.lookback else "",
+                    rule.source or base.source,
+                ]
+            )
     return rows
 
 
@@ -28,20 +40,31 @@ def process_rows(pack: RulePack) -> list[list[str]]:
     for i, step in enumerate(p.ladder, 1):
         answer = f"，{step.answer.describe()}内答复" if step.answer else ""
         what = "逾期后第一个工作日" if i == 1 else "上一步答复期满仍未办结的次一工作日"
-        rows.append([f"督办第 {i} 步", f"{what}发《{step.label}》{answer}{'（建议，须批准）' if step.proposal else ''}",
-                     step.source])
+        rows.append(
+            [
+                f"督办第 {i} 步",
+                f"{what}发《{step.label}》{answer}{'（建议，须批准）' if step.proposal else ''}",
+                step.source,
+            ]
+        )
     if p.report_lapse_up_to:
         rows.append(["定期报送逾期", f"最多升级到 {p.report_lapse_up_to}", p.report_lapse_source])
     rows.append(["退办重办", f"{p.return_answer.describe()}内重新办理上报", p.return_source])
     if p.transfer_back_within:
-        rows.append(["退回（非本单位职责）", f"收到后{p.transfer_back_within.describe()}内提出", p.transfer_back_source])
+        rows.append(
+            ["退回（非本单位职责）", f"收到后{p.transfer_back_within.describe()}内提出", p.transfer_back_source]
+        )
     if p.extension_cutoff:
-        cut = "期限届满前" if p.extension_cutoff.kind == "before_deadline" else f"期限前 {p.extension_cutoff.describe()}"
+        cut = (
+            "期限届满前" if p.extension_cutoff.kind == "before_deadline" else f"期限前 {p.extension_cutoff.describe()}"
+        )
         rows.append(["延期申请", f"须在{cut}提出", p.extension_source])
     for kind, body in p.unit_events.items():
         rows.append(["单位事件", f"{body.get('label', kind)}（duban event UNIT {kind}）", str(body.get("source", ""))])
     for c in p.consequences:
-        what = "同一事项逾期" if c.count == "overdue" else f"一年内{p.unit_events.get(c.event, {}).get('label', c.event)}"
+        what = (
+            "同一事项逾期" if c.count == "overdue" else f"一年内{p.unit_events.get(c.event, {}).get('label', c.event)}"
+        )
         n = f"{c.at} 次{'及以上' if c.and_more else ''}"
         owes = f"，{c.owes.describe()}内" if c.owes else ""
         rows.append(["累计后果", f"{what} {n}：{c.action}{owes}", c.source])
@@ -74,18 +97,33 @@ def scoring_rows(pack: RulePack) -> list[list[str]]:
             label = pack.process.unit_events.get(r.arg, {}).get("label") if r.on == "event" else None
             when += f"：{label or r.arg}"
         cats = [pack.categories[c].label if c in pack.categories else c for c in r.categories]
-        filters = [f"类别 {'、'.join(cats)}" if cats else "", f"等级 {'、'.join(map(pack.tier_label, r.tiers))}" if r.tiers else "",
-                   f"{'、'.join(ROLES[x] for x in r.roles)}单位" if r.roles else "", "期限内未报告进展" if r.silent else "",
-                   f"每单位每年第 {r.at} 次{'起' if r.and_more else ''}" if r.at else ""]
-        rows.append([r.id, r.label or when, when + ("；" + "，".join(f for f in filters if f) if any(filters) else ""),
-                     delta_text(r, pack), r.source])
+        filters = [
+            f"类别 {'、'.join(cats)}" if cats else "",
+            f"等级 {'、'.join(map(pack.tier_label, r.tiers))}" if r.tiers else "",
+            f"{'、'.join(ROLES[x] for x in r.roles)}单位" if r.roles else "",
+            "期限内未报告进展" if r.silent else "",
+            f"每单位每年第 {r.at} 次{'起' if r.and_more else ''}" if r.at else "",
+        ]
+        rows.append(
+            [
+                r.id,
+                r.label or when,
+                when + ("；" + "，".join(f for f in filters if f) if any(filters) else ""),
+                delta_text(r, pack),
+                r.source,
+            ]
+        )
     return rows
 
 
 def scoring_summary(pack: RulePack) -> str:
     s = pack.scoring
-    caps = [f"{what}不超过 {plain(cap)}" for what, cap in (("总分", s.cap_score), ("加分", s.cap_bonus),
-                                                         ("减分", s.cap_penalty)) if cap is not None]
+    caps = [
+        f"{what}不超过 {plain(cap)}"
+        for what, cap in (("总分", s.cap_score), ("加分", s.cap_bonus), ("减分", s.cap_penalty))
+        if cap is not None
+    ]
     period = {"quarter": "按季度", "year": "按年度"}[s.period]
-    return (f"基础分 {plain(s.base)}；{'；'.join(caps) or '不设上限'}；{PER_ITEM_WORDS[s.per_item]}；"
-            f"{period}考核" + (f"（{s.source}）" if s.source else ""))
+    return f"基础分 {plain(s.base)}；{'；'.join(caps) or '不设上限'}；{PER_ITEM_WORDS[s.per_item]}；{period}考核" + (
+        f"（{s.source}）" if s.source else ""
+    )

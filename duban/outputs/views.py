@@ -1,4 +1,5 @@
 """What people read about items: the item view (``show``, ``list``, ``--json``), built from derived state."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,28 +18,47 @@ def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
     st = derive(item, pack, today)
     rule = pack.rule(item.category, item.tier)
     view = {
-        "id": item.id, "title": item.title, "category": item.category, "category_label": rule.label,
-        "tier": item.tier, "tier_label": pack.tier_label(item.tier), "tier_short": pack.words.tier_short(item.tier),
-        "lead": st.lead, "lead_name": ledger.unit_name(st.lead), "co": st.co,
+        "id": item.id,
+        "title": item.title,
+        "category": item.category,
+        "category_label": rule.label,
+        "tier": item.tier,
+        "tier_label": pack.tier_label(item.tier),
+        "tier_short": pack.words.tier_short(item.tier),
+        "lead": st.lead,
+        "lead_name": ledger.unit_name(st.lead),
+        "co": st.co,
         "co_names": [ledger.unit_name(u) for u in st.co],
-        "issued": iso(item.issued), "deadline": iso(st.deadline), "original_deadline": iso(item.deadline),
-        "status": st.status, "status_label": pack.words.status(st.status), "overdue": st.overdue, "days_overdue": st.days_overdue,
-        "working_days_overdue": st.working_days_overdue, "days_left": st.days_left,
-        "working_days_left": st.working_days_left, "due_soon": st.due_soon, "extended": st.extended,
-        "forward": item.forward, "ref": item.ref, "basis": item.basis, "path": item.path,
+        "issued": iso(item.issued),
+        "deadline": iso(st.deadline),
+        "original_deadline": iso(item.deadline),
+        "status": st.status,
+        "status_label": pack.words.status(st.status),
+        "overdue": st.overdue,
+        "days_overdue": st.days_overdue,
+        "working_days_overdue": st.working_days_overdue,
+        "days_left": st.days_left,
+        "working_days_left": st.working_days_left,
+        "due_soon": st.due_soon,
+        "extended": st.extended,
+        "forward": item.forward,
+        "ref": item.ref,
+        "basis": item.basis,
+        "path": item.path,
     }
     if full:
         view["requirement"] = item.requirement
         try:
             dues = periodic_reports(item, pack, today, st)
-            view["periodic_reports"] = [{"due": iso(p.due), "reported_on": iso(p.reported_on),
-                                         "on_time": p.on_time} for p in dues]
+            view["periodic_reports"] = [
+                {"due": iso(p.due), "reported_on": iso(p.reported_on), "on_time": p.on_time} for p in dues
+            ]
             view["missing_reports"] = [iso(p.due) for p in dues if p.reported_on is None]
-            view["next_lookback"] = iso(next_lookback(item, pack, today)) if st.status not in (
-                "closed", "forwarded") else None
+            view["next_lookback"] = (
+                iso(next_lookback(item, pack, today)) if st.status not in ("closed", "forwarded") else None
+            )
         except DubanError as e:
             view["calendar_problem"] = str(e)
         view["cadence"] = rule.cadence.describe() if rule.cadence else None
         view["log"] = [{k: iso(v) for k, v in ev.items()} for ev in item.log]
     return view
-

@@ -27,6 +27,7 @@ when its own lock is free, each file atomically, and the head, written last,
 names the generation of the record files it goes with.  Delete the folder at
 any time; ``DUBAN_CACHE=off`` runs without it.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,10 +35,11 @@ import pickle
 import secrets
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 FORMAT = 1
 RACY_NS = 2_000_000_000
@@ -71,7 +73,7 @@ def cache_dir(root: Path) -> Path | None:
             text = g.read_text(encoding="utf-8", errors="replace").strip()
             if not text.startswith("gitdir:"):
                 return None
-            base = (d / text[len("gitdir:"):].strip()).resolve()
+            base = (d / text[len("gitdir:") :].strip()).resolve()
         else:
             continue
         rel = root.relative_to(d).as_posix()
@@ -80,6 +82,7 @@ def cache_dir(root: Path) -> Path | None:
 
 
 # ------------------------------------------------------------------ scanning
+
 
 def scan(root: Path, top: str) -> dict[str, list[tuple[str, int, int]]]:
     """Every YAML file under ``top``: folder → sorted (name, mtime_ns, size); hidden names skipped."""
@@ -115,6 +118,7 @@ def scan(root: Path, top: str) -> dict[str, list[tuple[str, int, int]]]:
 
 
 # ------------------------------------------------------------------ records
+
 
 @dataclass
 class Entry:
@@ -216,6 +220,7 @@ class Cache:
         if head and head["digest"] == digest and head["context"] == context:
             live = self._read(rel, "live", head["gens"][0])
             if live is not None:
+
                 def rest(gen=head["gens"][1]):
                     value = self._read(rel, "rest", gen)
                     if value is None:  # vanished or corrupt since the head was read: read the files again
@@ -269,9 +274,22 @@ class Cache:
             gens = (secrets.token_hex(8), secrets.token_hex(8))
             self._write(rel, "live", {"gen": gens[0], "records": live})
             self._write(rel, "rest", {"gen": gens[1], "records": rest})
-            self._write(rel, "files", {"gen": gens, "entries": entries,
-                                       "stats": {n: (m, s) for n, m, s in files if n not in racy}})
-            self._write(rel, "head", {"key": self.key, "digest": None if racy else digest, "context": context,
-                                      "gens": gens, "notes": notes, "settled_max": settled_max})
+            self._write(
+                rel,
+                "files",
+                {"gen": gens, "entries": entries, "stats": {n: (m, s) for n, m, s in files if n not in racy}},
+            )
+            self._write(
+                rel,
+                "head",
+                {
+                    "key": self.key,
+                    "digest": None if racy else digest,
+                    "context": context,
+                    "gens": gens,
+                    "notes": notes,
+                    "settled_max": settled_max,
+                },
+            )
         folder = Folder(rel, [f[0] for f in files], notes, live, settled_max, lambda: rest)
         return folder, rest

@@ -4,6 +4,7 @@ A number once given is never given again.  Numbers are allocated only inside a
 :class:`duban.store.git.Change` (``ch.counters.next(...)``), whose commit writes
 the counters together with the files that carry the numbers.
 """
+
 from __future__ import annotations
 
 import os

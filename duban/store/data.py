@@ -3,6 +3,7 @@
 In a wheel they sit under ``duban/_data``; in a source checkout (editable
 install) they are the repository root, which is itself the sample ledger.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

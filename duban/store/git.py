@@ -8,6 +8,7 @@ Every command that changes the ledger runs inside a :class:`Change`::
     # → hand edits to the touched files committed first (their own commit),
     #   then the files written atomically and committed with the message.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,13 @@ LOCK_WAIT = float(os.environ.get("DUBAN_LOCK_WAIT", "5"))
 
 def git(root: Path, *args: str, check: bool = True, env: dict | None = None) -> str:
     try:
-        proc = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=root, capture_output=True, text=True,
-                              env={**os.environ, **(env or {})})
+        proc = subprocess.run(
+            ["git", "-c", "core.quotePath=false", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
     except FileNotFoundError:
         raise DubanError("找不到 git 命令；请先安装 git") from None
     if check and proc.returncode != 0:
@@ -64,7 +70,7 @@ def dirty(root: Path, paths: list[str]) -> list[str]:
         if len(entry) > 3:
             found.append(entry[3:])
     prefix = git(root, "rev-parse", "--show-prefix").strip()
-    return sorted(p[len(prefix):] if prefix and p.startswith(prefix) else p for p in found)
+    return sorted(p[len(prefix) :] if prefix and p.startswith(prefix) else p for p in found)
 
 
 def has_head(root: Path) -> bool:
@@ -92,7 +98,7 @@ class Change:
         return self._counters
 
     # ------------------------------------------------------------ the lock
-    def __enter__(self) -> "Change":
+    def __enter__(self) -> Change:
         from filelock import FileLock, Timeout
 
         gd = git_dir(self.root)
@@ -110,9 +116,13 @@ class Change:
             raise DubanError(f"台账正被{holder}占用，等待 {self.wait:g} 秒后仍未释放；请稍后再试") from None
         import sys
 
-        self._info.write_text(json.dumps({"pid": os.getpid(), "command": " ".join(sys.argv[:3]),
-                                          "since": time.strftime("%Y-%m-%d %H:%M:%S")}, ensure_ascii=False),
-                              encoding="utf-8")
+        self._info.write_text(
+            json.dumps(
+                {"pid": os.getpid(), "command": " ".join(sys.argv[:3]), "since": time.strftime("%Y-%m-%d %H:%M:%S")},
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -142,9 +152,19 @@ class Change:
         hand = [p for p in dirty(root, touched) if (root / p).exists() or p in self.pending]
         if hand:
             git(root, "add", "--", *hand)
-            git(root, *ident, "commit", "-q", "--no-verify",
-                "-m", "手工修改（duban 在下一次操作前代为提交）: " + "、".join(hand),
-                "-m", f"{TRAILER}: hand-edit", "--", *hand)
+            git(
+                root,
+                *ident,
+                "commit",
+                "-q",
+                "--no-verify",
+                "-m",
+                "手工修改（duban 在下一次操作前代为提交）: " + "、".join(hand),
+                "-m",
+                f"{TRAILER}: hand-edit",
+                "--",
+                *hand,
+            )
             self.hand_edit_commit = git(root, "rev-parse", "HEAD").strip()
         for rel, content in self.pending.items():
             atomic_write(root / rel, content)
@@ -154,16 +174,31 @@ class Change:
         changed = git(root, "diff", "--cached", "--name-only", "--", *touched).strip()
         if not changed:
             return
-        git(root, *ident, "commit", "-q", "--no-verify", "-m", self.message,
-            "-m", f"{TRAILER}: {self.action}", "--", *touched)
+        git(
+            root,
+            *ident,
+            "commit",
+            "-q",
+            "--no-verify",
+            "-m",
+            self.message,
+            "-m",
+            f"{TRAILER}: {self.action}",
+            "--",
+            *touched,
+        )
         self.committed = git(root, "rev-parse", "HEAD").strip()
 
 
 # --------------------------------------------------------------- history
 
+
 def log_entries(root: Path, rel: str | None = None, limit: int | None = None) -> list[dict]:
-    args = ["log", "--format=%H%x1f%ad%x1f%an%x1f%s%x1f%(trailers:key=Duban-Action,valueonly)%x1e",
-            "--date=format:%Y-%m-%d %H:%M"]
+    args = [
+        "log",
+        "--format=%H%x1f%ad%x1f%an%x1f%s%x1f%(trailers:key=Duban-Action,valueonly)%x1e",
+        "--date=format:%Y-%m-%d %H:%M",
+    ]
     if limit:
         args.append(f"-n{limit}")
     if rel:
@@ -177,8 +212,7 @@ def log_entries(root: Path, rel: str | None = None, limit: int | None = None) ->
         if not rec:
             continue
         h, when, who, subject, action = (rec.split("\x1f") + [""] * 5)[:5]
-        rows.append({"commit": h[:10], "date": when, "author": who, "message": subject,
-                     "action": action.strip()})
+        rows.append({"commit": h[:10], "date": when, "author": who, "message": subject, "action": action.strip()})
     return rows
 
 
@@ -190,10 +224,15 @@ def undo(root: Path, author: tuple[str, str], wait: float = LOCK_WAIT) -> str:
             raise DubanError("仓库还没有任何提交，无可撤销")
         last = head[0]
         if not last["action"] or last["action"] in ("hand-edit", "init"):
-            why = "是手工提交" if not last["action"] else (
-                "是手工修改的提交" if last["action"] == "hand-edit" else "是建立台账的提交")
-            raise DubanError(f"最近一次提交 {last['commit']}（{last['message']}）{why}，不是 duban 的操作，"
-                             f"不能撤销；请用 git 自行处理")
+            why = (
+                "是手工提交"
+                if not last["action"]
+                else ("是手工修改的提交" if last["action"] == "hand-edit" else "是建立台账的提交")
+            )
+            raise DubanError(
+                f"最近一次提交 {last['commit']}（{last['message']}）{why}，不是 duban 的操作，"
+                f"不能撤销；请用 git 自行处理"
+            )
         files = git(root, "show", "--name-only", "--relative", "--format=", "HEAD").split()
         busy = dirty(root, files)
         if busy:

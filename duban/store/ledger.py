@@ -4,6 +4,7 @@
 problem found, each with ``path:line``.  A broken item file is reported and
 left out of ``items``; it never stops the others from loading.
 """
+
 from __future__ import annotations
 
 import os
@@ -61,6 +62,7 @@ class Ledger:
 
 # ----------------------------------------------------------------- discovery
 
+
 def find_root(explicit: str | os.PathLike | None = None) -> Path:
     """--ledger, else DUBAN_LEDGER, else the nearest duban.yaml above the cwd."""
     given = explicit or os.environ.get("DUBAN_LEDGER")
@@ -73,8 +75,10 @@ def find_root(explicit: str | os.PathLike | None = None) -> Path:
     for d in (here, *here.parents):
         if (d / CONFIG).is_file():
             return d
-    raise DubanError(f"当前目录及其上级目录中找不到 {CONFIG}；请用 --ledger 指定台账目录，"
-                     f"或设置环境变量 DUBAN_LEDGER，或用 duban init 新建台账")
+    raise DubanError(
+        f"当前目录及其上级目录中找不到 {CONFIG}；请用 --ledger 指定台账目录，"
+        f"或设置环境变量 DUBAN_LEDGER，或用 duban init 新建台账"
+    )
 
 
 def normalize_id(item_id: str) -> str:
@@ -99,6 +103,7 @@ def inside(root: Path, rel: str) -> Path:
 
 
 # ------------------------------------------------------------------- loading
+
 
 def _read(root: Path, rel: str, problems: list[Problem]):
     try:
@@ -160,8 +165,7 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
     problems += src.problems
 
     rules_dir = pack_folder(root, config, problems)
-    rel = os.path.relpath(rules_dir, root).replace(os.sep, "/") if root in rules_dir.parents else \
-        f"<{config.rules}>"
+    rel = os.path.relpath(rules_dir, root).replace(os.sep, "/") if root in rules_dir.parents else f"<{config.rules}>"
     pack, pack_problems = load_pack(rules_dir, rel)
     problems += pack_problems
 
@@ -203,8 +207,9 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
     context = (tuple(sorted(ledger.units)), tuple(ledger.pack.categories))
     notes, records, names = {}, {}, {}
     for folder_rel, files in scan(root, "items").items():
-        folder = cache.folder(folder_rel, files, context, lambda rel: _parse_item(root, rel),
-                              lambda item: tuple(check_refs(ledger, item)))
+        folder = cache.folder(
+            folder_rel, files, context, lambda rel: _parse_item(root, rel), lambda item: tuple(check_refs(ledger, item))
+        )
         notes.update({f"{folder_rel}/{n}": e for n, e in folder.notes.items()})
         names[folder_rel] = folder.names
         if scope is None or scope.ids is None:
@@ -253,9 +258,12 @@ def _duplicates(root: Path, names: dict[str, list[str]], notes: dict) -> dict[st
     A valid item file is named after its id, so a repeat needs an item file outside its year's
     folder, or a .yml beside a .yaml: only then are all names compared.
     """
-    odd = any(not rel.startswith("items/") or rel.count("/") != 1 or
-              any(not n.startswith(rel[6:] + "-") or not n.endswith(".yaml") for n in ns)
-              for rel, ns in names.items())
+    odd = any(
+        not rel.startswith("items/")
+        or rel.count("/") != 1
+        or any(not n.startswith(rel[6:] + "-") or not n.endswith(".yaml") for n in ns)
+        for rel, ns in names.items()
+    )
     if not odd:
         return {}
     seen: dict[str, str] = {}
@@ -314,8 +322,13 @@ def pack_folder(root: Path, config: Config, problems: list[Problem]) -> Path:
         shipped = shipped_packs()
         if config.rules in shipped:
             return shipped[config.rules]
-        problems.append(Problem(CONFIG, 1, f"rules: 找不到规则包 “{config.rules}”（台账中的目录，"
-                                           f"或随 duban 提供的: {'、'.join(shipped)}）"))
+        problems.append(
+            Problem(
+                CONFIG,
+                1,
+                f"rules: 找不到规则包 “{config.rules}”（台账中的目录，或随 duban 提供的: {'、'.join(shipped)}）",
+            )
+        )
     return folder
 
 

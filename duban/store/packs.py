@@ -15,6 +15,7 @@ A pack is a folder of YAML files (see README, "写规则包"):
 * ``calendar.yaml``   local holiday / 调休 corrections and added years
 * ``scoring.yaml``    the quarterly scoring table
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -44,16 +45,27 @@ from duban.core.pack import (
     Step,
     TimeRule,
 )
-from duban.core.vocabulary import DEFAULTS, SECTIONS, SLIPS, Words, words
 from duban.core.schema import Source, check_mapping, check_type, field_name
+from duban.core.vocabulary import DEFAULTS, SECTIONS, SLIPS, Words, words
 from duban.store.yamlio import YamlError, load_path
 
-TIME_KEYS = {"working_days", "days", "months", "same_day", "end_of", "set_by", "roll", "source",
-             "before_deadline", "note"}
+TIME_KEYS = {
+    "working_days",
+    "days",
+    "months",
+    "same_day",
+    "end_of",
+    "set_by",
+    "roll",
+    "source",
+    "before_deadline",
+    "note",
+}
 
 
-def parse_time_rule(src: Source, value, keypath: tuple, allow=("working_days", "days", "months",
-                    "same_day", "end_of", "clerk")) -> TimeRule | None:
+def parse_time_rule(
+    src: Source, value, keypath: tuple, allow=("working_days", "days", "months", "same_day", "end_of", "clerk")
+) -> TimeRule | None:
     if value == "clerk" and "clerk" in allow:
         return TimeRule("clerk")
     if value == "same_day" and "same_day" in allow:
@@ -67,11 +79,15 @@ def parse_time_rule(src: Source, value, keypath: tuple, allow=("working_days", "
     if roll not in ROLLS:
         src.error(keypath + ("roll",), f"roll 只能是 next 或 none，而不是 “{roll}”")
         roll = "next"
-    kinds = [k for k in ("working_days", "days", "months", "same_day", "end_of", "set_by", "before_deadline")
-             if k in value]
+    kinds = [
+        k for k in ("working_days", "days", "months", "same_day", "end_of", "set_by", "before_deadline") if k in value
+    ]
     if len(kinds) != 1:
-        src.error(keypath, f"{field_name(keypath)} 须且只须给出一种期限: working_days / days / months / "
-                           f"same_day / end_of / set_by: clerk")
+        src.error(
+            keypath,
+            f"{field_name(keypath)} 须且只须给出一种期限: working_days / days / months / "
+            f"same_day / end_of / set_by: clerk",
+        )
         return None
     kind = kinds[0]
     if kind == "set_by":
@@ -101,8 +117,7 @@ def parse_time_rule(src: Source, value, keypath: tuple, allow=("working_days", "
 def parse_cadence(src: Source, value, keypath: tuple) -> Cadence | None:
     if value in (None, "none"):
         return None
-    if not check_mapping(src, value, keypath, {"every", "unit", "anchor", "source", "wording", "note"},
-                         ("unit",)):
+    if not check_mapping(src, value, keypath, {"every", "unit", "anchor", "source", "wording", "note"}, ("unit",)):
         return None
     every = value.get("every", 1)
     unit = value.get("unit")
@@ -162,8 +177,18 @@ TIMED_SECTIONS = {
 
 
 def _parse_process(src: Source, data, words: Words) -> Process:
-    allowed = {"due_soon", "ladder", "return", "transfer_back", "extension", "consequences", "note", "source",
-               "report_lapse", "unit_events"}
+    allowed = {
+        "due_soon",
+        "ladder",
+        "return",
+        "transfer_back",
+        "extension",
+        "consequences",
+        "note",
+        "source",
+        "report_lapse",
+        "unit_events",
+    }
     if data is None:
         data = {}
     if not check_mapping(src, data, (), allowed, ("ladder",)):
@@ -183,12 +208,22 @@ def _parse_process(src: Source, data, words: Words) -> Process:
         if st.get("step") not in STEPS:
             src.error(kp + ("step",), f"step 只能是 {' / '.join(STEPS)}，而不是 “{st.get('step')}”")
             continue
-        answer = parse_time_rule(src, st["answer"], kp + ("answer",), allow=("working_days", "days")) \
-            if st.get("answer") is not None else None
+        answer = (
+            parse_time_rule(src, st["answer"], kp + ("answer",), allow=("working_days", "days"))
+            if st.get("answer") is not None
+            else None
+        )
         if i < len(ladder) - 1 and answer is None:
             src.error(kp, "除最后一步外，每一步都须给出答复时限 answer")
-        steps.append(Step(st["step"], str(st.get("label") or words.entry(st["step"])), answer,
-                          bool(st.get("proposal", False)), str(st.get("source", ""))))
+        steps.append(
+            Step(
+                st["step"],
+                str(st.get("label") or words.entry(st["step"])),
+                answer,
+                bool(st.get("proposal", False)),
+                str(st.get("source", "")),
+            )
+        )
     if len({s.step for s in steps}) != len(steps):
         src.error(("ladder",), "ladder 中同一种文书只能出现一次")
     kw["ladder"] = tuple(steps)
@@ -203,7 +238,9 @@ def _parse_process(src: Source, data, words: Words) -> Process:
         sub = data["report_lapse"]
         if check_mapping(src, sub, ("report_lapse",), {"up_to", "source", "note"}, ("up_to",)):
             if sub["up_to"] not in {s.step for s in steps}:
-                src.error(("report_lapse", "up_to"), f"up_to 须是 ladder 中的一步（{' / '.join(s.step for s in steps)}）")
+                src.error(
+                    ("report_lapse", "up_to"), f"up_to 须是 ladder 中的一步（{' / '.join(s.step for s in steps)}）"
+                )
             else:
                 kw["report_lapse_up_to"] = sub["up_to"]
                 kw["report_lapse_source"] = str(sub.get("source", ""))
@@ -215,20 +252,41 @@ def _parse_process(src: Source, data, words: Words) -> Process:
     cons = []
     for i, c in enumerate(data.get("consequences") or []):
         kp = ("consequences", i)
-        if not check_mapping(src, c, kp, {"id", "count", "at", "and_more", "event", "action", "owes", "source",
-                                          "note"}, ("id", "count", "at", "action")):
+        if not check_mapping(
+            src,
+            c,
+            kp,
+            {"id", "count", "at", "and_more", "event", "action", "owes", "source", "note"},
+            ("id", "count", "at", "action"),
+        ):
             continue
         if c.get("count") not in ("overdue", "unit_event"):
             src.error(kp + ("count",), f"count 只能是 overdue 或 unit_event，而不是 “{c.get('count')}”")
             continue
         if c["count"] == "unit_event" and c.get("event") not in kw.get("unit_events", {}):
-            src.error(kp + ("event",), f"event 须是 unit_events 中的一种（{'、'.join(kw.get('unit_events', {})) or '尚未定义'}）")
+            src.error(
+                kp + ("event",),
+                f"event 须是 unit_events 中的一种（{'、'.join(kw.get('unit_events', {})) or '尚未定义'}）",
+            )
             continue
-        owes = parse_time_rule(src, c["owes"], kp + ("owes",), allow=("working_days", "days")) \
-            if c.get("owes") is not None else None
+        owes = (
+            parse_time_rule(src, c["owes"], kp + ("owes",), allow=("working_days", "days"))
+            if c.get("owes") is not None
+            else None
+        )
         if check_type(src, c, "at", int, kp, "整数"):
-            cons.append(Consequence(str(c["id"]), c["count"], c["at"], str(c["action"]), str(c.get("source", "")),
-                                    str(c.get("event", "")), bool(c.get("and_more", False)), owes))
+            cons.append(
+                Consequence(
+                    str(c["id"]),
+                    c["count"],
+                    c["at"],
+                    str(c["action"]),
+                    str(c.get("source", "")),
+                    str(c.get("event", "")),
+                    bool(c.get("and_more", False)),
+                    owes,
+                )
+            )
     kw["consequences"] = tuple(cons)
     kw["ladder_source"] = str(data.get("source", ""))
     return Process(**kw)
@@ -244,7 +302,7 @@ def _number(src: Source, value, keypath: tuple) -> Decimal | None:
 def _parse_delta(src: Source, value, keypath: tuple):
     if not isinstance(value, dict):
         return _number(src, value, keypath)
-    for name, keys in DIMENSIONS:
+    for _name, keys in DIMENSIONS:
         if value and set(value) <= set(keys):
             out = {k: _parse_delta(src, v, keypath + (k,)) for k, v in value.items()}
             return None if None in out.values() else out
@@ -264,16 +322,33 @@ def _names(src: Source, rule: dict, key: str, keypath: tuple, allowed) -> tuple[
     return tuple(str(v) for v in values)
 
 
-RULE_KEYS = {"id", "when", "label", "source", "note", "category", "tier", "role", "silent", "delta", "per",
-             "each_time", "at", "and_more", "flag", "zero", "lasts"}
+RULE_KEYS = {
+    "id",
+    "when",
+    "label",
+    "source",
+    "note",
+    "category",
+    "tier",
+    "role",
+    "silent",
+    "delta",
+    "per",
+    "each_time",
+    "at",
+    "and_more",
+    "flag",
+    "zero",
+    "lasts",
+}
 
 
-def _parse_score_rule(src: Source, r, keypath: tuple, pack: "RulePack") -> ScoreRule | None:
+def _parse_score_rule(src: Source, r, keypath: tuple, pack: RulePack) -> ScoreRule | None:
     if not check_mapping(src, r, keypath, RULE_KEYS, ("id", "when", "source")):
         return None
     on, arg = r.get("when"), ""
     if isinstance(on, dict) and len(on) == 1:
-        (on, arg), = on.items()
+        ((on, arg),) = on.items()
         if TRIGGER_ARGS.get(on) is None:
             src.error(keypath + ("when",), f"when 的参数形式只用于 {' / '.join(TRIGGER_ARGS)}")
             return None
@@ -281,8 +356,11 @@ def _parse_score_rule(src: Source, r, keypath: tuple, pack: "RulePack") -> Score
         src.error(keypath + ("when",), f"when 只能是 {' / '.join(TRIGGERS)}，而不是 “{on}”")
         return None
     arg = str(arg or "")
-    known = {"event": list(pack.process.unit_events), "slip": STEPS,
-             "consequence": [c.id for c in pack.process.consequences]}.get(on)
+    known = {
+        "event": list(pack.process.unit_events),
+        "slip": STEPS,
+        "consequence": [c.id for c in pack.process.consequences],
+    }.get(on)
     if (arg or on == "event") and arg not in known:
         where = "process.yaml 的 unit_events" if on == "event" else "可用值"
         src.error(keypath + ("when",), f"{TRIGGER_ARGS[on]} “{arg}” 不在{where}中（有: {'、'.join(known) or '无'}）")
@@ -305,15 +383,27 @@ def _parse_score_rule(src: Source, r, keypath: tuple, pack: "RulePack") -> Score
         src.error(keypath, "规则须给出 delta、flag 或 zero 中的至少一项")
         return None
     return ScoreRule(
-        id=str(r["id"]), on=on, arg=arg, label=str(r.get("label") or ""), source=str(r["source"]),
+        id=str(r["id"]),
+        on=on,
+        arg=arg,
+        label=str(r.get("label") or ""),
+        source=str(r["source"]),
         categories=_names(src, r, "category", keypath, list(pack.categories) or None),
-        tiers=_names(src, r, "tier", keypath, TIERS), roles=_names(src, r, "role", keypath, ROLES),
-        silent=bool(r.get("silent", False)), delta=delta, per=per, each_time=bool(r.get("each_time", False)), at=at,
-        and_more=bool(r.get("and_more", False)), flag=str(r.get("flag") or ""), zero=bool(r.get("zero", False)),
-        lasts="year" if r.get("zero") else lasts)
+        tiers=_names(src, r, "tier", keypath, TIERS),
+        roles=_names(src, r, "role", keypath, ROLES),
+        silent=bool(r.get("silent", False)),
+        delta=delta,
+        per=per,
+        each_time=bool(r.get("each_time", False)),
+        at=at,
+        and_more=bool(r.get("and_more", False)),
+        flag=str(r.get("flag") or ""),
+        zero=bool(r.get("zero", False)),
+        lasts="year" if r.get("zero") else lasts,
+    )
 
 
-def _parse_scoring(src: Source, data, pack: "RulePack") -> Scoring:
+def _parse_scoring(src: Source, data, pack: RulePack) -> Scoring:
     allowed = {"base", "caps", "per_item", "period", "rules", "source", "note"}
     if not check_mapping(src, data, (), allowed, ("base", "rules")):
         return Scoring()
@@ -387,8 +477,9 @@ def load_pack(root: Path, rel_root: str = "rules") -> tuple[RulePack, list[Probl
 
     data, src = _load(root, "pack.yaml", rel_root, problems)
     overrides: dict = {}
-    if data is not None and check_mapping(src, data, (), {"name", "title", "document", "source", "note", "words"},
-                                          ("name",)):
+    if data is not None and check_mapping(
+        src, data, (), {"name", "title", "document", "source", "note", "words"}, ("name",)
+    ):
         pack.name, pack.title = str(data.get("name", "")), str(data.get("title", ""))
         pack.document = str(data.get("document", ""))
         overrides = _parse_words(src, data.get("words"))
@@ -469,4 +560,3 @@ def _parse_calendar(src: Source, data) -> dict[int, dict]:
                     d = date.fromordinal(d.toordinal() + 1)
         out[year] = entry
     return out
-

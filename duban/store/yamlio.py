@@ -5,6 +5,7 @@ every mapping key and list entry, so that problems can name ``file:line``.
 Writes that change a clerk's file use ruamel.yaml round-trip, so comments,
 key order and quoting survive; every write is atomic.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,7 +22,6 @@ try:  # the C loader is much faster; fall back where it is not built
     from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _SafeLoader
-
 
 
 class _Loader(_SafeLoader):
@@ -90,15 +90,18 @@ def _parse(text: str) -> tuple[yaml.Node | None, Any, Lines]:
     except yaml.MarkedYAMLError as exc:
         if isinstance(exc, yaml.constructor.ConstructorError):
             mark = exc.problem_mark or exc.context_mark
-            raise YamlError(mark.line + 1 if mark else 1,
-                            f"不允许的 YAML 标签（只接受普通数据）: {exc.problem}") from None
+            raise YamlError(
+                mark.line + 1 if mark else 1, f"不允许的 YAML 标签（只接受普通数据）: {exc.problem}"
+            ) from None
         # an unclosed bracket or quote is reported where it was opened
         mark = exc.context_mark or exc.problem_mark
         where = ""
         if exc.context_mark and exc.problem_mark and exc.problem_mark.line != exc.context_mark.line:
             where = f"（在第 {exc.problem_mark.line + 1} 行发现）"
-        raise YamlError(mark.line + 1 if mark else 1,
-                        f"YAML 语法错误: {exc.context + '，' if exc.context else ''}{exc.problem}{where}") from None
+        raise YamlError(
+            mark.line + 1 if mark else 1,
+            f"YAML 语法错误: {exc.context + '，' if exc.context else ''}{exc.problem}{where}",
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlError(1, f"YAML 错误: {exc}") from None
     finally:
@@ -115,6 +118,7 @@ def load_path(path: Path) -> tuple[Any, Lines]:
 
 
 # ------------------------------------------------------------- log appends
+
 
 def date_place(log: list, ev: dict) -> int:
     """Where ``ev`` goes in a date-ordered log: after every entry of its date or earlier."""
@@ -136,8 +140,9 @@ def insert_log_lines(text: str, events: list[dict]) -> str | None:
         root, data, _ = _parse(text)
     except YamlError:
         return None
-    log_node = next((v for k, v in (root.value if isinstance(root, yaml.MappingNode) else [])
-                     if k.value == "log"), None)
+    log_node = next(
+        (v for k, v in (root.value if isinstance(root, yaml.MappingNode) else []) if k.value == "log"), None
+    )
     if not isinstance(log_node, yaml.SequenceNode) or log_node.flow_style or not log_node.value:
         return None
     entries = log_node.value
@@ -146,7 +151,7 @@ def insert_log_lines(text: str, events: list[dict]) -> str | None:
     lines = text.splitlines(keepends=True)
     if not lines[-1].endswith("\n"):
         lines[-1] += "\n"
-    indent = lines[entries[0].start_mark.line][:entries[0].start_mark.column]
+    indent = lines[entries[0].start_mark.line][: entries[0].start_mark.column]
     if indent.strip(" ") != "-" or not indent.endswith(" ") or indent.startswith("-"):
         return None  # entries must be "  - {…}" lines of the mapping
     log = list(data["log"])
@@ -176,6 +181,7 @@ def insert_log_lines(text: str, events: list[dict]) -> str | None:
 
 
 # ---------------------------------------------------------------- round trip
+
 
 def _rt():
     from ruamel.yaml import YAML
