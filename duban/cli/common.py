@@ -57,9 +57,9 @@ def out_json(data) -> None:
 
 def root_of(ledger: Path | None) -> Path:
     """The ledger's root: --ledger, DUBAN_LEDGER, or the nearest duban.yaml above."""
-    from duban.store.ledger import find_root
+    from duban.commands.base import find_ledger
 
-    return find_root(ledger)
+    return find_ledger(ledger)
 
 
 def where(ledger: Path | None, today: str | None) -> tuple[Path, date]:
@@ -68,6 +68,12 @@ def where(ledger: Path | None, today: str | None) -> tuple[Path, date]:
 
     root = root_of(ledger)
     return root, ledger_today(root, today)
+
+
+def date_arg(value: str, what: str) -> date:
+    from duban.commands.clock import parse_date
+
+    return parse_date(value, what)
 
 
 def date_opt(value: str | None, what: str) -> date | None:

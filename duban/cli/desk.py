@@ -20,7 +20,6 @@ from duban.cli.common import (
     root_of,
     where,
 )
-from duban.core.errors import DubanError
 
 
 @app.command()
@@ -185,14 +184,9 @@ def check(json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = No
 @app.command()
 def log(item: Annotated[str, typer.Argument(help="事项编号")], json_: JsonOpt = False, ledger: LedgerOpt = None):
     """从 git 历史显示一个事项的每一次改动。"""
-    from duban.store.git import log_entries
-    from duban.store.ledger import item_rel, normalize_id
+    from duban.commands.history import item_history
 
-    root = root_of(ledger)
-    item_id = normalize_id(item)
-    rows = log_entries(root, item_rel(item_id))
-    if not rows:
-        raise DubanError(f"git 历史中没有事项 {item_id} 的记录")
+    item_id, rows = item_history(root_of(ledger), item)
     if json_:
         out_json(rows)
         return
@@ -210,12 +204,9 @@ def log(item: Annotated[str, typer.Argument(help="事项编号")], json_: JsonOp
 @app.command()
 def undo(ledger: LedgerOpt = None):
     """撤销最近一次 duban 操作（git revert）；最近的提交不是 duban 操作时拒绝。"""
-    from duban.store.git import undo as do_undo
-    from duban.store.ledger import load_config
+    from duban.commands.history import undo as do_undo
 
-    root = root_of(ledger)
-    cfg = load_config(root)
-    print(do_undo(root, (cfg.author_name, cfg.author_email)))
+    print(do_undo(root_of(ledger)))
 
 
 @app.command()
@@ -255,32 +246,28 @@ def rules(
     today: TodayOpt = None,
 ):
     """按督查室读法列出当前规则包：各类别、等级的期限、定期报送、回头望，督办流程，考核计分表及条款。"""
+    from duban.commands.queries import check_pack, settings
     from duban.outputs.packview import (
         category_rows,
         process_rows,
         scoring_rows,
         scoring_summary,
     )
-    from duban.store.packs import load_pack
 
     if check_path:
-        folder = check_path.expanduser().resolve()
-        if not folder.is_dir():
-            raise DubanError(f"{folder} 不是目录")
-        pack, problems = load_pack(folder, str(check_path))
+        pack, problems = check_pack(check_path, str(check_path))
         for p in problems:
             print(p)
         errors = sum(p.severity == "error" for p in problems)
         print(
-            f"规则包 {pack.name or folder.name}: {errors} 个错误" if problems else f"规则包 {pack.name}: 没有发现问题"
+            f"规则包 {pack.name or check_path.name}: {errors} 个错误"
+            if problems
+            else f"规则包 {pack.name}: 没有发现问题"
         )
         if errors:
             raise typer.Exit(1)
         return
-    from duban.store.ledger import load
-
-    root = root_of(ledger)
-    led = load(root, only_config=True)  # the pack, not the items
+    led = settings(root_of(ledger))  # the pack, not the items
     report_problems(led)
     pack = led.pack
     sections = {

@@ -15,6 +15,7 @@ from duban.cli.common import (
     NoFormsOpt,
     TodayOpt,
     app,
+    date_arg,
     date_opt,
     out_json,
     read_text,
@@ -89,7 +90,7 @@ def extend(
     extend_item(
         root,
         item,
-        to=date_opt(to, "--to"),
+        to=date_arg(to, "--to"),
         reason=reason,
         approved_by=approved_by,
         requested=date_opt(requested, "--requested"),
@@ -117,7 +118,7 @@ def report(
     root, day = where(ledger, today)
     if (text is None) == (file is None):
         raise DubanError("请给出 --text 或 --file 之一")
-    body = text if text is not None else read_text(file)
+    body = read_text(file) if file is not None else text or ""
     do(
         root,
         item,
@@ -147,16 +148,17 @@ def review(
     item: ItemArg,
     decision: Annotated[ReviewDecision, typer.Argument(help="accept（审核通过，办结）或 return（退办重办）")],
     reason: Annotated[str, typer.Option("--reason", help="审核意见；退办时必填")] = "",
+    due: Annotated[str | None, typer.Option("--due", help="退办的重办期限；默认按规则包 return 计算")] = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
-    """审核办结报告：accept 办结，return 退办（按规则给出重办期限）。"""
+    """审核办结报告：accept 办结，return 退办（重办期限按规则包，或用 --due 给出）。"""
     from duban.commands.items import review as do
 
     root, day = where(ledger, today)
     accept = decision is ReviewDecision.accept
-    due = do(root, item, accept=accept, reason=reason, today=day)
-    print(f"{item} 已办结" if accept else f"{item} 已退办，重办期限 {due}")
+    redo = do(root, item, accept=accept, reason=reason, today=day, due_by=date_opt(due, "--due"))
+    print(f"{item} 已办结" if accept else f"{item} 已退办，重办期限 {redo}")
 
 
 @app.command("transfer-back")
@@ -249,7 +251,7 @@ def escalate(
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
-    """人工下发督办文书（提醒单、催办单、警告单、追责问效移交建议），编号与巡查一致，并生成 Word 文书。"""
+    """人工下发督办文书（reminder / urge / warning / referral，名称按规则包），编号与巡查一致，并生成 Word 文书。"""
     from duban.commands.items import escalate as do
 
     root, day = where(ledger, today)
@@ -267,7 +269,7 @@ def refer(
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
-    """记录区政府对追责问效移交建议的决定（建议本身保留在记录中）。"""
+    """记录政府对移交（追责问效）建议的决定（建议本身保留在记录中）。"""
     from duban.commands.items import refer as do
 
     root, day = where(ledger, today)

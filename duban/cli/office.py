@@ -28,8 +28,8 @@ def render(
     form: Annotated[
         str,
         typer.Argument(
-            help="文书: notice 督查通知单 / reminder 工作提醒单 / warning 督查工作警告单 / referral 追责问效移交单 / "
-            "urge 督查催办单 / return 督查退办单 / forward 转阅（办）单 / feedback 督查反馈单 / "
+            help="文书: notice 通知单 / reminder、urge、warning、referral 督办流程各步的文书（名称按规则包） / "
+            "return 退办单 / forward 转阅（办）单 / feedback 反馈单 / "
             "reply 落实情况报告 / bulletin 督查通报"
         ),
     ],
@@ -163,7 +163,7 @@ def sweep(
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
-    """每日巡查：临期提示、逾期提醒单→警告单→追责问效移交建议、定期报送、回头望；一次提交；发出的文书生成到 out/。"""
+    """每日巡查：临期提示、逾期后按规则包的督办流程逐步下发文书（最后一步为建议，待批准）、定期报送、回头望；一次提交；日报和文书生成到 out/。"""
     from duban.commands.sweep import run
 
     root, day = where(ledger, today)
@@ -189,8 +189,8 @@ def sweep(
             print(f"{day} 巡查：没有到期的动作")
         for p in res.pending:
             print(f"待处理 {p['item']} {p['title']}：{p['what']}")
-        for p in res.problems:
-            print(f"问题 {p}", file=sys.stderr)
+        for problem in res.problems:
+            print(f"问题 {problem}", file=sys.stderr)
         if res.digest:
             print(f"日报: {root / res.digest}")
     if res.problems:

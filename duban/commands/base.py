@@ -6,7 +6,12 @@ from pathlib import Path
 
 from duban.core.errors import DubanError
 from duban.store.git import Change
-from duban.store.ledger import Ledger, load_config
+from duban.store.ledger import Ledger, find_root, load_config
+
+
+def find_ledger(given: Path | None) -> Path:
+    """--ledger, else DUBAN_LEDGER, else the nearest duban.yaml above the working directory."""
+    return find_root(given)
 
 
 def change(root: Path, message: str, action: str) -> Change:

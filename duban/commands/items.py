@@ -285,14 +285,22 @@ def report(
     )
 
 
-def review(root: Path, item_id: str, *, accept: bool, reason: str, today: date) -> date | None:
+def review(
+    root: Path, item_id: str, *, accept: bool, reason: str, today: date, due_by: date | None = None
+) -> date | None:
+    """Accept a final report (→ done) or return it (退办) with a redo deadline: ``due_by``, else the pack's window."""
     due: list[date] = []
 
     def check(ledger, item, st, _ch):
         if not accept:
             if not reason.strip():
                 raise DubanError("退办须写明理由（--reason）")
-            due.append(ledger.pack.process.return_answer.apply(ledger.calendar, today))
+            window = ledger.pack.process.return_answer
+            if due_by is None and window is None:
+                raise DubanError("本规则包没有规定退办后的重办期限（process.yaml 的 return），请用 --due 给出重办期限")
+            if due_by is not None and due_by < today:
+                raise DubanError(f"重办期限 {due_by} 早于今天 {today}")
+            due.append(due_by or window.apply(ledger.calendar, today))
             events[0]["due"] = due[0]
 
     events = [
@@ -421,12 +429,14 @@ def escalate(root: Path, item_id: str, *, step: str, reason: str, today: date) -
 def refer(root: Path, item_id: str, *, approve: bool, text: str, today: date) -> str:
     found: list[str] = []
 
-    def check(ledger, item, st, _ch):
+    def check(ledger, item, st, ch):
+        slip = ledger.pack.words.entry("referral")
         open_ = open_referrals(item.log)
         if not open_:
-            raise DubanError(f"{item.id}: 没有待决定的追责问效移交建议")
+            raise DubanError(f"{item.id}: 没有待决定的{slip}（建议）")
         found.append(open_[-1]["number"])
         ev["number"] = open_[-1]["number"]
+        ch.message = f"督办 {item_id} {slip} {ev['number']} {'批准' if approve else '不批准'}"
 
     ev = {
         "date": today,
@@ -434,6 +444,5 @@ def refer(root: Path, item_id: str, *, approve: bool, text: str, today: date) ->
         "decision": "approved" if approve else "rejected",
         "text": text.strip() or None,
     }
-    word = "批准" if approve else "不批准"
-    append_events(root, item_id, [ev], f"督办 {item_id} 追责问效移交{word}", "refer", check)
+    append_events(root, item_id, [ev], "", "refer", check)
     return found[0]

@@ -111,3 +111,18 @@ def quarter_scores(root: Path, period: str | None, year: int | None, today: date
     if explain and explain not in ledger.units:
         raise DubanError(f"未知的单位 “{explain}”（见 units.yaml）")
     return Scores(ledger, per, score(ledger, per, today))
+
+
+def check_pack(folder: Path, shown_as: str):
+    """``duban rules --check``: a pack folder loaded on its own; (pack, problems)."""
+    from duban.store.packs import load_pack
+
+    folder = folder.expanduser().resolve()
+    if not folder.is_dir():
+        raise DubanError(f"{folder} 不是目录")
+    return load_pack(folder, shown_as)
+
+
+def settings(root: Path) -> Ledger:
+    """The ledger's settings, units and pack, without the items."""
+    return load(root, only_config=True)

@@ -253,10 +253,10 @@ class SweepResult:
             "date": self.date.isoformat(),
             "actions": [
                 {
-                    "item": a.item,
-                    "action": a.kind,
                     "number": None,
                     "unit": None,
+                    "item": a.item,
+                    "action": a.kind,
                     **{k: iso(v) for k, v in a.entry.items()},
                 }
                 for a in self.actions

@@ -104,7 +104,7 @@ class Cadence:
     def nth_raw(self, start: date, k: int) -> date:
         """The kth due date before rolling (not for working_day cadences)."""
         n = self.every * k
-        per = {"month": 1, "quarter": 3}.get(self.unit)
+        per = {"month": 1, "quarter": 3}.get(self.unit, 0)
         if self.anchor == "period_end" and per:
             last = end_of(self.unit, start)
             return end_of("month", add_months(date(last.year, last.month, 1), per * self.every * (k - 1)))
@@ -185,7 +185,7 @@ class Process:
     due_soon: TimeRule | None = None
     ladder: tuple[Step, ...] = ()
     ladder_source: str = ""
-    return_answer: TimeRule = TimeRule("working_days", 5)
+    return_answer: TimeRule | None = None  # the redo window of a 退办; None: the clerk gives it
     return_source: str = ""
     transfer_back_within: TimeRule | None = None
     transfer_back_source: str = ""

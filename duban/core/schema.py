@@ -34,7 +34,7 @@ class Source:
 
 
 def field_name(keypath: tuple) -> str:
-    parts = []
+    parts: list[str] = []
     for k in keypath:
         parts.append(f"[{k}]" if isinstance(k, int) else (("." if parts else "") + str(k)))
     return "".join(parts) or "(文件)"

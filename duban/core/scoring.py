@@ -13,6 +13,7 @@ One pipeline of pure functions:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -100,7 +101,7 @@ class Occurrence:
     tier: str = ""
     category: str = ""
     level: str = ""
-    late: tuple[date, date] | None = None  # first and last late day, for ``per: day``
+    late: tuple[dt.date, dt.date] | None = None  # first and last late day, for ``per: day``
     silent: bool = False  # an overdue lapse with no report from the lead before the deadline
     ref: str = ""  # the unit event's id, or the slip's number
 
@@ -335,7 +336,7 @@ def score(ledger, period: Period, today: date) -> list[UnitScore]:
             if pts is None or pts == 0:
                 continue
             note = f"第 {counts[key]} 次" if rule.at else ""
-            if rule.per == "day":
+            if rule.per == "day" and o.late:
                 first, last = max(o.late[0], period.start), min(o.late[1], until)
                 days = (last - first).days + 1
                 if days <= 0:

@@ -5,6 +5,7 @@ committed like items; the kinds are those the active pack names in
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,7 +40,7 @@ class UnitEvent:
     rule: str = ""  # for consequences written by the sweep
     count: int = 0
     action: str = ""
-    due: date | None = None
+    due: dt.date | None = None
     path: str = ""
 
 

@@ -91,7 +91,7 @@ def statistics(ledger, period: Period, until: date) -> dict:
     }
 
 
-def chart_png(scores, title: str) -> bytes:
+def chart_png(scores, title: str, base: float = 80.0, cap: float | None = None) -> bytes:
     """A bar chart of unit scores; unit names when a Chinese font is installed, unit codes otherwise."""
     import matplotlib
 
@@ -107,8 +107,8 @@ def chart_png(scores, title: str) -> bytes:
     values = [float(s.score) for s in scores]
     ax.bar(range(len(values)), values, color="#b22222")
     ax.set_xticks(range(len(values)), labels, rotation=60, ha="right", fontsize=7)
-    low = min(values + [80.0])
-    ax.set_ylim(max(0.0, low - 10), max(values + [100.0]) + 2)
+    low = min([*values, base])  # the axis spans the pack's base score and its cap (灞桥: 80 and 100)
+    ax.set_ylim(max(0.0, low - 10), max([*values, cap if cap is not None else base]) + 2)
     ax.set_ylabel("score" if not cjk else "得分")
     if cjk:
         ax.set_title(title, fontsize=10)
@@ -145,5 +145,19 @@ def bulletin_context(ledger, target: str | None, day: date):
         ],
         "chart": "",
     }
-    images = {"chart": (chart_png(scores, f"{period.label}各单位考核得分"), 150)} if scores else None
+    images = (
+        {
+            "chart": (
+                chart_png(
+                    scores,
+                    f"{period.label}各单位考核得分",
+                    float(ledger.pack.scoring.base),
+                    None if ledger.pack.scoring.cap_score is None else float(ledger.pack.scoring.cap_score),
+                ),
+                150,
+            )
+        }
+        if scores
+        else None
+    )
     return ctx, images, period

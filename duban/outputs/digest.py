@@ -29,7 +29,7 @@ def commit_message(res: SweepResult, words: Words) -> str:
 
 def rows(res: SweepResult, ledger) -> list[tuple[str, ...]]:
     """One row per action: item, title, date, what, number, unit (names from the ledger)."""
-    out = []
+    out: list[tuple[str, ...]] = []
     for a in res.actions:
         item = ledger.items.get(a.item or "")
         out.append(

@@ -43,13 +43,14 @@ def process_rows(pack: RulePack) -> list[list[str]]:
         rows.append(
             [
                 f"督办第 {i} 步",
-                f"{what}发《{step.label}》{answer}{'（建议，须批准）' if step.proposal else ''}",
+                f"{what}发《{pack.words.form(step.step)}》{answer}{'（建议，须批准）' if step.proposal else ''}",
                 step.source,
             ]
         )
     if p.report_lapse_up_to:
         rows.append(["定期报送逾期", f"最多升级到 {p.report_lapse_up_to}", p.report_lapse_source])
-    rows.append(["退办重办", f"{p.return_answer.describe()}内重新办理上报", p.return_source])
+    if p.return_answer:
+        rows.append(["退办重办", f"{p.return_answer.describe()}内重新办理上报", p.return_source])
     if p.transfer_back_within:
         rows.append(
             ["退回（非本单位职责）", f"收到后{p.transfer_back_within.describe()}内提出", p.transfer_back_source]

@@ -11,9 +11,10 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parents[1]  # the duban package
 
 
-def _source_root() -> Path | None:
+def _source_root() -> Path:
+    """The repository root of a source checkout (itself the sample ledger); outside one, the package's _data."""
     root = PKG.parent
-    return root if (root / "duban.yaml").is_file() and (root / "rules").is_dir() else None
+    return root if (root / "duban.yaml").is_file() and (root / "rules").is_dir() else PKG / "_data"
 
 
 def rules_dir() -> Path:

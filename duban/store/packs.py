@@ -144,7 +144,7 @@ OVERRIDE_KEYS = CATEGORY_KEYS - {"label", "tiers"}
 
 
 def _parse_rule_fields(src: Source, data: dict, keypath: tuple, base: CategoryRule) -> CategoryRule:
-    changes = {}
+    changes: dict[str, object] = {}
     if "source" in data:
         changes["source"] = str(data["source"])
     if "note" in data:
@@ -164,7 +164,7 @@ def _parse_rule_fields(src: Source, data: dict, keypath: tuple, base: CategoryRu
     if "forward" in data:
         if check_type(src, data, "forward", bool, keypath, "true 或 false"):
             changes["forward"] = data["forward"]
-    return replace(base, **changes)
+    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 # process.yaml sections holding one time rule: section -> (its key, allowed kinds); parsed into
@@ -356,11 +356,11 @@ def _parse_score_rule(src: Source, r, keypath: tuple, pack: RulePack) -> ScoreRu
         src.error(keypath + ("when",), f"when 只能是 {' / '.join(TRIGGERS)}，而不是 “{on}”")
         return None
     arg = str(arg or "")
-    known = {
+    known: list[str] = {
         "event": list(pack.process.unit_events),
-        "slip": STEPS,
+        "slip": list(STEPS),
         "consequence": [c.id for c in pack.process.consequences],
-    }.get(on)
+    }.get(on, [])
     if (arg or on == "event") and arg not in known:
         where = "process.yaml 的 unit_events" if on == "event" else "可用值"
         src.error(keypath + ("when",), f"{TRIGGER_ARGS[on]} “{arg}” 不在{where}中（有: {'、'.join(known) or '无'}）")
@@ -539,7 +539,7 @@ def _parse_calendar(src: Source, data) -> dict[int, dict]:
             continue
         if not check_mapping(src, body, kp, {"holidays", "workdays", "source", "note"}):
             continue
-        entry = {"holidays": {}, "workdays": {}}
+        entry: dict[str, dict[date, str]] = {"holidays": {}, "workdays": {}}
         for kind in ("holidays", "workdays"):
             for i, item in enumerate(body.get(kind) or []):
                 ikp = kp + (kind, i)

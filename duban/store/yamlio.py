@@ -18,7 +18,8 @@ import yaml
 
 from duban.core.schema import Lines, line_of  # noqa: F401  (re-exported for readers)
 
-try:  # the C loader is much faster; fall back where it is not built
+_SafeLoader: type  # the C loader is much faster; fall back where it is not built
+try:
     from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _SafeLoader
