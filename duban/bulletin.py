@@ -17,7 +17,7 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "Wen
 
 
 def _rate(done: int, open_: int) -> str:
-    return f"{100 * done / (done + open_):.1f}%" if done + open_ else "—"
+    return f"{100 * done / (done + open_):.1f}%" if done + open_ else "0.0%"
 
 
 def statistics(ledger, period: Period, until: date) -> dict:
@@ -97,7 +97,7 @@ def bulletin_context(ledger, target: str | None, day: date):
     until = min(period.end, day)
     stats = statistics(ledger, period, until)
     scores = score(ledger, period, day) if ledger.pack.scoring.rules else []
-    ctx = {**common(ledger, until), "period_label": period.label, "until_cn": date_cn(until), **stats,
+    ctx = {**common(ledger, day), "period_label": period.label, "until_cn": date_cn(until), **stats,
            "lagging_none": "" if stats["lagging"] else "无。",
            "scores": [{"rank": s.rank, "name": s.name, "base": plain(s.base), "bonus": plain(s.bonus),
                        "penalty": plain(s.penalty), "score": plain(s.score)} for s in scores],

@@ -600,7 +600,7 @@ def render(form: Annotated[str, typer.Argument(
            pdf: Annotated[bool, typer.Option("--pdf", help="另用 LibreOffice 转为 PDF")] = False,
            ledger: LedgerOpt = None, today: TodayOpt = None):
     """按模板（templates/*.docx，可在 Word 中修改）生成督查文书，打印写出的文件路径。"""
-    from .forms import ledger_with, render as render_form, to_pdf
+    from .forms import font_map, ledger_with, render as render_form, to_pdf
 
     root, day = _root(ledger), _today(today)
     if form == "bulletin":  # the period's year: what was in hand, done or scored then
@@ -614,6 +614,7 @@ def render(form: Annotated[str, typer.Argument(
     print(path)
     if pdf:
         print(to_pdf(path))
+        print("字体: " + "；".join(f"{name} → {face}" for name, face in font_map()), file=sys.stderr)
 
 
 # --------------------------------------------------------------------- rules

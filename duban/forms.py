@@ -30,7 +30,7 @@ FORM_LABELS = {
     "urge": "督查催办单", "return": "督查退办单", "forward": "领导批示转阅（办）单", "feedback": "督查反馈单",
     "reply": "落实情况报告", "bulletin": "督查通报",
 }
-COMMON = {"government", "government_short", "office", "office_short", "ref_prefix", "year", "date_cn",
+COMMON = {"heading", "government", "government_short", "office", "office_short", "ref_prefix", "year", "date_cn",
           "office_contact_person", "office_contact_phone", "office_contact_fax", "office_contact_email"}
 ITEM = {"item_id", "title", "ref", "basis", "requirement", "category", "tier", "lead_name", "co_names",
         "deadline_text", "unit_name", "contact_person", "contact_phone", "contact_fax", "contact_email"}
@@ -42,15 +42,29 @@ FIELDS: dict[str, set[str]] = {
     "return": COMMON | SLIP,
     "forward": COMMON | ITEM,
     "feedback": COMMON | ITEM | {"problems", "remark", "leader"},
-    "reply": COMMON | ITEM | {"responsible", "basic", "progress", "issues", "next_steps", "other"},
+    "reply": COMMON | ITEM | {"subject", "responsible", "basic", "progress", "issues", "next_steps", "other"},
     "bulletin": COMMON | {"period_label", "until_cn", "registered", "done", "open", "overdue", "rate", "categories",
                           "units", "lagging", "lagging_none", "scores", "chart"},
 }
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+TITLE_CHARS = 20  # 2号 (22 pt) characters on one 156 mm line
+FONT_NAMES = ("方正小标宋简体", "仿宋_GB2312", "黑体", "宋体", "Times New Roman")  # what the templates ask for
 
 
 def date_cn(d: date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def heading(prefix: str, label: str) -> str:
+    """A form's title: one line when it fits, else the issuer over the form's name, or two balanced lines,
+    so that no line holds a lone character."""
+    text = prefix + label
+    if len(text) <= TITLE_CHARS:
+        return text
+    if len(prefix) <= TITLE_CHARS and len(label) <= TITLE_CHARS:
+        return f"{prefix}\n{label}"
+    half = (len(text) + 1) // 2
+    return f"{text[:half]}\n{text[half:]}"
 
 
 def government_names(office: str) -> tuple[str, str]:
@@ -78,8 +92,15 @@ def common(ledger, day: date) -> dict:
     cfg = ledger.config
     gov, short = government_names(cfg.office)
     return {"government": gov, "government_short": short, "office": cfg.office, "office_short": cfg.short,
-            "ref_prefix": cfg.ref_prefix, "year": day.year, "date_cn": date_cn(day),
+            "ref_prefix": cfg.ref_prefix, "year": day.year, "date_cn": date_cn(day), "stamp": day,
             **{f"office_contact_{k}": cfg.contact.get(k, "") for k in ("person", "phone", "fax", "email")}}
+
+
+def tier_text(ledger, tier: str) -> str:
+    """红色（特别重要、特别紧急）: the tier's colour word and its label."""
+    info = ledger.pack.tiers.get(tier, {})
+    short, label = info.get("short"), ledger.pack.tier_label(tier)
+    return f"{short}色（{label}）" if short else label
 
 
 def item_fields(ledger, item: Item, unit: str | None = None, deadline: date | None = None) -> dict:
@@ -92,7 +113,7 @@ def item_fields(ledger, item: Item, unit: str | None = None, deadline: date | No
     return {"item_id": item.id, "title": item.title, "ref": item.ref, "basis": item.basis,
             "requirement": item.requirement.strip(), "category": ledger.pack.categories[item.category].label
             if item.category in ledger.pack.categories else item.category,
-            "tier": ledger.pack.tier_label(item.tier), "lead_name": ledger.unit_name(st.lead),
+            "tier": tier_text(ledger, item.tier), "lead_name": ledger.unit_name(st.lead),
             "co_names": "、".join(ledger.unit_name(c) for c in st.co) or "无",
             "deadline_text": f"{date_cn(deadline)}前" if deadline else "由督查室另行通知",
             "unit_name": ledger.unit_name(unit),
@@ -110,17 +131,44 @@ def pick_slip(item: Item, step: str, number: str | None) -> dict:
     return slips[-1]
 
 
-def slip_reason(ledger, item: Item, ev: dict) -> str:
-    if ev.get("reason"):
-        return str(ev["reason"])
-    lapse, answer = str(ev.get("lapse", "")), ev.get("answer_by")
+def slips_before(item: Item, ev: dict) -> list[dict]:
+    """The slips sent to the same unit for the same lapse before ``ev``: the ladder that led to it."""
+    index = next(i for i, e in enumerate(item.log) if e is ev)
+    return [e for e in item.log[:index] if e.get("kind") in STEPS and e.get("unit") == ev.get("unit")
+            and (not ev.get("lapse") or e.get("lapse") == ev.get("lapse"))]
+
+
+def slip_history(ledger, slips: list[dict]) -> str:
+    """区政府督查办于2026年11月10日下发工作提醒单（2026-8），要求2026年11月12日前说明情况；于…"""
+    parts = [f"于{date_cn(e['date'])}下发{EVENT_LABELS[e['kind']]}（{e.get('number', '')}）"
+             + (f"，要求{date_cn(e['answer_by'])}前说明情况" if e.get("answer_by") else "") for e in slips]
+    return f"{ledger.config.short}" + "；".join(parts) if parts else ""
+
+
+def lapse_text(ev: dict) -> str:
+    lapse = str(ev.get("lapse", ""))
     kind, _, when = lapse.partition(":")
     when_d = date.fromisoformat(when) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", when) else None
-    what = (f"该事项应于{date_cn(when_d)}报送落实情况，截至发单之日仍未报送" if kind == "report"
-            else f"该事项办理时限为{date_cn(when_d)}，截至发单之日仍未办结报送")
+    if kind == "report":
+        return f"应于{date_cn(when_d)}报送落实情况，截至发单之日仍未报送"
+    return f"办理时限为{date_cn(when_d)}，截至发单之日仍未办结报送"
+
+
+def slip_reason(ledger, item: Item, ev: dict) -> str:
+    """The slip's 事由: what lapsed, the slips already sent for it, and what is asked now.  The referral
+    speaks to the body that receives it: which unit, which item (title and 文号), which slips went unanswered."""
+    history = slip_history(ledger, slips_before(item, ev))
+    what = str(ev["reason"]) if ev.get("reason") else "该事项" + lapse_text(ev)
+    if ev.get("kind") == "referral":
+        unit = ledger.unit_name(ev.get("unit") or item.lead)
+        ref = f"（{item.ref}）" if item.ref else ""
+        return (f"{unit}承办的“{item.title}”{ref}，{what.removeprefix('该事项')}。"
+                + (f"{history}，该单位逾期仍未说明情况、报送落实情况。" if history else "")
+                + "建议按有关规定启动追责问效程序。")
+    answer = ev.get("answer_by")
     ask = f"请于{date_cn(answer)}前将情况说明及措施方案报{ledger.config.short}。" if answer else \
         "请立即说明情况，抓紧办理。"
-    return f"{what}。{ask}"
+    return f"{what.rstrip('。')}。" + (f"{history}，至今未见回复。" if history else "") + ask
 
 
 def slip_context(ledger, item: Item, ev: dict) -> dict:
@@ -148,36 +196,54 @@ def return_context(ledger, item: Item, number: str | None) -> dict:
 
 def notice_context(ledger, item: Item) -> dict:
     rule = ledger.pack.rule(item.category, item.tier)
+    short = ledger.config.short
     duties = []
-    if rule.cadence:
-        duties.append(f"{rule.cadence.describe()}（{ledger.config.short}按期汇总）")
+    if rule.cadence:  # the pack's words may name the office's own rhythm (一日一督): say whose it is
+        duties.append(f"按{short}“{rule.cadence.describe()}”的督办安排按期报送进展情况")
     if rule.lookback:
-        duties.append(f"{rule.lookback.describe()}回头望")
+        duties.append(f"{short}{rule.lookback.describe()}回头望，请届时报送落实情况")
     duties.append("办结后及时报送办结报告（附佐证材料）；逾期未报的，将下发工作提醒单")
     return {**common(ledger, item.issued), **item_fields(ledger, item, deadline=item.deadline),
             "reporting": "；".join(duties) + "。"}
 
 
 def feedback_context(ledger, item: Item, day: date) -> dict:
-    from .state import deadline_lapses
+    from .state import deadline_lapses, replay
 
+    lead = replay(item).lead
     problems = [f"{date_cn(ev['date'])}退办：{ev.get('reason', '')}" for ev in item.log
                 if ev.get("kind") == "review" and ev.get("result") == "returned"]
     problems += [f"办理时限{date_cn(lapse.deadline)}已过，" + (f"{date_cn(lapse.resolved)}方才报送"
                                                              if lapse.resolved else "至今未办结报送")
                  for lapse in deadline_lapses(item, day)]
+    problems += [f"{date_cn(ev['date'])}被下发{EVENT_LABELS[ev['kind']]}（{ev.get('number', '')}）"
+                 for ev in item.log if ev.get("kind") in STEPS and ev.get("unit", lead) == lead and ev["date"] <= day]
     return {**common(ledger, day), **item_fields(ledger, item), "problems": "；".join(problems) or "无",
             "remark": "", "leader": ""}
 
 
+def full_unit_name(government: str, name: str) -> str:
+    """区教育局 → 灞桥区教育局, 席王街道办事处 → 灞桥区席王街道办事处 (the seed's 灞桥区***委(办、局))."""
+    place = government.removesuffix("人民政府")
+    district = place.rsplit("市", 1)[-1] if not place.endswith("市") else place
+    if not district or name.startswith(district):
+        return name
+    return district + name[1:] if name[:1] == district[-1:] else district + name
+
+
 def reply_context(ledger, item: Item, day: date) -> dict:
+    """灞桥 附件2, pre-filled for the unit: what duban knows (the 文号, the unit's last report); the rest, and
+    the date, the unit writes."""
     from .state import replay
 
     lead = replay(item).lead
     reports = [ev for ev in item.log if ev.get("kind") == "report" and ev.get("unit") == lead and ev.get("text")]
-    return {**common(ledger, day), **item_fields(ledger, item), "responsible": "＿＿＿＿",
-            "basic": item.basis or item.title, "progress": str(reports[-1]["text"]).strip() if reports else "",
-            "issues": "", "next_steps": "", "other": "无"}
+    ctx = {**common(ledger, day), **item_fields(ledger, item)}
+    subject = re.split(r"[：:]", item.title)[-1].strip().removeprefix("关于")
+    return {**ctx, "unit_name": full_unit_name(ctx["government"], ctx["unit_name"]),
+            "subject": heading("", f"关于{subject}落实情况的报告"), "responsible": "＿＿＿＿", "basic": "",
+            "progress": str(reports[-1]["text"]).strip() if reports else "", "issues": "", "next_steps": "",
+            "other": "无", "date_cn": "年　　月　　日"}
 
 
 # --------------------------------------------------------------------- render
@@ -191,7 +257,12 @@ def template_path(ledger, form: str) -> Path:
     return path
 
 
-def render_docx(template: Path, context: dict, images: dict | None = None) -> bytes:
+def render_docx(template: Path, context: dict, images: dict | None = None, title: str = "",
+                stamp: date | None = None) -> bytes:
+    """The filled template; its core properties name the form and carry the form's own date (not the day of
+    rendering), so the bytes depend on the ledger only."""
+    from datetime import datetime
+
     from docxtpl import DocxTemplate, InlineImage
 
     from docx.shared import Mm
@@ -204,6 +275,11 @@ def render_docx(template: Path, context: dict, images: dict | None = None) -> by
         tpl.render(ctx, autoescape=True)
     except Exception as e:  # not a .docx, or a tag the clerk's edit broke (jinja2 errors)
         raise DubanError(f"模板 {template.name} 无法使用：{e}（duban check 检查模板）") from e
+    props = tpl.docx.core_properties
+    if title:
+        props.title = title
+    if stamp:
+        props.created = props.modified = datetime(stamp.year, stamp.month, stamp.day)
     buf = io.BytesIO()
     tpl.save(buf)
     return deterministic(buf.getvalue())
@@ -230,7 +306,7 @@ def render(ledger, form: str, target: str | None, day: date, out: Path | None = 
         from .bulletin import bulletin_context
 
         ctx, images, period = bulletin_context(ledger, target, day)
-        name, year = f"{FORM_LABELS[form]}-{period.code}.docx", period.year
+        name, year, stamp = f"{FORM_LABELS[form]}-{period.code}.docx", period.year, day
     else:
         if not target:
             raise UsageError(f"请给出事项编号：duban render {form} 2026-0007")
@@ -251,9 +327,11 @@ def render(ledger, form: str, target: str | None, day: date, out: Path | None = 
             ctx = feedback_context(ledger, item, day)
         else:
             ctx = reply_context(ledger, item, day)
-        name, year = default_name(form, item.id, ctx), item.year
+        name, year, stamp = default_name(form, item.id, ctx), item.year, ctx.get("stamp", day)
+    ctx.setdefault("heading", heading(ctx["office"] if form == "feedback" else ctx["government"], FORM_LABELS[form]))
+    title = ctx["heading"].replace("\n", "")
     ctx = {k: v for k, v in ctx.items() if k in FIELDS[form]}
-    data = render_docx(template_path(ledger, form), ctx, images)
+    data = render_docx(template_path(ledger, form), ctx, images, title=title, stamp=stamp)
     path = out or ledger.root / "out" / str(year) / name
     if path.is_dir():
         path = path / name
@@ -312,19 +390,51 @@ def lint_templates(root: Path) -> list[Problem]:
     return problems
 
 
-def to_pdf(path: Path) -> Path:
-    """Convert with LibreOffice (soffice --headless); says how to install it when it is missing."""
+def fonts_conf() -> Path:
+    """duban's fontconfig file: the official font names onto free faces that look like them."""
+    return Path(__file__).resolve().parent / "fonts.conf"
+
+
+def pdf_env() -> dict:
+    import os
+
+    return {**os.environ, "FONTCONFIG_FILE": str(fonts_conf())}
+
+
+def font_map() -> list[tuple[str, str]]:
+    """(name in the templates, the face fontconfig gives LibreOffice for it); empty without fc-match."""
     import shutil
     import subprocess
+
+    if not shutil.which("fc-match"):
+        return []
+    env = pdf_env()
+    return [(name, subprocess.run(["fc-match", "-f", "%{family[0]} %{style[0]}", name], capture_output=True,
+                                  text=True, env=env).stdout.strip()) for name in FONT_NAMES]
+
+
+def to_pdfs(paths: list[Path], outdir: Path) -> list[Path]:
+    """Convert .docx files with LibreOffice in one run (soffice --headless, its own profile, duban's font map);
+    says how to install it when it is missing."""
+    import shutil
+    import subprocess
+    import tempfile
 
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if not exe:
         raise DubanError("没有找到 LibreOffice，无法转为 PDF。请先安装：Debian/Ubuntu 用 "
                          "sudo apt-get install libreoffice-writer fonts-noto-cjk；其他系统见 "
                          "https://www.libreoffice.org/download/ ；Word 文档已生成，也可在 Word 中另存为 PDF")
-    res = subprocess.run([exe, "--headless", "--convert-to", "pdf", "--outdir", str(path.parent), str(path)],
-                         capture_output=True, text=True, timeout=180)
-    pdf = path.with_suffix(".pdf")
-    if res.returncode != 0 or not pdf.is_file():
+    with tempfile.TemporaryDirectory(prefix="duban-lo-") as profile:
+        res = subprocess.run([exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+                              "--convert-to", "pdf", "--outdir", str(outdir), *map(str, paths)],
+                             capture_output=True, text=True, timeout=600, env=pdf_env())
+    pdfs = [outdir / f"{p.stem}.pdf" for p in paths]
+    if res.returncode != 0 or not all(pdf.is_file() for pdf in pdfs):
         raise DubanError(f"LibreOffice 转换失败：{(res.stderr or res.stdout).strip()}")
-    return pdf
+    return pdfs
+
+
+def to_pdf(path: Path) -> Path:
+    """One .docx to PDF beside it."""
+    return to_pdfs([path], path.parent)[0]
