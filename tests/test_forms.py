@@ -5,7 +5,8 @@ Fields and their order come from the seed forms: 灞桥 附件2–5, 西城 催�
 
 from __future__ import annotations
 
-import shutil
+import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -76,54 +77,77 @@ def test_every_form_renders_with_its_fields_in_the_right_cells(escalated):
         target = {"forward": fwd, "bulletin": "Q1"}.get(form, item)
         docs[form] = Document(render(ledger, form, target, today="2026-03-31" if form == "bulletin" else "2026-03-20"))
     r = {form: rows(doc) for form, doc in docs.items()}
-    # 灞桥 附件3: 被提醒单位 / 提醒事项 / 提醒事由及要求 / 联系人 联系电话 / 传真 邮箱, headed "2026-(N)"
+    # 灞桥 附件3: 被提醒单位 / 提醒事项 / 提醒事由及要求 / the office's 联系人 联系电话 / 传真 邮箱, headed "2026-(N)"
     assert r["reminder"][:2] == [["被提醒单位", "区发展和改革委员会"], ["提醒事项", "关于加快XX路改造工程的批示"]]
-    assert r["reminder"][2][0] == "提醒事由及要求" and "2026年3月5日" in r["reminder"][2][1]
+    assert r["reminder"][2][0] == "提醒事由\n及要求" and "2026年3月5日" in r["reminder"][2][1]
     assert "2026年3月9日前" in r["reminder"][2][1]  # the answer window from the log
-    assert r["reminder"][3:] == [["联系人", "李建国", "联系电话", "029-1"], ["传真", "029-2", "邮箱", "fgw@x.cn"]]
+    assert r["reminder"][3:] == [["联系人", "王敏", "联系电话", "029-0"], ["传真", "029-9", "邮箱", "dcb@x.cn"]]
     assert "西安市灞桥区人民政府工作提醒单" in docs["reminder"].paragraphs[0].text
     assert docs["reminder"].paragraphs[1].text == "2026-（1）"
-    # 附件4: the warning, with the two opinion cells
+    # 附件4: the warning cites the reminder it follows, and leaves room to sign
     assert [row[0] for row in r["warning"]] == [
         "被警告单位",
         "警告事项",
-        "警告事由及要求",
-        "区政府办意见",
+        "警告事由\n及要求",
+        "区政府办\n意见",
+        "区政府分管\n领导意见",
         "联系人",
         "传真",
     ]
-    assert r["warning"][3][2] == "区政府分管领导意见"
+    assert "2026年3月6日下发工作提醒单（2026-1），要求2026年3月9日前说明情况" in r["warning"][2][1]
+    assert "（签字）" in r["warning"][3][1]
     assert docs["warning"].paragraphs[1].text == "2026-（1）"
-    # 附件5: the referral
+    # 附件5: the referral speaks to the discipline body: the item, its 文号 and the unanswered slips
     assert r["referral"][0] == ["被移交单位", "区发展和改革委员会"]
     assert [row[0] for row in r["referral"]] == [
         "被移交单位",
         "移交事由",
-        "区政府分管领导意见",
-        "区政府主要领导意见",
+        "区政府分管\n领导意见",
+        "区政府主要\n领导意见",
         "移交者",
     ]
+    reason = r["referral"][1][1]
+    assert reason.startswith("区发展和改革委员会承办的“关于加快XX路改造工程的批示”（灞政督〔2026〕1号）")
+    assert "工作提醒单（2026-1）" in reason and "督查工作警告单（2026-1）" in reason and "建议" in reason
+    assert "请立即说明情况" not in reason
     assert "西安市灞桥区人民政府办公室" in r["referral"][4][1]
+    assert docs["referral"].paragraphs[0].text == "西安市灞桥区人民政府\n建议启动追责问效移交单"
     # 西城: 催办单 (numbered like the sweep's slips), 退办单, 转阅单; the notice with its 发文字号
-    assert r["urge"][3] == ["催办事由及要求", "进展缓慢，请加快"] and docs["urge"].paragraphs[1].text == "2026-（1）"
+    assert r["urge"][3][0] == "催办事由\n及要求" and r["urge"][3][1].startswith("进展缓慢，请加快。")
+    assert docs["urge"].paragraphs[1].text == "2026-（1）"
+    assert r["return"][0][0] == "被退办单位"
     assert r["return"][2] == ["退办理由", "佐证材料不全"] and r["return"][3][0] == "重新办理时限"
-    assert docs["return"].paragraphs[1].text == "灞政督〔2026〕1号（第 1 次退办）"
+    assert docs["return"].paragraphs[1].text == "灞政督〔2026〕1号（第1次退办）"
     assert docs["notice"].paragraphs[1].text == "灞政督〔2026〕1号"
     assert r["notice"][0] == ["承办单位", "区发展和改革委员会", "协办单位", "区住房和城乡建设局"]
     assert ["办理时限", "2026年3月5日前"] in r["notice"] and ["交办依据", "区长批示 2026-02-27"] in r["notice"]
+    assert ["督办等级", "黄色（比较重要、比较紧急）"] in r["notice"]
+    assert r["notice"][-2:] == [["联系人", "王敏", "联系电话", "029-0"], ["传真", "029-9", "邮箱", "dcb@x.cn"]]
     assert r["forward"][0][:2] == ["转阅单位", "区教育局"] and "不需要报送" in text(docs["forward"])
-    # 卓尼 附件3: 被督查单位 / 存在的问题 / 备注 / 督查组长
+    # 卓尼 附件3: 被督查单位 / 存在的问题 / 备注 / 督查组长; the slips count as problems; the 文号, not the id
     assert r["feedback"][0] == ["被督查单位", "区发展和改革委员会"]
-    assert "佐证材料不全" in r["feedback"][1][1] and "2026年3月5日已过" in r["feedback"][1][1]
-    # 灞桥 附件2: the unit's report, pre-filled
+    problems = r["feedback"][1][1]
+    assert "佐证材料不全" in problems and "2026年3月5日已过" in problems and "工作提醒单（2026-1）" in problems
+    assert docs["feedback"].paragraphs[1].text == "灞政督〔2026〕1号"
+    # 灞桥 附件2: the unit's report, pre-filled; the unit fills in the basic facts and the date
     reply = text(docs["reply"])
-    assert "关于关于加快XX路改造工程的批示整改落实情况的报告" in reply and "灞政督〔2026〕1号收悉" in reply
-    assert "区政府：" in reply and "已完成路面修复。" in reply
-    # the bulletin: summary, tables, the score table and the chart
+    assert docs["reply"].paragraphs[0].text == "灞桥区发展和改革委员会"
+    assert (
+        "关于加快XX路改造工程的批示落实情况的报告" in reply.replace("\n", "")
+        and "整改" not in reply
+        and "灞政督〔2026〕1号收悉" in reply
+    )
+    assert "区政府：" in reply and "已完成路面修复。" in reply and "区长批示 2026-02-27" not in reply
+    assert docs["reply"].paragraphs[-1].text == "年　　月　　日"
+    # the bulletin: summary, tables (with 在办), the score table and the chart; dated the day it is issued
     bulletin = text(docs["bulletin"])
-    assert "2026年第一季度" in bulletin and "办结率" in bulletin
-    assert "2026-0001 关于加快XX路改造工程的批示（主办：区发展和改革委员会，期限 2026年3月25日，逾期 6 天）" in bulletin
+    assert "2026年第一季度" in bulletin and "办结率" in bulletin and "共立项督查事项1项" in bulletin
+    assert (
+        "1．关于加快XX路改造工程的批示（2026-0001，主办：区发展和改革委员会，期限2026年3月25日，逾期6天）" in bulletin
+    )
     assert ["1", "区教育局", "80", "0", "0", "80"] in r["bulletin"]
+    assert r["bulletin"][0] == ["类别", "立项", "办结", "在办", "逾期", "办结率"]
+    assert docs["bulletin"].paragraphs[-1].text == "2026年3月31日"
     assert len(docs["bulletin"].inline_shapes) == 1
 
 
@@ -244,18 +268,20 @@ def test_issue_renders_the_notice_and_sweep_renders_its_slips(ledger):
     assert ledger.clean()  # out/ is not tracked
 
 
-def test_pdf_conversion_or_a_clear_message(escalated):
+def test_pdf_conversion_or_a_clear_message(escalated, monkeypatch):
     ledger, item, _ = escalated
-    if shutil.which("soffice") or shutil.which("libreoffice"):
-        for form in ("notice", "reminder", "warning", "referral", "urge", "return", "feedback"):
-            res = ledger("render", form, item, "--pdf", today="2026-03-20")
-            assert res.code == 0, res.err
-            pdf = Path(res.out.strip().splitlines()[-1])
-            assert pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages") == 1
-    else:
-        res = ledger("render", "warning", item, "--pdf", today="2026-03-20")
-        assert res.code == 1 and "LibreOffice" in res.err and "apt-get install" in res.err
-        assert (ledger.root / "out" / "2026" / f"{item}-督查工作警告单-2026-1.docx").is_file()
+    res = ledger(
+        "render", "warning", item, "--pdf", today="2026-03-20"
+    )  # LibreOffice: see tools/install-system-deps.sh
+    assert res.code == 0, res.err
+    pdf = Path(res.out.strip().splitlines()[-1])
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+1$", info, re.M), info
+    assert "仿宋_GB2312 → FandolFang" in res.err and "方正小标宋简体 → Noto Serif CJK SC" in res.err
+    monkeypatch.setenv("PATH", "/nonexistent")  # a machine without LibreOffice
+    res = ledger("render", "warning", item, "--pdf", today="2026-03-20")
+    assert res.code == 1 and "LibreOffice" in res.err and "apt-get install" in res.err
+    assert (ledger.root / "out" / "2026" / f"{item}-督查工作警告单-2026-1.docx").is_file()
 
 
 def test_templates_are_valid_docx_zip_with_fixed_timestamps(escalated):

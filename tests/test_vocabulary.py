@@ -52,8 +52,8 @@ def test_a_pack_that_renames_the_first_slip_gets_its_word_everywhere(ledger):
 
     shown = ledger("show", item, today="2026-03-06")
     assert "督查催办单" in shown.out and "工作提醒单" not in shown.out
-    rules = ledger("rules")
-    assert "发《督查催办单》" in rules.out and "工作提醒单" not in rules.out
+    rules = [row[1] for row in ledger("rules", "--json").json()["process"]]  # [环节, 规定, 依据 (the clause quoted)]
+    assert any("发《督查催办单》" in r for r in rules) and not any("工作提醒单" in r for r in rules)
 
 
 def test_the_default_pack_keeps_its_words(ledger):

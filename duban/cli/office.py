@@ -43,8 +43,7 @@ def render(
     today: TodayOpt = None,
 ):
     """按模板（templates/*.docx，可在 Word 中修改）生成督查文书，打印写出的文件路径。"""
-    from duban.commands.publish import render_form
-    from duban.outputs.forms import to_pdf
+    from duban.commands.publish import font_map, render_form, to_pdf
 
     root, day = where(ledger, today)
     led, path = render_form(root, form, target, day, out=out, number=number)
@@ -52,6 +51,7 @@ def render(
     print(path)
     if pdf:
         print(to_pdf(path))
+        print("字体: " + "；".join(f"{name} → {face}" for name, face in font_map()), file=sys.stderr)
 
 
 @app.command()

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from duban.core.errors import DubanError, UsageError
 from duban.core.scoring import counts_from, parse_period
-from duban.outputs.forms import FIELDS, FORMS, item_form, render_docx
+from duban.outputs import forms
+from duban.outputs.forms import FONT_NAMES, FORMS, finish, item_form, render_docx
 from duban.store.data import templates_dir
 from duban.store.ledger import Ledger, Scope, add_item, load, normalize_id
 from duban.store.yamlio import atomic_write
@@ -40,15 +41,15 @@ def render(
         from duban.outputs.bulletin import bulletin_context
 
         ctx, images, period = bulletin_context(ledger, target, day)
-        ctx = {k: v for k, v in {**ctx, "form_name": words.form(form)}.items() if k in FIELDS[form]}
-        name, year = f"{words.form(form)}-{period.code}.docx", period.year
+        ctx, title = finish(ledger, form, ctx)
+        name, year, stamp = f"{words.form(form)}-{period.code}.docx", period.year, day
     else:
         if not target:
             raise UsageError(f"请给出事项编号：duban render {form} 2026-0007")
         item = ledger.item(target)
-        ctx, name = item_form(ledger, form, item, day, number)
+        ctx, name, title, stamp = item_form(ledger, form, item, day, number)
         year = item.year
-    data = render_docx(template_path(ledger.root, form), ctx, images)
+    data = render_docx(template_path(ledger.root, form), ctx, images, title=title, stamp=stamp)
     path = out or ledger.root / "out" / str(year) / name
     if path.is_dir():
         path = path / name
@@ -82,3 +83,78 @@ def render_quietly(root: Path, jobs: list[tuple[str, str, str | None]], day: dat
 def write_export(path: Path, data: bytes) -> Path:
     atomic_write(path, data)
     return path
+
+
+# ---------------------------------------------------------------------- PDF
+
+
+def fonts_conf() -> Path:
+    """duban's fontconfig file: the official font names onto free faces that look like them."""
+    return Path(forms.__file__).resolve().with_name("fonts.conf")
+
+
+def pdf_env() -> dict:
+    import os
+
+    return {**os.environ, "FONTCONFIG_FILE": str(fonts_conf())}
+
+
+def font_map() -> list[tuple[str, str]]:
+    """(name in the templates, the face fontconfig gives LibreOffice for it); empty without fc-match."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("fc-match"):
+        return []
+    env = pdf_env()
+    return [
+        (
+            name,
+            subprocess.run(
+                ["fc-match", "-f", "%{family[0]} %{style[0]}", name], capture_output=True, text=True, env=env
+            ).stdout.strip(),
+        )
+        for name in FONT_NAMES
+    ]
+
+
+def to_pdfs(paths: list[Path], outdir: Path) -> list[Path]:
+    """Convert .docx files with LibreOffice in one run (soffice --headless, its own profile, duban's font map);
+    says how to install it when it is missing."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if not exe:
+        raise DubanError(
+            "没有找到 LibreOffice，无法转为 PDF。请先安装：Debian/Ubuntu 用 "
+            "sudo apt-get install libreoffice-writer fonts-noto-cjk；其他系统见 "
+            "https://www.libreoffice.org/download/ ；Word 文档已生成，也可在 Word 中另存为 PDF"
+        )
+    with tempfile.TemporaryDirectory(prefix="duban-lo-") as profile:
+        res = subprocess.run(
+            [
+                exe,
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                *map(str, paths),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=pdf_env(),
+        )
+    pdfs = [outdir / f"{p.stem}.pdf" for p in paths]
+    if res.returncode != 0 or not all(pdf.is_file() for pdf in pdfs):
+        raise DubanError(f"LibreOffice 转换失败：{(res.stderr or res.stdout).strip()}")
+    return pdfs
+
+
+def to_pdf(path: Path) -> Path:
+    """One .docx to PDF beside it."""
+    return to_pdfs([path], path.parent)[0]

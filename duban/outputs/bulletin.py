@@ -27,7 +27,7 @@ CJK_FONTS = (
 
 
 def _rate(done: int, open_: int) -> str:
-    return f"{100 * done / (done + open_):.1f}%" if done + open_ else "—"
+    return f"{100 * done / (done + open_):.1f}%" if done + open_ else "0.0%"
 
 
 def statistics(ledger, period: Period, until: date) -> dict:
@@ -127,7 +127,7 @@ def bulletin_context(ledger, target: str | None, day: date):
     stats = statistics(ledger, period, until)
     scores = score(ledger, period, day) if ledger.pack.scoring.rules else []
     ctx = {
-        **common(ledger, until),
+        **common(ledger, day),
         "period_label": period.label,
         "until_cn": date_cn(until),
         **stats,

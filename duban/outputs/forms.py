@@ -25,7 +25,7 @@ from duban.core.vocabulary import DEFAULTS, Words
 
 FORMS = tuple(DEFAULTS["form"])  # notice, reminder, warning, referral, urge, return, forward, feedback, reply, bulletin
 COMMON = {
-    "form_name",
+    "heading",
     "government",
     "government_short",
     "office",
@@ -63,7 +63,7 @@ FIELDS: dict[str, set[str]] = {
     "return": COMMON | SLIP,
     "forward": COMMON | ITEM,
     "feedback": COMMON | ITEM | {"problems", "remark", "leader"},
-    "reply": COMMON | ITEM | {"responsible", "basic", "progress", "issues", "next_steps", "other"},
+    "reply": COMMON | ITEM | {"subject", "responsible", "basic", "progress", "issues", "next_steps", "other"},
     "bulletin": COMMON
     | {
         "period_label",
@@ -82,10 +82,24 @@ FIELDS: dict[str, set[str]] = {
     },
 }
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+TITLE_CHARS = 20  # 2号 (22 pt) characters on one 156 mm line
+FONT_NAMES = ("方正小标宋简体", "仿宋_GB2312", "黑体", "宋体", "Times New Roman")  # what the templates ask for
 
 
 def date_cn(d: date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def heading(prefix: str, label: str) -> str:
+    """A form's title: one line when it fits, else the issuer over the form's name, or two balanced lines,
+    so that no line holds a lone character."""
+    text = prefix + label
+    if len(text) <= TITLE_CHARS:
+        return text
+    if len(prefix) <= TITLE_CHARS and len(label) <= TITLE_CHARS:
+        return f"{prefix}\n{label}"
+    half = (len(text) + 1) // 2
+    return f"{text[:half]}\n{text[half:]}"
 
 
 def government_names(office: str) -> tuple[str, str]:
@@ -121,8 +135,16 @@ def common(ledger, day: date) -> dict:
         "ref_prefix": cfg.ref_prefix,
         "year": day.year,
         "date_cn": date_cn(day),
+        "stamp": day,
         **{f"office_contact_{k}": cfg.contact.get(k, "") for k in ("person", "phone", "fax", "email")},
     }
+
+
+def tier_text(ledger, tier: str) -> str:
+    """红色（特别重要、特别紧急）: the tier's colour word and its label."""
+    info = ledger.pack.tiers.get(tier, {})
+    short, label = info.get("short"), ledger.pack.tier_label(tier)
+    return f"{short}色（{label}）" if short else label
 
 
 def item_fields(ledger, item: Item, unit: str | None = None, deadline: date | None = None) -> dict:
@@ -141,7 +163,7 @@ def item_fields(ledger, item: Item, unit: str | None = None, deadline: date | No
         "category": ledger.pack.categories[item.category].label
         if item.category in ledger.pack.categories
         else item.category,
-        "tier": ledger.pack.tier_label(item.tier),
+        "tier": tier_text(ledger, item.tier),
         "lead_name": ledger.unit_name(st.lead),
         "co_names": "、".join(ledger.unit_name(c) for c in st.co) or "无",
         "deadline_text": f"{date_cn(deadline)}前" if deadline else "由督查室另行通知",
@@ -161,23 +183,57 @@ def pick_slip(item: Item, step: str, number: str | None, words: Words) -> dict:
     return slips[-1]
 
 
-def slip_reason(ledger, item: Item, ev: dict) -> str:
-    if ev.get("reason"):
-        return str(ev["reason"])
-    lapse, answer = str(ev.get("lapse", "")), ev.get("answer_by")
+def slips_before(item: Item, ev: dict) -> list[dict]:
+    """The slips sent to the same unit for the same lapse before ``ev``: the ladder that led to it."""
+    index = next(i for i, e in enumerate(item.log) if e is ev)
+    return [
+        e
+        for e in item.log[:index]
+        if e.get("kind") in STEPS
+        and e.get("unit") == ev.get("unit")
+        and (not ev.get("lapse") or e.get("lapse") == ev.get("lapse"))
+    ]
+
+
+def slip_history(ledger, slips: list[dict]) -> str:
+    """区政府督查办于2026年11月10日下发工作提醒单（2026-8），要求2026年11月12日前说明情况；于…"""
+    parts = [
+        f"于{date_cn(e['date'])}下发{ledger.pack.words.entry(e['kind'])}（{e.get('number', '')}）"
+        + (f"，要求{date_cn(e['answer_by'])}前说明情况" if e.get("answer_by") else "")
+        for e in slips
+    ]
+    return f"{ledger.config.short}" + "；".join(parts) if parts else ""
+
+
+def lapse_text(ev: dict) -> str:
+    lapse = str(ev.get("lapse", ""))
     kind, _, when = lapse.partition(":")
     when_d = date.fromisoformat(when) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", when) else None
-    what = (
-        f"该事项应于{date_cn(when_d)}报送落实情况，截至发单之日仍未报送"
-        if kind == "report"
-        else f"该事项办理时限为{date_cn(when_d)}，截至发单之日仍未办结报送"
-    )
+    if kind == "report":
+        return f"应于{date_cn(when_d)}报送落实情况，截至发单之日仍未报送"
+    return f"办理时限为{date_cn(when_d)}，截至发单之日仍未办结报送"
+
+
+def slip_reason(ledger, item: Item, ev: dict) -> str:
+    """The slip's 事由: what lapsed, the slips already sent for it, and what is asked now.  The referral
+    speaks to the body that receives it: which unit, which item (title and 文号), which slips went unanswered."""
+    history = slip_history(ledger, slips_before(item, ev))
+    what = str(ev["reason"]) if ev.get("reason") else "该事项" + lapse_text(ev)
+    if ev.get("kind") == "referral":
+        unit = ledger.unit_name(ev.get("unit") or item.lead)
+        ref = f"（{item.ref}）" if item.ref else ""
+        return (
+            f"{unit}承办的“{item.title}”{ref}，{what.removeprefix('该事项')}。"
+            + (f"{history}，该单位逾期仍未说明情况、报送落实情况。" if history else "")
+            + "建议按有关规定启动追责问效程序。"
+        )
+    answer = ev.get("answer_by")
     ask = (
         f"请于{date_cn(answer)}前将情况说明及措施方案报{ledger.config.short}。"
         if answer
         else "请立即说明情况，抓紧办理。"
     )
-    return f"{what}。{ask}"
+    return f"{what.rstrip('。')}。" + (f"{history}，至今未见回复。" if history else "") + ask
 
 
 def slip_context(ledger, item: Item, ev: dict) -> dict:
@@ -219,11 +275,12 @@ def return_context(ledger, item: Item, number: str | None) -> dict:
 
 def notice_context(ledger, item: Item) -> dict:
     rule = ledger.pack.rule(item.category, item.tier)
+    short = ledger.config.short
     duties = []
-    if rule.cadence:
-        duties.append(f"{rule.cadence.describe()}（{ledger.config.short}按期汇总）")
+    if rule.cadence:  # the pack's words may name the office's own rhythm (一日一督): say whose it is
+        duties.append(f"按{short}“{rule.cadence.describe()}”的督办安排按期报送进展情况")
     if rule.lookback:
-        duties.append(f"{rule.lookback.describe()}回头望")
+        duties.append(f"{short}{rule.lookback.describe()}回头望，请届时报送落实情况")
     ladder = ledger.pack.process.ladder
     duties.append(
         "办结后及时报送办结报告（附佐证材料）"
@@ -237,8 +294,9 @@ def notice_context(ledger, item: Item) -> dict:
 
 
 def feedback_context(ledger, item: Item, day: date) -> dict:
-    from duban.core.state import deadline_lapses
+    from duban.core.state import deadline_lapses, replay
 
+    lead = replay(item).lead
     problems = [
         f"{date_cn(ev['date'])}退办：{ev.get('reason', '')}"
         for ev in item.log
@@ -249,6 +307,11 @@ def feedback_context(ledger, item: Item, day: date) -> dict:
         + (f"{date_cn(lapse.resolved)}方才报送" if lapse.resolved else "至今未办结报送")
         for lapse in deadline_lapses(item, day)
     ]
+    problems += [
+        f"{date_cn(ev['date'])}被下发{ledger.pack.words.entry(ev['kind'])}（{ev.get('number', '')}）"
+        for ev in item.log
+        if ev.get("kind") in STEPS and ev.get("unit", lead) == lead and ev["date"] <= day
+    ]
     return {
         **common(ledger, day),
         **item_fields(ledger, item),
@@ -258,27 +321,48 @@ def feedback_context(ledger, item: Item, day: date) -> dict:
     }
 
 
+def full_unit_name(government: str, name: str) -> str:
+    """区教育局 → 灞桥区教育局, 席王街道办事处 → 灞桥区席王街道办事处 (the seed's 灞桥区***委(办、局))."""
+    place = government.removesuffix("人民政府")
+    district = place.rsplit("市", 1)[-1] if not place.endswith("市") else place
+    if not district or name.startswith(district):
+        return name
+    return district + name[1:] if name[:1] == district[-1:] else district + name
+
+
 def reply_context(ledger, item: Item, day: date) -> dict:
+    """灞桥 附件2, pre-filled for the unit: what duban knows (the 文号, the unit's last report); the rest, and
+    the date, the unit writes."""
     from duban.core.state import replay
 
     lead = replay(item).lead
     reports = [ev for ev in item.log if ev.get("kind") == "report" and ev.get("unit") == lead and ev.get("text")]
+    ctx = {**common(ledger, day), **item_fields(ledger, item)}
+    subject = re.split(r"[：:]", item.title)[-1].strip().removeprefix("关于")
     return {
-        **common(ledger, day),
-        **item_fields(ledger, item),
+        **ctx,
+        "unit_name": full_unit_name(ctx["government"], ctx["unit_name"]),
+        "subject": heading("", f"关于{subject}落实情况的报告"),
         "responsible": "＿＿＿＿",
-        "basic": item.basis or item.title,
+        "basic": "",
         "progress": str(reports[-1]["text"]).strip() if reports else "",
         "issues": "",
         "next_steps": "",
         "other": "无",
+        "date_cn": "年　　月　　日",
     }
 
 
 # --------------------------------------------------------------------- render
 
 
-def render_docx(template: Path, context: dict, images: dict | None = None) -> bytes:
+def render_docx(
+    template: Path, context: dict, images: dict | None = None, title: str = "", stamp: date | None = None
+) -> bytes:
+    """The filled template; its core properties name the form and carry the form's own date (not the day of
+    rendering), so the bytes depend on the ledger only."""
+    from datetime import datetime
+
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
 
@@ -290,6 +374,11 @@ def render_docx(template: Path, context: dict, images: dict | None = None) -> by
         tpl.render(ctx, autoescape=True)
     except Exception as e:  # not a .docx, or a tag the clerk's edit broke (jinja2 errors)
         raise DubanError(f"模板 {template.name} 无法使用：{e}（duban check 检查模板）") from e
+    props = tpl.docx.core_properties
+    if title:
+        props.title = title
+    if stamp:
+        props.created = props.modified = datetime(stamp.year, stamp.month, stamp.day)
     buf = io.BytesIO()
     tpl.save(buf)
     return deterministic(buf.getvalue())
@@ -304,8 +393,15 @@ def default_name(form: str, target: str, ctx: dict, words: Words) -> str:
     return f"{target}-{label}.docx"
 
 
-def item_form(ledger, form: str, item: Item, day: date, number: str | None = None) -> tuple[dict, str]:
-    """An item's form: its context and default file name."""
+def finish(ledger, form: str, ctx: dict) -> tuple[dict, str]:
+    """The context the template gets (its heading in the pack's words) and the document's title."""
+    issuer = ctx["office"] if form == "feedback" else ctx["government"]
+    ctx.setdefault("heading", heading(issuer, ledger.pack.words.form(form)))
+    return {k: v for k, v in ctx.items() if k in FIELDS[form]}, ctx["heading"].replace("\n", "")
+
+
+def item_form(ledger, form: str, item: Item, day: date, number: str | None = None) -> tuple[dict, str, str, date]:
+    """An item's form: (its template context, default file name, document title, the form's own date)."""
     if form in STEPS:
         ctx = slip_context(ledger, item, pick_slip(item, form, number, ledger.pack.words))
     elif form == "return":
@@ -322,8 +418,9 @@ def item_form(ledger, form: str, item: Item, day: date, number: str | None = Non
         ctx = feedback_context(ledger, item, day)
     else:
         ctx = reply_context(ledger, item, day)
-    ctx["form_name"] = ledger.pack.words.form(form)
-    return {k: v for k, v in ctx.items() if k in FIELDS[form]}, default_name(form, item.id, ctx, ledger.pack.words)
+    name, stamp = default_name(form, item.id, ctx, ledger.pack.words), ctx.get("stamp", day)
+    fields, title = finish(ledger, form, ctx)
+    return fields, name, title, stamp
 
 
 # ------------------------------------------------------------------- lint
@@ -360,27 +457,3 @@ def lint_templates(root: Path) -> list[Problem]:
                 )
             )
     return problems
-
-
-def to_pdf(path: Path) -> Path:
-    """Convert with LibreOffice (soffice --headless); says how to install it when it is missing."""
-    import shutil
-    import subprocess
-
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if not exe:
-        raise DubanError(
-            "没有找到 LibreOffice，无法转为 PDF。请先安装：Debian/Ubuntu 用 "
-            "sudo apt-get install libreoffice-writer fonts-noto-cjk；其他系统见 "
-            "https://www.libreoffice.org/download/ ；Word 文档已生成，也可在 Word 中另存为 PDF"
-        )
-    res = subprocess.run(
-        [exe, "--headless", "--convert-to", "pdf", "--outdir", str(path.parent), str(path)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    pdf = path.with_suffix(".pdf")
-    if res.returncode != 0 or not pdf.is_file():
-        raise DubanError(f"LibreOffice 转换失败：{(res.stderr or res.stdout).strip()}")
-    return pdf
