@@ -205,3 +205,26 @@ def test_the_font_map_names_a_real_face_for_every_official_name(printed):
         ["pdffonts", str(printed["sample", "reminder"][1])], capture_output=True, text=True, check=True
     ).stdout
     assert "FandolFang" in fonts and "NotoSerifCJK" in fonts and "DejaVu" not in fonts
+
+
+def test_a_days_slips_print_as_one_job_each_on_its_own_page(ledger):
+    """duban render --day: every slip issued that day, in the order the sweep numbered them, one per page."""
+    items = [
+        ledger.issue(title=f"第{n}项逾期事项", category="other", tier="yellow", issued="2026-03-02", deadline="2026-03-05")
+        for n in range(1, 4)
+    ]
+    assert ledger("sweep", "--no-forms", today="2026-03-06").code == 0
+    res = ledger("render", "--day", "2026-03-06", today="2026-03-06")
+    assert res.code == 0, res.err
+    path = Path(res.out.strip())
+    assert path.name == "2026-03-06-督办文书.docx" and "共 3 份" in res.err
+    numbers = [p.text for p in Document(str(path)).paragraphs if p.text.startswith("2026-（")]
+    assert numbers == ["2026-（1）", "2026-（2）", "2026-（3）"]
+    (pdf,) = to_pdfs([path], path.parent)
+    pages = pdf_pages(pdf)
+    assert len(pages) == 3
+    for page, item in zip(pages, items, strict=True):  # pdftotext spaces out digits among CJK: compare without
+        flat = re.sub(r"\s+", "", page)
+        assert "工作提醒单" in flat and f"第{int(item[-4:])}项逾期事项" in flat and flat.endswith("—1—")
+    none = ledger("render", "--day", "2026-03-09", today="2026-03-09")
+    assert none.code == 1 and "没有下发督办文书" in none.err

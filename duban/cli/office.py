@@ -15,6 +15,7 @@ from duban.cli.common import (
     TodayOpt,
     app,
     console,
+    date_arg,
     exit_for,
     out_json,
     print_forms,
@@ -26,28 +27,40 @@ from duban.cli.common import (
 @app.command()
 def render(
     form: Annotated[
-        str,
+        str | None,
         typer.Argument(
             help="文书: notice 通知单 / reminder、urge、warning、referral 督办流程各步的文书（名称按规则包） / "
             "return 退办单 / forward 转阅（办）单 / feedback 反馈单 / "
-            "reply 落实情况报告 / bulletin 督查通报"
+            "reply 落实情况报告 / bulletin 督查通报；用 --day 时省略"
         ),
-    ],
+    ] = None,
     target: Annotated[str | None, typer.Argument(help="事项编号；bulletin 为考核期（Q2、2026Q2、2026）")] = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help="输出文件或目录；默认 out/年份/")] = None,
     number: Annotated[
         str | None, typer.Option("--number", help="哪一份：文书编号（如 2026-3），退办单为第几次；默认最近一份")
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="另用 LibreOffice 转为 PDF")] = False,
+    on_day: Annotated[
+        str | None, typer.Option("--day", help="把这一天下发的全部督办文书合成一个文档（每份另起一页），便于一次打印")
+    ] = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
     """按模板（templates/*.docx，可在 Word 中修改）生成督查文书，打印写出的文件路径。"""
-    from duban.commands.publish import font_map, render_form, to_pdf
+    from duban.commands.publish import font_map, render_day, render_form, to_pdf
+    from duban.core.errors import UsageError
 
     root, day = where(ledger, today)
-    led, path = render_form(root, form, target, day, out=out, number=number)
-    report_problems(led)
+    if on_day:
+        if form or target:
+            raise UsageError("--day 合成当天全部督办文书，不再给出文书种类或事项编号")
+        path, count = render_day(root, date_arg(on_day, "--day"), out=out)
+        print(f"{on_day} 共 {count} 份督办文书", file=sys.stderr)
+    elif not form:
+        raise UsageError("请给出文书种类（如 duban render reminder 2026-0007），或用 --day 合成某一天的全部督办文书")
+    else:
+        led, path = render_form(root, form, target, day, out=out, number=number)
+        report_problems(led)
     print(path)
     if pdf:
         print(to_pdf(path))

@@ -57,6 +57,34 @@ def render(
     return path
 
 
+def render_day(root: Path, day: date, out: Path | None = None) -> tuple[Path, int]:
+    """Every slip issued on ``day`` (the sweep's and those by hand), in issue order, as one document for one
+    print job (``out/YEAR/DATE-督办文书.docx``); returns its path and how many slips it holds."""
+    from duban.core.entries import SLIP_KINDS
+    from duban.outputs.forms import compose
+
+    ledger = load(root, scope=Scope(since=day))  # an item with an entry on that day is in hand or settled since
+    slips = [
+        (item.id, ev)
+        for item in ledger.items.values()
+        for ev in item.log
+        if ev.get("kind") in SLIP_KINDS and ev.get("date") == day and ev.get("number")
+    ]
+    if not slips:
+        raise DubanError(f"{day} 没有下发督办文书")
+    slips.sort(key=lambda s: (s[0], SLIP_KINDS.index(s[1]["kind"]), str(s[1]["number"])))  # as the sweep numbered them
+    docs = []
+    for item_id, ev in slips:
+        ctx, _, title, stamp = item_form(ledger, ev["kind"], ledger.items[item_id], day, str(ev["number"]))
+        docs.append(render_docx(template_path(root, ev["kind"]), ctx, title=title, stamp=stamp))
+    name = f"{day}-督办文书.docx"
+    path = out or root / "out" / str(day.year) / name
+    if path.is_dir():
+        path = path / name
+    atomic_write(path, compose(docs))
+    return path, len(docs)
+
+
 def render_form(
     root: Path, form: str, target: str | None, day: date, out: Path | None = None, number: str | None = None
 ) -> tuple[Ledger, Path]:

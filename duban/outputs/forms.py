@@ -457,3 +457,27 @@ def lint_templates(root: Path) -> list[Problem]:
                 )
             )
     return problems
+
+
+def compose(documents: list[bytes]) -> bytes:
+    """Several rendered forms as one document for one print job: in the order given, each in a section of
+    its own that starts a new page and numbers its pages from 1.  docxcompose is imported here only."""
+    from docx import Document
+    from docx.enum.section import WD_SECTION
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docxcompose.composer import Composer
+
+    master = Document(io.BytesIO(documents[0]))
+    composer = Composer(master)
+    for data in documents[1:]:
+        section = master.add_section(WD_SECTION.NEW_PAGE)
+        numbering = section._sectPr.find(qn("w:pgNumType"))
+        if numbering is None:
+            numbering = OxmlElement("w:pgNumType")
+            section._sectPr.append(numbering)
+        numbering.set(qn("w:start"), "1")
+        composer.append(Document(io.BytesIO(data)))
+    buf = io.BytesIO()
+    composer.save(buf)
+    return deterministic(buf.getvalue())
