@@ -210,7 +210,9 @@ def test_the_font_map_names_a_real_face_for_every_official_name(printed):
 def test_a_days_slips_print_as_one_job_each_on_its_own_page(ledger):
     """duban render --day: every slip issued that day, in the order the sweep numbered them, one per page."""
     items = [
-        ledger.issue(title=f"第{n}项逾期事项", category="other", tier="yellow", issued="2026-03-02", deadline="2026-03-05")
+        ledger.issue(
+            title=f"第{n}项逾期事项", category="other", tier="yellow", issued="2026-03-02", deadline="2026-03-05"
+        )
         for n in range(1, 4)
     ]
     assert ledger("sweep", "--no-forms", today="2026-03-06").code == 0
