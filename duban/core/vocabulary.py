@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partialmethod
 
 SLIPS = ("reminder", "urge", "warning", "referral")
 
@@ -66,18 +67,12 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "closed": "已销号",
         "forwarded": "转阅",
     },
-    # what a clerk's action is called in a refusal ("不能延期")
+    # what a clerk's action is called in a refusal ("不能办结报告"); other actions are called as their entries
     "action": {
         "report": "进展报告",
         "report_final": "办结报告",
         "review_accepted": "审核通过",
         "review_returned": "退办",
-        "extension": "延期",
-        "transfer_back": "退回",
-        "reassign": "改派",
-        "instruction": "新批示",
-        "lookback_done": "回头望",
-        "close": "注结销号",
     },
     "tier_short": {"red": "红", "yellow": "黄", "blue": "蓝"},
     "level": {"national": "国家级", "province": "省级", "prefecture": "州(市)级", "county": "县(区)级"},
@@ -107,23 +102,15 @@ class Words:
     def word(self, section: str, key: str) -> str:
         return self.table.get(section, {}).get(key, key)
 
-    def entry(self, kind: str) -> str:
-        return self.word("entry", kind)
-
-    def form(self, form: str) -> str:
-        return self.word("form", form)
-
-    def status(self, status: str) -> str:
-        return self.word("status", status)
+    # one accessor per section: words.entry("reminder"), words.status("open") …
+    entry = partialmethod(word, "entry")
+    form = partialmethod(word, "form")
+    status = partialmethod(word, "status")
+    tier_short = partialmethod(word, "tier_short")
+    holiday = partialmethod(word, "holiday")
 
     def action(self, action: str) -> str:
-        return self.word("action", action)
-
-    def tier_short(self, tier: str) -> str:
-        return self.word("tier_short", tier)
-
-    def holiday(self, name: str) -> str:
-        return self.word("holiday", name)
+        return self.table.get("action", {}).get(action) or self.entry(action)
 
     def section(self, section: str) -> Mapping[str, str]:
         return self.table.get(section, {})
