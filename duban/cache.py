@@ -9,9 +9,12 @@ needs.  It lives in ``<git dir>/duban-cache/<ledger>/cache.sqlite``:
     a row per file (``folder``, ``name``): its modification time and size,
     the ordinal of the day its item was settled (:func:`duban.state.settled_on`;
     0 while in hand), its problems, ``duban check``'s findings, its
-    cross-reference problems, whether it failed to load, the parsed record
-    (pickled), and, as plain columns for queries, the item's derived status,
-    current deadline (ISO date), lead unit, tier and category;
+    cross-reference problems, whether it failed to load, and, as plain columns
+    for queries, the item's derived status, current deadline (ISO date), lead
+    unit, tier and category;
+``records``
+    the parsed record of each file that loaded, pickled (a table of its own,
+    so that checking the files' stamps reads small rows only);
 ``folders``
     per folder, the context its cross-references were checked in (the units
     and categories of the moment);
@@ -34,6 +37,7 @@ it meanwhile, the run simply does not write.  Delete the folder at any time;
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import pickle
 import sqlite3
@@ -61,7 +65,6 @@ CREATE TABLE files (
     checks BLOB,
     refs BLOB,
     broken INTEGER NOT NULL,
-    record BLOB,                -- the pickled record, NULL when the file did not load
     status TEXT,                -- derived status at the end of the log
     deadline TEXT,              -- current deadline, ISO
     lead TEXT,
@@ -69,9 +72,12 @@ CREATE TABLE files (
     category TEXT,
     UNIQUE (folder, name)
 );
+CREATE TABLE records (folder TEXT NOT NULL, name TEXT NOT NULL, record BLOB NOT NULL, PRIMARY KEY (folder, name));
 """
-COLUMNS = ("folder", "name", "mtime_ns", "size", "settled", "problems", "checks", "refs", "broken", "record",
+TABLES = {"meta", "folders", "files", "records"}
+COLUMNS = ("folder", "name", "mtime_ns", "size", "settled", "problems", "checks", "refs", "broken",
            "status", "deadline", "lead", "tier", "category")
+CHUNK = 500  # names per query
 
 
 def cache_dir(root: Path) -> Path | None:
@@ -181,20 +187,20 @@ def _load(blob: bytes | None):
 class Folder:
     """One folder's files as loaded: the notable entries (problems, broken files), and the records on demand."""
 
-    def __init__(self, cache: Cache, rel: str, entries: dict[str, Entry], records: dict[str, Any],
-                 read: Callable[[str], Any]):
+    def __init__(self, cache: Cache, rel: str, names: list[str], notes: dict[str, Entry], settled: dict[str, int],
+                 records: dict[str, Any], read: Callable[[str], Any]):
         self.rel = rel
-        self.names = list(entries)
-        self.notes = {n: e for n, e in entries.items() if notable(e)}  # files with problems or findings
-        self._cache, self._entries, self._records, self._read = cache, entries, records, read
+        self.names = names
+        self.notes = notes  # only files with problems or findings, or that did not load
+        self._settled = settled  # name → settled ordinal (0: in hand), for every file that loaded
+        self._cache, self._records, self._read = cache, records, read
 
     def records(self, settled_after: int | None = None) -> dict[str, Any]:
         """The items in hand, and the settled ones settled after the ordinal given (None: all of them)."""
-        wanted = [n for n, e in self._entries.items() if not e.broken and
-                  (settled_after is None or not e.settled or e.settled > settled_after)]
+        wanted = [n for n, s in self._settled.items() if settled_after is None or not s or s > settled_after]
         missing = [n for n in wanted if n not in self._records]
         if missing:
-            self._records.update(self._cache._records(self.rel, missing, self._read, settled_after))
+            self._records.update(self._cache._records(self.rel, missing, self._read))
         return {n: r for n in wanted if (r := self._records[n]) is not None}
 
 
@@ -206,7 +212,8 @@ class Cache:
         self.now = time.time_ns()  # before any file is statted: later modifications have later times
         self.db: sqlite3.Connection | None = None
         self._contexts: dict[str, Any] = {}  # folder → context, as stored
-        self._rows: list[tuple] = []  # rows to write
+        self._rows: list[tuple] = []  # rows of files read again, to write
+        self._blobs: list[tuple[str, str, bytes]] = []  # and their records
         self._refs: list[tuple] = []  # (refs, folder, name) to update
         self._gone: list[tuple[str, str]] = []  # (folder, name) to delete
         self._folders: dict[str, Any] = {}  # folder → context, to write
@@ -231,10 +238,13 @@ class Cache:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = self._connect()
-                tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                if tables != {"meta", "folders", "files"} or db.execute("SELECT key FROM meta").fetchall() != [(key,)]:
-                    self._reset(db, key)
                 db.execute("BEGIN")  # one snapshot for the whole run
+                if not self._ours(db, key):
+                    db.execute("ROLLBACK")
+                    self._reset(db, key)
+                    db.execute("BEGIN")
+                    if not self._ours(db, key):  # another version set it up meanwhile
+                        raise sqlite3.OperationalError("busy")
                 for folder, context in db.execute("SELECT folder, context FROM folders"):
                     try:
                         self._contexts[folder] = pickle.loads(context)
@@ -249,11 +259,23 @@ class Cache:
                     return
                 self._delete()
 
+    @staticmethod
+    def _ours(db: sqlite3.Connection, key: str) -> bool:
+        """Whether the database is this version's cache."""
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        try:
+            return tables == TABLES and db.execute("SELECT key FROM meta").fetchall() == [(key,)]
+        except sqlite3.OperationalError:  # a table of that name, but not ours
+            return False
+
     def _reset(self, db: sqlite3.Connection, key: str) -> None:
         """An empty, foreign or outdated database: emptied and set up for this version (busy: raises)."""
         db.execute("PRAGMA journal_mode = WAL")  # kept in the file
         db.execute("BEGIN IMMEDIATE")
         try:
+            if self._ours(db, key):  # another duban set it up meanwhile
+                db.execute("COMMIT")
+                return
             for kind, name in db.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') "
                                          "AND name NOT LIKE 'sqlite%'").fetchall():
                 db.execute(f'DROP {kind} IF EXISTS "{name}"')
@@ -270,7 +292,7 @@ class Cache:
         for suffix in ("", "-wal", "-shm"):
             try:
                 os.unlink(f"{self.path}{suffix}")
-            except FileNotFoundError:
+            except OSError:  # gone already, or not ours to delete: the next run tries again
                 pass
 
     def _fail(self, e: sqlite3.Error) -> None:
@@ -302,20 +324,18 @@ class Cache:
 
     def _write(self, db: sqlite3.Connection) -> None:
         for top in self._tops:  # folders that are gone
-            gone = [f for f in self._contexts if f not in self._seen and (f == top or f.startswith(top + "/"))]
-            for f in gone:
-                db.execute("DELETE FROM files WHERE folder = ?", (f,))
-                db.execute("DELETE FROM folders WHERE folder = ?", (f,))
-        if self._gone:
-            db.executemany("DELETE FROM files WHERE folder = ? AND name = ?", self._gone)
-        if self._refs:
-            db.executemany("UPDATE files SET refs = ? WHERE folder = ? AND name = ?", self._refs)
-        if self._rows:
-            db.executemany(f"INSERT OR REPLACE INTO files ({', '.join(COLUMNS)}) "
-                           f"VALUES ({', '.join('?' * len(COLUMNS))})", self._rows)
-        if self._folders:
-            db.executemany("INSERT OR REPLACE INTO folders VALUES (?, ?)",
-                           [(f, pickle.dumps(c, protocol=5)) for f, c in self._folders.items()])
+            for f in [f for f in self._contexts if f not in self._seen and (f == top or f.startswith(top + "/"))]:
+                for table in ("files", "records", "folders"):
+                    db.execute(f"DELETE FROM {table} WHERE folder = ?", (f,))
+        gone = self._gone + [row[:2] for row in self._rows]
+        for table in ("files", "records"):
+            db.executemany(f"DELETE FROM {table} WHERE folder = ? AND name = ?", gone)
+        db.executemany(f"INSERT INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                       self._rows)
+        db.executemany("INSERT INTO records VALUES (?, ?, ?)", self._blobs)
+        db.executemany("UPDATE files SET refs = ? WHERE folder = ? AND name = ?", self._refs)
+        db.executemany("INSERT OR REPLACE INTO folders VALUES (?, ?)",
+                       [(f, pickle.dumps(c, protocol=5)) for f, c in self._folders.items()])
 
     # ------------------------------------------------------------- folders
     def folders(self, top: str, context, parse: Parse, refs: Refs) -> list[Folder]:
@@ -336,40 +356,51 @@ class Cache:
             return record, e
 
         stored = self._stored(rel)
-        entries: dict[str, Entry] = {}
+        notes: dict[str, Entry] = {}
+        settled: dict[str, int] = {}
         records: dict[str, Any] = {}
         for name, stat in stats.items():
-            e = stored.pop(name, None)
-            if e is None or e[0] != stat:
-                records[name], entries[name] = read(name)
+            row = stored.pop(name, None)
+            if row is not None and row[0] == stat:
+                _, s, e = row
             else:
-                entries[name] = e[1]
+                records[name], e = read(name)
+                s = e.settled
+            if e is not None and notable(e):
+                notes[name] = e
+            if e is None or not e.broken:
+                settled[name] = s
         self._gone += [(rel, name) for name in stored]
         if rel not in self._contexts or self._contexts[rel] != context:  # units or categories changed: refs again
-            kept = [n for n, e in entries.items() if n not in records and not e.broken]
+            kept = [n for n in settled if n not in records]
             records.update(self._records(rel, kept, lambda n: read(n)[0]))
             for n in kept:
-                entries[n].refs = refs(records[n])
-                self._refs.append((_dump(entries[n].refs), rel, n))
+                e = notes.pop(n, None) or Entry(settled[n])
+                e.refs = refs(records[n])
+                self._refs.append((_dump(e.refs), rel, n))
+                if notable(e):
+                    notes[n] = e
             self._folders[rel] = context
-        return Folder(self, rel, entries, records, lambda n: read(n)[0])
+        return Folder(self, rel, list(stats), notes, settled, records, lambda n: read(n)[0])
 
-    def _stored(self, rel: str) -> dict[str, tuple[tuple[int, int], Entry]]:
-        """The folder's rows: name → ((mtime, size), entry).  Rows that do not unpickle are left out."""
+    def _stored(self, rel: str) -> dict[str, tuple[tuple[int, int], int, Entry | None]]:
+        """The folder's rows: name → ((mtime, size), settled, entry when notable).  Rows that do not unpickle are left out."""
         if self.db is None:
             return {}
-        out = {}
         try:
             rows = self.db.execute("SELECT name, mtime_ns, size, settled, problems, checks, refs, broken "
-                                   "FROM files WHERE folder = ?", (rel,)).fetchall()
+                                   "FROM files WHERE folder = ? AND mtime_ns IS NOT NULL", (rel,)).fetchall()
         except sqlite3.Error as e:
             self._fail(e)
             return {}
+        out = {}
         for name, mtime, size, settled, problems, checks, refs, broken in rows:
-            if mtime is None:
+            if problems is None and checks is None and refs is None and not broken:
+                out[name] = ((mtime, size), settled, None)
                 continue
             try:
-                out[name] = ((mtime, size), Entry(settled, _load(problems), _load(checks), _load(refs), bool(broken)))
+                out[name] = ((mtime, size), settled,
+                             Entry(settled, _load(problems), _load(checks), _load(refs), bool(broken)))
             except Exception:  # unpickling can raise almost anything: read the file again
                 pass
         return out
@@ -381,33 +412,30 @@ class Cache:
             trusted = 0 <= mtime <= self.now - RACY_NS
             facts = dataclasses.astuple(e.facts) if e.facts else (None,) * len(dataclasses.fields(Facts))
             self._rows.append((rel, name, mtime if trusted else None, size, e.settled, _dump(e.problems),
-                               _dump(e.checks), _dump(e.refs), int(e.broken),
-                               None if record is None else pickle.dumps(record, protocol=5), *facts))
+                               _dump(e.checks), _dump(e.refs), int(e.broken), *facts))
+            if record is not None:
+                self._blobs.append((rel, name, pickle.dumps(record, protocol=5)))
 
-    def _records(self, rel: str, names: list[str], read: Callable[[str], Any],
-                 settled_after: int | None = None) -> dict[str, Any]:
-        """The stored records of these files (all in hand or settled after ``settled_after``).
-
-        One whose row is missing or does not unpickle is read again from its file.
-        """
+    def _records(self, rel: str, names: list[str], read: Callable[[str], Any]) -> dict[str, Any]:
+        """The stored records of these files of the folder; one missing or that does not unpickle is read again."""
         out: dict[str, Any] = {}
-        if names and self.db is not None:
-            wanted = set(names)
-            query = "SELECT name, record FROM files WHERE folder = ? AND record IS NOT NULL"
-            args: tuple = (rel,)
-            if settled_after is not None:
-                query, args = query + " AND (settled = 0 OR settled > ?)", (rel, settled_after)
-            try:
-                rows = self.db.execute(query, args).fetchall()
-            except sqlite3.Error as e:
-                self._fail(e)
-                rows = []
-            for name, blob in rows:
-                if name in wanted:
+        collecting = gc.isenabled()
+        gc.disable()  # unpickling makes many objects and no garbage: a third faster without the collector
+        try:
+            for i in range(0, len(names) if self.db is not None else 0, CHUNK):
+                chunk = names[i:i + CHUNK]
+                for name, blob in self.db.execute(
+                        f"SELECT name, record FROM records WHERE folder = ? AND name IN ({', '.join('?' * len(chunk))})",
+                        (rel, *chunk)):
                     try:
                         out[name] = pickle.loads(blob)
                     except Exception:  # unpickling can raise almost anything
                         pass
+        except sqlite3.Error as e:
+            self._fail(e)
+        finally:
+            if collecting:
+                gc.enable()
         for name in names:
             if name not in out:
                 out[name] = read(name)

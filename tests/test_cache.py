@@ -172,7 +172,7 @@ def all_files(led: Ledger) -> list[str]:
 def spoil_rows(path: Path) -> None:
     """Rows that do not unpickle: one record, one file's problems."""
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE files SET record = x'80059999' WHERE name = '2026-0003.yaml'")
+        db.execute("UPDATE records SET record = x'80059999' WHERE name = '2026-0003.yaml'")
         db.execute("UPDATE files SET problems = x'00' WHERE name = '2026-0001.yaml'")
     db.close()
 
@@ -180,8 +180,7 @@ def spoil_rows(path: Path) -> None:
 DAMAGE = {
     "garbage": lambda path: path.write_bytes(b"\x80\x05garbage" + os.urandom(64)),
     "truncated": lambda path: os.truncate(path, 3 * 4096),
-    "torn page": lambda path: path.write_bytes(path.read_bytes()[:4 * 4096] + os.urandom(4096) +
-                                               path.read_bytes()[5 * 4096:]),
+    "garbled pages": lambda path: path.write_bytes(path.read_bytes()[:4096] + os.urandom(path.stat().st_size - 4096)),
     "empty": lambda path: path.write_bytes(b""),
     "foreign": lambda path: (path.unlink(), sqlite3.connect(path).executescript(
         "CREATE TABLE files (x); CREATE TABLE meta (key); INSERT INTO meta VALUES ('x');").close()),
@@ -283,6 +282,30 @@ def test_a_run_does_not_write_over_what_another_wrote_meanwhile(sample):
     assert slow.reread == ["items/2026/2026-0003.yaml"]
     assert reread(sample.root) == []
     assert load(sample.root).item("2026-0003").title.endswith("43个")
+
+
+def test_concurrent_runs_agree_and_leave_a_sound_database(sample):
+    """Several duban processes building the cache at once: the same output, one sound database."""
+    import subprocess
+
+    env = {**os.environ, "DUBAN_LEDGER": str(sample.root), "DUBAN_TODAY": TODAY}
+    cmd = [sys.executable, "-m", "duban", "list", "--json"]
+    expected = sample("list", "--json", today=TODAY).out
+    shutil.rmtree(cache_dir(sample.root))
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    assert [p.communicate()[0] for p in procs] == [expected] * 4
+    assert reread(sample.root) == []
+    with database(sample) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_an_unusable_cache_place_means_no_cache(sample):
+    cold = outputs(sample, COMMANDS[:3])
+    shutil.rmtree(cache_dir(sample.root))
+    cache_dir(sample.root).write_text("not a folder")  # the database cannot be made
+    assert outputs(sample, COMMANDS[:3]) == cold
+    assert reread(sample.root) == all_files(sample)
 
 
 def test_settled_on(sample):
