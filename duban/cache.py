@@ -227,7 +227,7 @@ class Cache:
 
     # ------------------------------------------------------------- the database
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
         db.execute("PRAGMA synchronous = NORMAL")
         return db
 
