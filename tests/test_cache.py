@@ -4,8 +4,8 @@ a broken cache is rebuilt, problems come back from it; and the scoped loads give
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
+import sqlite3
 import sys
 import time
 from datetime import date
@@ -14,12 +14,15 @@ from pathlib import Path
 import pytest
 from conftest import Ledger, git
 
+import duban
 from duban.commands.setup import init_ledger
+from duban.core.errors import Problem
 from duban.core.escalation import plan
+from duban.core.model import Item
 from duban.core.scoring import counts_from, parse_period, score
-from duban.core.state import settled_on
-from duban.store.cache import cache_dir
-from duban.store.ledger import Scope, load
+from duban.core.state import replay, settled_on
+from duban.store.cache import DB, Cache, cache_dir
+from duban.store.ledger import Scope, _load_items, load
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 TODAY = "2026-11-20"
@@ -70,7 +73,7 @@ def test_cold_and_warm_runs_give_the_same_output(sample):
     cache = cache_dir(sample.root)
     assert not cache.exists()
     cold = outputs(sample)
-    assert cache.is_dir() and (cache / "items%2026.head").is_file()
+    assert cache.is_dir() and (cache / DB).is_file()
     assert reread(sample.root) == []  # everything now comes from the cache
     assert outputs(sample) == cold
     os.environ["DUBAN_CACHE"] = "off"
@@ -167,44 +170,169 @@ def test_problems_are_stored_and_reported_warm_as_cold(sample):
     assert (cold.problems, cold.broken, cold.checks) == (after.problems, after.broken, after.checks)
 
 
-@pytest.mark.parametrize(
-    "suffix,edit", [("head", False), ("live", False), ("rest", False), ("rest", True), ("files", True)]
-)
-def test_a_corrupt_cache_file_is_ignored_and_rebuilt(sample, suffix, edit):
+def database(led: Ledger) -> sqlite3.Connection:
+    return sqlite3.connect(cache_dir(led.root) / DB, isolation_level=None)
+
+
+def all_files(led: Ledger) -> list[str]:
+    """Every item file, then every event file, as the loader reads them."""
+    return [
+        p.relative_to(led.root).as_posix()
+        for top in ("items", "events")
+        for p in sorted(led.root.glob(f"{top}/*/*.yaml"))
+    ]
+
+
+def spoil_rows(path: Path) -> None:
+    """Rows that do not unpickle: one record, one file's problems."""
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE records SET record = x'80059999' WHERE name = '2026-0003.yaml'")
+        db.execute("UPDATE files SET problems = x'00' WHERE name = '2026-0001.yaml'")
+    db.close()
+
+
+DAMAGE = {
+    "garbage": lambda path: path.write_bytes(b"\x80\x05garbage" + os.urandom(64)),
+    "truncated": lambda path: os.truncate(path, 3 * 4096),
+    "garbled pages": lambda path: path.write_bytes(path.read_bytes()[:4096] + os.urandom(path.stat().st_size - 4096)),
+    "empty": lambda path: path.write_bytes(b""),
+    "foreign": lambda path: (
+        path.unlink(),
+        sqlite3.connect(path)
+        .executescript("CREATE TABLE files (x); CREATE TABLE meta (key); INSERT INTO meta VALUES ('x');")
+        .close(),
+    ),
+    "bad rows": spoil_rows,
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+@pytest.mark.parametrize("edit", [False, True])
+def test_a_damaged_database_is_ignored_and_rebuilt(sample, damage, edit):
     cold = outputs(sample, COMMANDS[:4])
-    path = cache_dir(sample.root) / f"items%2026.{suffix}"
-    path.write_bytes(b"\x80\x05garbage" + os.urandom(64))
-    if edit:  # the folder changed too: what the cache knew per file is needed
+    path = cache_dir(sample.root) / DB
+    assert path.stat().st_size > 5 * 4096 and not path.with_name(DB + "-wal").exists()
+    DAMAGE[damage](path)
+    if edit:  # the folder changed too
         item = sample.path("2026-0003")
         rewrite(item, item.read_text(encoding="utf-8"))
     assert outputs(sample, COMMANDS[:4]) == cold
-    pickle.loads(path.read_bytes())  # written again, whole
+    assert reread(sample.root) == []  # rebuilt, whole
+    with database(sample) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert db.execute("SELECT count(*) FROM files").fetchone()[0] == len(all_files(sample))
+
+
+def test_a_database_from_another_format_or_version_is_ignored(sample, monkeypatch):
+    cold = outputs(sample, COMMANDS[:3])
+    with database(sample) as db:
+        db.execute("UPDATE meta SET key = '1 0.0.0 0'")
+    assert reread(sample.root) == all_files(sample)
+    assert outputs(sample, COMMANDS[:3]) == cold
+    assert reread(sample.root) == []
+    monkeypatch.setattr("duban.store.cache.FORMAT", 99)
+    assert reread(sample.root) == all_files(sample)
+    monkeypatch.undo()
+    monkeypatch.setattr(duban, "__version__", "9.9.9")  # an upgrade
+    assert reread(sample.root) == all_files(sample)
+    assert outputs(sample, COMMANDS[:3]) == cold
     assert reread(sample.root) == []
 
 
-def test_a_cache_from_another_version_is_ignored(sample):
+def test_a_reinstall_keeps_the_cache(sample):
+    """Only the format, the version and the stored classes' fields key the cache, not duban's source files."""
     cold = outputs(sample, COMMANDS[:3])
-    path = cache_dir(sample.root) / "items%2026.head"
-    head = pickle.loads(path.read_bytes())
-    head["key"] = (0, "0.0.0")
-    path.write_bytes(pickle.dumps(head))
-    assert reread(sample.root) == [f"items/2026/{p.name}" for p in sorted(sample.root.glob("items/2026/*.yaml"))]
-    assert outputs(sample, COMMANDS[:3]) == cold
-
-
-def test_a_busy_cache_lock_only_means_no_writing(sample):
-    from filelock import FileLock
-
-    cache = cache_dir(sample.root)
-    cache.mkdir(parents=True)
-    cold = outputs(sample, COMMANDS[:3])
-    with FileLock(str(cache / "lock")):
-        for p in cache.glob("items*"):
-            p.unlink()
+    sources = list(Path(duban.__file__).parent.rglob("*.py"))
+    stamps = {p: p.stat().st_mtime_ns for p in sources}
+    try:
+        now = time.time_ns()
+        for p in sources:  # what reinstalling duban does to its files
+            os.utime(p, ns=(now, now))
+        assert reread(sample.root) == []
         assert outputs(sample, COMMANDS[:3]) == cold
-        assert not list(cache.glob("items*"))  # nothing written while another duban holds it
+    finally:
+        for p, t in stamps.items():
+            os.utime(p, ns=(t, t))
+
+
+def test_query_columns_are_filled(sample):
+    sample("list", today=TODAY)
+    with database(sample) as db:
+        rows = {
+            name: row
+            for name, *row in db.execute(
+                "SELECT name, settled, status, deadline, lead, tier, category FROM files WHERE folder = 'items/2026'"
+            )
+        }
+    led = load(sample.root)
+    assert rows["2026-0004.yaml"][:2] == [date(2026, 3, 9).toordinal(), "closed"]
+    assert rows["2026-0003.yaml"][:2] == [0, "open"]
+    for item in led.items.values():
+        settled, status, deadline, lead, tier, category = rows[item.path.rsplit("/", 1)[1]]
+        st = replay(item)
+        assert (status, deadline, lead, tier, category) == (
+            st.status,
+            st.deadline and st.deadline.isoformat(),
+            st.lead,
+            item.tier,
+            item.category,
+        )
+        assert settled == (settled_on(item).toordinal() if settled_on(item) else 0)
+
+
+def test_a_busy_database_only_means_no_writing(sample):
+    cold = outputs(sample, COMMANDS[:3])
+    with database(sample) as db:
+        db.execute("DELETE FROM files")
+    holder = database(sample)
+    holder.execute("BEGIN IMMEDIATE")  # another duban is writing
+    try:
+        assert outputs(sample, COMMANDS[:3]) == cold
+        assert reread(sample.root) == all_files(sample)  # nothing written meanwhile
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
     outputs(sample, COMMANDS[:1])
-    assert list(cache.glob("items*"))
+    assert reread(sample.root) == []
+
+
+def test_a_run_does_not_write_over_what_another_wrote_meanwhile(sample):
+    sample("list", today=TODAY)
+    path = sample.path("2026-0003")
+    slow = Cache(sample.root, (Item, Problem))  # a run that started before the edit
+    rewrite(path, path.read_text(encoding="utf-8").replace("42个", "43个"))
+    assert reread(sample.root) == ["items/2026/2026-0003.yaml"]  # a quicker run, which wrote the new row
+    led = load(sample.root, only_config=True)
+    _load_items(led, slow, None)  # reads the file again, as its snapshot is older
+    slow.close()
+    assert led.item("2026-0003").title.endswith("43个")
+    assert slow.reread == ["items/2026/2026-0003.yaml"]
+    assert reread(sample.root) == []
+    assert load(sample.root).item("2026-0003").title.endswith("43个")
+
+
+def test_concurrent_runs_agree_and_leave_a_sound_database(sample):
+    """Several duban processes building the cache at once: the same output, one sound database."""
+    import subprocess
+
+    env = {**os.environ, "DUBAN_LEDGER": str(sample.root), "DUBAN_TODAY": TODAY}
+    cmd = [sys.executable, "-m", "duban", "list", "--json"]
+    expected = sample("list", "--json", today=TODAY).out
+    shutil.rmtree(cache_dir(sample.root))
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    assert [p.communicate()[0] for p in procs] == [expected] * 4
+    assert reread(sample.root) == []
+    with database(sample) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_an_unusable_cache_place_means_no_cache(sample):
+    cold = outputs(sample, COMMANDS[:3])
+    shutil.rmtree(cache_dir(sample.root))
+    cache_dir(sample.root).write_text("not a folder")  # the database cannot be made
+    assert outputs(sample, COMMANDS[:3]) == cold
+    assert reread(sample.root) == all_files(sample)
 
 
 def test_settled_on(sample):

@@ -1,39 +1,47 @@
-"""A rebuildable cache of parsed ledger files, kept in the git directory.
+"""A rebuildable cache of parsed ledger files: one SQLite database in the git directory.
 
 Reading a YAML file costs about half a millisecond; a ten-year ledger has
-100,000 of them.  The cache keeps, per folder (``items/2026``,
-``events/2026`` …), what loading each file produced, so that a command reads
-only the files that changed and materialises only the items it needs.
+100,000 of them.  The cache keeps what loading each file produced, so that a
+command reads only the files that changed and materialises only the items it
+needs.  It lives in ``<git dir>/duban-cache/<ledger>/cache.sqlite``:
 
-For each folder, under ``<git dir>/duban-cache/<ledger>/``:
-
-``items%2026.head``
-    the cache key, a digest of every file's (name, modification time, size),
-    the context the cross-references were checked in, every problem of the
-    folder's files, and which items are settled (see
-    :func:`duban.state.settled_on`) and since when;
-``items%2026.files``
-    per file: its modification time and size and what loading it found
-    (read only when the folder changed);
-``items%2026.live`` / ``items%2026.rest``
-    the loaded records of the items in hand, and of the settled ones.
+``files``
+    a row per file (``folder``, ``name``): its modification time and size,
+    the ordinal of the day its item was settled (:func:`duban.state.settled_on`;
+    0 while in hand), its problems, ``duban check``'s findings, its
+    cross-reference problems, whether it failed to load, and, as plain columns
+    for queries, the item's derived status, current deadline (ISO date), lead
+    unit, tier and category;
+``records``
+    the parsed record of each file that loaded, pickled (a table of its own,
+    so that checking the files' stamps reads small rows only);
+``folders``
+    per folder, the context its cross-references were checked in (the units
+    and categories of the moment);
+``meta``
+    the key: :data:`FORMAT`, duban's version and the shape of the stored
+    record classes.  A database with another key is emptied and rebuilt, so a
+    reinstall of the same version keeps it and an upgrade rebuilds it.
 
 Every file is checked on every run: its modification time and size must match
-what the cache saw, or it is read again.  A file modified in the two seconds
-before the cache was written is not trusted (it could change again within the
-same timestamp).  A cache file that is missing, unreadable, corrupt or from
-another version of duban is ignored and rebuilt; the cache is only written
-when its own lock is free, each file atomically, and the head, written last,
-names the generation of the record files it goes with.  Delete the folder at
-any time; ``DUBAN_CACHE=off`` runs without it.
+its row, or it is read again.  A file modified in the two seconds before the
+run started is stored without its time, so it is read again next time (it
+could change again within the same timestamp).  A database that is missing,
+corrupt, truncated or foreign is deleted and rebuilt; a row that cannot be
+unpickled is read again from its file.  A run reads in one transaction and
+writes, only if something changed, in the same transaction at the end (WAL
+mode: readers never wait); when another duban holds the database, or wrote to
+it meanwhile, the run simply does not write.  Delete the folder at any time;
+``DUBAN_CACHE=off`` runs without it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import os
 import pickle
-import secrets
-import sys
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,24 +49,51 @@ from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2  # bump whenever the tables or the meaning of a column change
 RACY_NS = 2_000_000_000
-SOURCES = ("model.py", "yamlio.py", "schema.py", "state.py", "ledger.py", "cache.py", "unitevents.py", "errors.py")
+DB = "cache.sqlite"
+BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
 
-
-def cache_key() -> tuple:
-    """What the cached results depend on besides the files: the format, duban's version and code, Python."""
-    from duban import __version__
-
-    here = Path(__file__).parent
-    stamps = []
-    for name in SOURCES:
-        try:
-            st = os.stat(here / name)
-            stamps.append((name, st.st_mtime_ns, st.st_size))
-        except OSError:
-            stamps.append((name, 0, 0))
-    return FORMAT, __version__, tuple(sys.version_info[:2]), tuple(stamps)
+SCHEMA = """
+CREATE TABLE meta (key TEXT NOT NULL);
+CREATE TABLE folders (folder TEXT PRIMARY KEY, context BLOB);
+CREATE TABLE files (
+    folder TEXT NOT NULL,
+    name TEXT NOT NULL,
+    mtime_ns INTEGER,           -- NULL: not to be trusted (modified just before it was read)
+    size INTEGER,
+    settled INTEGER NOT NULL,   -- settled_on() as an ordinal, 0 while in hand
+    problems BLOB,              -- pickled tuples of Problem, NULL when none
+    checks BLOB,
+    refs BLOB,
+    broken INTEGER NOT NULL,
+    status TEXT,                -- derived status at the end of the log
+    deadline TEXT,              -- current deadline, ISO
+    lead TEXT,
+    tier TEXT,
+    category TEXT,
+    UNIQUE (folder, name)
+);
+CREATE TABLE records (folder TEXT NOT NULL, name TEXT NOT NULL, record BLOB NOT NULL, PRIMARY KEY (folder, name));
+"""
+TABLES = {"meta", "folders", "files", "records"}
+COLUMNS = (
+    "folder",
+    "name",
+    "mtime_ns",
+    "size",
+    "settled",
+    "problems",
+    "checks",
+    "refs",
+    "broken",
+    "status",
+    "deadline",
+    "lead",
+    "tier",
+    "category",
+)
+CHUNK = 500  # names per query
 
 
 def cache_dir(root: Path) -> Path | None:
@@ -79,6 +114,14 @@ def cache_dir(root: Path) -> Path | None:
         rel = root.relative_to(d).as_posix()
         return base / "duban-cache" / ("ledger" if rel == "." else "ledger-" + rel.replace("/", "%"))
     return None
+
+
+def cache_key(stored: tuple[type, ...] = ()) -> str:
+    """What every row depends on besides its file: the format, duban's version, the stored classes' fields."""
+    from duban import __version__
+
+    shape = [(c.__module__, c.__qualname__, tuple(f.name for f in dataclasses.fields(c))) for c in stored]
+    return f"{FORMAT} {__version__} {blake2b(repr(shape).encode(), digest_size=8).hexdigest()}"
 
 
 # ------------------------------------------------------------------ scanning
@@ -120,6 +163,17 @@ def scan(root: Path, top: str) -> dict[str, list[tuple[str, int, int]]]:
 # ------------------------------------------------------------------ records
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What later queries want of an item, stored as plain columns."""
+
+    status: str
+    deadline: str | None  # ISO date
+    lead: str
+    tier: str
+    category: str
+
+
 @dataclass
 class Entry:
     """What loading one file found (everything but the record itself)."""
@@ -127,8 +181,9 @@ class Entry:
     settled: int = 0  # settled_on(item) as an ordinal; 0 while in hand
     problems: tuple = ()  # from reading and validating the file alone
     checks: tuple = ()  # duban check's findings about the file alone (invalid transitions)
-    refs: tuple = ()  # cross-reference problems, in the head's context
+    refs: tuple = ()  # cross-reference problems, in the folder's context
     broken: bool = False  # the file did not load (refs aside)
+    facts: Facts | None = None  # written to the database, not read back
 
 
 Parse = Callable[[str], tuple[Any, Entry]]  # rel → (record or None, entry)
@@ -139,157 +194,303 @@ def notable(e: Entry) -> bool:
     return bool(e.problems or e.checks or e.refs or e.broken)
 
 
-@dataclass
-class Folder:
-    """One folder's files as loaded: the notable entries (problems, broken files), and the records."""
+def _dump(value) -> bytes | None:
+    return pickle.dumps(value, protocol=5) if value else None
 
-    rel: str
-    names: list[str]
-    notes: dict[str, Entry]  # only files with problems or findings, or that did not load
-    live: dict[str, Any]  # name → record: items in hand
-    settled_max: int  # the latest settled ordinal among the folder's items (0: none)
-    _rest: Callable[[], dict[str, tuple[int, Any]]]  # name → (settled ordinal, record)
+
+def _load(blob: bytes | None):
+    return pickle.loads(blob) if blob is not None else ()
+
+
+class Folder:
+    """One folder's files as loaded: the notable entries (problems, broken files), and the records on demand."""
+
+    def __init__(
+        self,
+        cache: Cache,
+        rel: str,
+        names: list[str],
+        notes: dict[str, Entry],
+        settled: dict[str, int],
+        records: dict[str, Any],
+        read: Callable[[str], Any],
+    ):
+        self.rel = rel
+        self.names = names
+        self.notes = notes  # only files with problems or findings, or that did not load
+        self._settled = settled  # name → settled ordinal (0: in hand), for every file that loaded
+        self._cache, self._records, self._read = cache, records, read
 
     def records(self, settled_after: int | None = None) -> dict[str, Any]:
         """The items in hand, and the settled ones settled after the ordinal given (None: all of them)."""
-        out = dict(self.live)
-        if settled_after is None or settled_after < self.settled_max:
-            out.update({n: r for n, (s, r) in self._rest().items() if settled_after is None or s > settled_after})
-        return out
+        wanted = [n for n, s in self._settled.items() if settled_after is None or not s or s > settled_after]
+        missing = [n for n in wanted if n not in self._records]
+        if missing:
+            self._records.update(self._cache._records(self.rel, missing, self._read))
+        return {n: r for n in wanted if (r := self._records[n]) is not None}
 
 
 class Cache:
-    def __init__(self, root: Path):
-        self.dir = cache_dir(root)
-        self.key = cache_key() if self.dir else None
-        self._lock = None
-        self._lock_tried = False
+    def __init__(self, root: Path, stored: tuple[type, ...] = ()):
+        """``stored``: the dataclasses the records are made of (their fields are part of the key)."""
+        self.root = root
         self.reread: list[str] = []  # files read this run rather than taken from the cache
+        self.now = time.time_ns()  # before any file is statted: later modifications have later times
+        self.db: sqlite3.Connection | None = None
+        self._contexts: dict[str, Any] = {}  # folder → context, as stored
+        self._rows: list[tuple] = []  # rows of files read again, to write
+        self._blobs: list[tuple[str, str, bytes]] = []  # and their records
+        self._refs: list[tuple] = []  # (refs, folder, name) to update
+        self._gone: list[tuple[str, str]] = []  # (folder, name) to delete
+        self._folders: dict[str, Any] = {}  # folder → context, to write
+        self._seen: set[str] = set()
+        self._tops: set[str] = set()
+        self._corrupt = False
+        d = cache_dir(root)
+        if d is not None:
+            self.path = d / DB
+            self._open(cache_key(stored))
 
-    # ------------------------------------------------------------- files
-    def _path(self, rel: str, suffix: str) -> Path:
-        return self.dir / f"{rel.replace('/', '%')}.{suffix}"
+    # ------------------------------------------------------------- the database
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
+        db.execute("PRAGMA synchronous = NORMAL")
+        return db
 
-    def _read(self, rel: str, suffix: str, gen=None):
-        """A cache file's value; None when missing, unreadable, corrupt or of another generation."""
-        if not self.dir:
-            return None
-        try:
-            with open(self._path(rel, suffix), "rb") as f:
-                value = pickle.load(f)
-        except Exception:  # truncated, corrupt, or pickled by other code: rebuilt
-            return None
-        if not isinstance(value, dict) or (gen is not None and value.get("gen") != gen):
-            return None
-        return value
-
-    def _writable(self) -> bool:
-        if not self._lock_tried:
-            self._lock_tried = True
+    def _open(self, key: str) -> None:
+        """Open the database for this run; a corrupt one is deleted and made anew, any other failure means none."""
+        for _attempt in (1, 2):
+            db = None
             try:
-                from filelock import FileLock, Timeout
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = self._connect()
+                db.execute("BEGIN")  # one snapshot for the whole run
+                if not self._ours(db, key):
+                    db.execute("ROLLBACK")
+                    self._reset(db, key)
+                    db.execute("BEGIN")
+                    if not self._ours(db, key):  # another version set it up meanwhile
+                        raise sqlite3.OperationalError("busy")
+                for folder, context in db.execute("SELECT folder, context FROM folders"):
+                    try:
+                        self._contexts[folder] = pickle.loads(context)
+                    except Exception:  # unreadable: the folder's cross-references are checked again
+                        pass
+                self.db = db
+                return
+            except (sqlite3.Error, OSError) as e:  # busy, read-only, or not a database
+                if db is not None:
+                    db.close()
+                if not (isinstance(e, sqlite3.Error) and _corrupt(e)):
+                    return
+                self._delete()
 
-                self.dir.mkdir(parents=True, exist_ok=True)
-                lock = FileLock(str(self.dir / "lock"))
-                try:
-                    lock.acquire(timeout=0)
-                    self._lock = lock
-                except Timeout:  # another duban is writing it: carry on without
-                    pass
-            except OSError:  # we may not write there: carry on without
-                self._lock = None
-        return self._lock is not None
+    @staticmethod
+    def _ours(db: sqlite3.Connection, key: str) -> bool:
+        """Whether the database is this version's cache."""
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        try:
+            return tables == TABLES and db.execute("SELECT key FROM meta").fetchall() == [(key,)]
+        except sqlite3.OperationalError:  # a table of that name, but not ours
+            return False
+
+    def _reset(self, db: sqlite3.Connection, key: str) -> None:
+        """An empty, foreign or outdated database: emptied and set up for this version (busy: raises)."""
+        db.execute("PRAGMA journal_mode = WAL")  # kept in the file
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if self._ours(db, key):  # another duban set it up meanwhile
+                db.execute("COMMIT")
+                return
+            for kind, name in db.execute(
+                "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite%'"
+            ).fetchall():
+                db.execute(f'DROP {kind} IF EXISTS "{name}"')
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("INSERT INTO meta VALUES (?)", (key,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _delete(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except OSError:  # gone already, or not ours to delete: the next run tries again
+                pass
+
+    def _fail(self, e: sqlite3.Error) -> None:
+        """The database failed mid-run: the rest of the run goes without it (a corrupt one is deleted at close)."""
+        self._corrupt = self._corrupt or _corrupt(e)
+        if self.db is not None:
+            try:
+                self.db.close()
+            except sqlite3.Error:
+                pass
+            self.db = None
 
     def close(self) -> None:
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        """Write what this run read again, in the run's transaction; nothing when busy or outdated."""
+        db, self.db = self.db, None
+        if db is not None:
+            try:
+                self._write(db)
+                db.execute("COMMIT")
+            except sqlite3.Error as e:  # busy, or another duban wrote meanwhile: its rows are as good
+                self._corrupt = self._corrupt or _corrupt(e)
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            db.close()
+        if self._corrupt:
+            self._delete()
 
-    def _write(self, rel: str, suffix: str, value) -> None:
-        from duban.store.yamlio import atomic_write
-
-        atomic_write(self._path(rel, suffix), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    def _write(self, db: sqlite3.Connection) -> None:
+        for top in self._tops:  # folders that are gone
+            for f in [f for f in self._contexts if f not in self._seen and (f == top or f.startswith(top + "/"))]:
+                for table in ("files", "records", "folders"):
+                    db.execute(f"DELETE FROM {table} WHERE folder = ?", (f,))
+        gone = self._gone + [row[:2] for row in self._rows]
+        for table in ("files", "records"):
+            db.executemany(f"DELETE FROM {table} WHERE folder = ? AND name = ?", gone)
+        db.executemany(f"INSERT INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", self._rows)
+        db.executemany("INSERT INTO records VALUES (?, ?, ?)", self._blobs)
+        db.executemany("UPDATE files SET refs = ? WHERE folder = ? AND name = ?", self._refs)
+        db.executemany(
+            "INSERT OR REPLACE INTO folders VALUES (?, ?)",
+            [(f, pickle.dumps(c, protocol=5)) for f, c in self._folders.items()],
+        )
 
     # ------------------------------------------------------------- folders
+    def folders(self, top: str, context, parse: Parse, refs: Refs) -> list[Folder]:
+        """Every folder of YAML files under ``top``, in path order (folders no longer there leave the cache)."""
+        self._tops.add(top)
+        return [self.folder(rel, files, context, parse, refs) for rel, files in scan(self.root, top).items()]
+
     def folder(self, rel: str, files: list[tuple[str, int, int]], context, parse: Parse, refs: Refs) -> Folder:
-        """One folder: from the cache when every file's time and size match, else the changed files read again."""
-        digest = blake2b(repr(files).encode(), digest_size=16).digest()
-        head = self._read(rel, "head")
-        if head and head.get("key") != self.key:
-            head = None
-        if head and head["digest"] == digest and head["context"] == context:
-            live = self._read(rel, "live", head["gens"][0])
-            if live is not None:
+        """One folder: each file from its row when its time and size match, else read again."""
+        self._seen.add(rel)
+        stats = {name: (mtime, size) for name, mtime, size in files}
 
-                def rest(gen=head["gens"][1]):
-                    value = self._read(rel, "rest", gen)
-                    if value is None:  # vanished or corrupt since the head was read: read the files again
-                        return self._rebuild(rel, files, digest, context, None, parse, refs)[1]
-                    return value["records"]
+        def read(name: str):
+            record, e = parse(f"{rel}/{name}")
+            self.reread.append(f"{rel}/{name}")
+            e.refs = refs(record) if record is not None else ()
+            self._store(rel, name, stats[name], record, e)
+            return record, e
 
-                return Folder(rel, [f[0] for f in files], head["notes"], live["records"], head["settled_max"], rest)
-        return self._rebuild(rel, files, digest, context, head, parse, refs)[0]
-
-    def _rebuild(self, rel, files, digest, context, head, parse: Parse, refs: Refs):
-        old = self._read(rel, "files", head["gens"]) if head else None
-        stats, entries_before = (old["stats"], old["entries"]) if old else ({}, {})
-        same_context = bool(old) and head["context"] == context
-        old_live = old_rest = None
-        now = time.time_ns()
-        entries: dict[str, Entry] = {}
-        live: dict[str, Any] = {}
-        rest: dict[str, tuple[int, Any]] = {}
-        for name, mtime, size in files:
-            e, record = entries_before.get(name), None
-            if e is not None and stats.get(name) == (mtime, size):
-                if not e.broken:
-                    if e.settled:
-                        if old_rest is None:
-                            old_rest = (self._read(rel, "rest", head["gens"][1]) or {}).get("records", {})
-                        record = old_rest.get(name, (0, None))[1]
-                    else:
-                        if old_live is None:
-                            old_live = (self._read(rel, "live", head["gens"][0]) or {}).get("records", {})
-                        record = old_live.get(name)
-                    if record is None:  # the record file lost it: read the file again
-                        e = None
-                    elif not same_context:
-                        e.refs = refs(record)
+        stored = self._stored(rel)
+        notes: dict[str, Entry] = {}
+        settled: dict[str, int] = {}
+        records: dict[str, Any] = {}
+        for name, stat in stats.items():
+            row = stored.pop(name, None)
+            if row is not None and row[0] == stat:
+                _, s, e = row
             else:
-                e = None
-            if e is None:
-                record, e = parse(f"{rel}/{name}")
-                self.reread.append(f"{rel}/{name}")
-                e.refs = refs(record) if record is not None else ()
-            entries[name] = e
+                records[name], e = read(name)
+                s = e.settled
+            if e is not None and notable(e):
+                notes[name] = e
+            if e is None or not e.broken:
+                settled[name] = s
+        self._gone += [(rel, name) for name in stored]
+        if rel not in self._contexts or self._contexts[rel] != context:  # units or categories changed: refs again
+            kept = [n for n in settled if n not in records]
+            records.update(self._records(rel, kept, lambda n: read(n)[0]))
+            for n in kept:
+                e = notes.pop(n, None) or Entry(settled[n])
+                e.refs = refs(records[n])
+                self._refs.append((_dump(e.refs), rel, n))
+                if notable(e):
+                    notes[n] = e
+            self._folders[rel] = context
+        return Folder(self, rel, list(stats), notes, settled, records, lambda n: read(n)[0])
+
+    def _stored(self, rel: str) -> dict[str, tuple[tuple[int, int], int, Entry | None]]:
+        """The folder's rows: name → ((mtime, size), settled, entry when notable).  Rows that do not unpickle are left out."""
+        if self.db is None:
+            return {}
+        try:
+            rows = self.db.execute(
+                "SELECT name, mtime_ns, size, settled, problems, checks, refs, broken "
+                "FROM files WHERE folder = ? AND mtime_ns IS NOT NULL",
+                (rel,),
+            ).fetchall()
+        except sqlite3.Error as e:
+            self._fail(e)
+            return {}
+        out: dict[str, tuple[tuple[int, int], int, Entry | None]] = {}
+        for name, mtime, size, settled, problems, checks, refs, broken in rows:
+            if problems is None and checks is None and refs is None and not broken:
+                out[name] = ((mtime, size), settled, None)
+                continue
+            try:
+                out[name] = (
+                    (mtime, size),
+                    settled,
+                    Entry(settled, _load(problems), _load(checks), _load(refs), bool(broken)),
+                )
+            except Exception:  # unpickling can raise almost anything: read the file again
+                pass
+        return out
+
+    def _store(self, rel: str, name: str, stat: tuple[int, int], record, e: Entry) -> None:
+        """A row to write at the end of the run; a file modified just before the run is stored without its time."""
+        if self.db is not None:
+            mtime, size = stat
+            trusted = 0 <= mtime <= self.now - RACY_NS
+            facts = dataclasses.astuple(e.facts) if e.facts else (None,) * len(dataclasses.fields(Facts))
+            self._rows.append(
+                (
+                    rel,
+                    name,
+                    mtime if trusted else None,
+                    size,
+                    e.settled,
+                    _dump(e.problems),
+                    _dump(e.checks),
+                    _dump(e.refs),
+                    int(e.broken),
+                    *facts,
+                )
+            )
             if record is not None:
-                if e.settled:
-                    rest[name] = (e.settled, record)
-                else:
-                    live[name] = record
-        notes = {n: e for n, e in entries.items() if notable(e)}
-        settled_max = max((e.settled for e in entries.values()), default=0)
-        if self.dir and self._writable():
-            racy = {name for name, mtime, size in files if mtime > now - RACY_NS or mtime < 0}
-            gens = (secrets.token_hex(8), secrets.token_hex(8))
-            self._write(rel, "live", {"gen": gens[0], "records": live})
-            self._write(rel, "rest", {"gen": gens[1], "records": rest})
-            self._write(
-                rel,
-                "files",
-                {"gen": gens, "entries": entries, "stats": {n: (m, s) for n, m, s in files if n not in racy}},
-            )
-            self._write(
-                rel,
-                "head",
-                {
-                    "key": self.key,
-                    "digest": None if racy else digest,
-                    "context": context,
-                    "gens": gens,
-                    "notes": notes,
-                    "settled_max": settled_max,
-                },
-            )
-        folder = Folder(rel, [f[0] for f in files], notes, live, settled_max, lambda: rest)
-        return folder, rest
+                self._blobs.append((rel, name, pickle.dumps(record, protocol=5)))
+
+    def _records(self, rel: str, names: list[str], read: Callable[[str], Any]) -> dict[str, Any]:
+        """The stored records of these files of the folder; one missing or that does not unpickle is read again."""
+        out: dict[str, Any] = {}
+        collecting = gc.isenabled()
+        gc.disable()  # unpickling makes many objects and no garbage: a third faster without the collector
+        try:
+            db = self.db
+            for i in range(0, len(names) if db is not None else 0, CHUNK):
+                chunk = names[i : i + CHUNK]
+                assert db is not None
+                for name, blob in db.execute(
+                    f"SELECT name, record FROM records WHERE folder = ? AND name IN ({', '.join('?' * len(chunk))})",
+                    (rel, *chunk),
+                ):
+                    try:
+                        out[name] = pickle.loads(blob)
+                    except Exception:  # unpickling can raise almost anything
+                        pass
+        except sqlite3.Error as e:
+            self._fail(e)
+        finally:
+            if collecting:
+                gc.enable()
+        for name in names:
+            if name not in out:
+                out[name] = read(name)
+        return out
+
+
+def _corrupt(e: sqlite3.Error) -> bool:
+    """Whether the error says the file is not a (sound) database, rather than busy or unwritable."""
+    return getattr(e, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or type(e) is sqlite3.DatabaseError

@@ -174,7 +174,7 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
         return ledger
     from duban.store.cache import Cache
 
-    cache = Cache(root)
+    cache = Cache(root, (Item, Problem))
     try:
         _load_items(ledger, cache, scope)
         _load_events(ledger, cache)
@@ -189,32 +189,31 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
 
 def _parse_item(root: Path, rel: str):
     from duban.core.state import replay, settled_on
-    from duban.store.cache import Entry
+    from duban.store.cache import Entry, Facts
 
     item, problems = load_item_file(root, rel)
     if item is None or any(p.severity == "error" for p in problems):
         return None, Entry(problems=tuple(problems), broken=True)
-    checks = tuple(Problem(item.path, item.log_line(i), f"log[{i}]: {reason}") for i, reason in replay(item).invalid)
+    st = replay(item)
+    checks = tuple(Problem(item.path, item.log_line(i), f"log[{i}]: {reason}") for i, reason in st.invalid)
     settled = settled_on(item)
-    return item, Entry(settled.toordinal() if settled else 0, tuple(problems), checks)
+    facts = Facts(st.status, st.deadline.isoformat() if st.deadline else None, st.lead, item.tier, item.category)
+    return item, Entry(settled.toordinal() if settled else 0, tuple(problems), checks, facts=facts)
 
 
 def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
     """Every item file's problems; the items in scope, in path order."""
-    from duban.store.cache import scan
-
     root = ledger.root
     context = (tuple(sorted(ledger.units)), tuple(ledger.pack.categories))
     notes, records, names = {}, {}, {}
-    for folder_rel, files in scan(root, "items").items():
-        folder = cache.folder(
-            folder_rel, files, context, lambda rel: _parse_item(root, rel), lambda item: tuple(check_refs(ledger, item))
-        )
-        notes.update({f"{folder_rel}/{n}": e for n, e in folder.notes.items()})
-        names[folder_rel] = folder.names
+    for folder in cache.folders(
+        "items", context, lambda rel: _parse_item(root, rel), lambda item: tuple(check_refs(ledger, item))
+    ):
+        notes.update({f"{folder.rel}/{n}": e for n, e in folder.notes.items()})
+        names[folder.rel] = folder.names
         if scope is None or scope.ids is None:
             wanted = folder.records(scope.settled_after() if scope else None)
-            records.update({f"{folder_rel}/{n}": r for n, r in wanted.items()})
+            records.update({f"{folder.rel}/{n}": r for n, r in wanted.items()})
     duplicates = _duplicates(root, names, notes)
     for rel in sorted(set(notes) | set(duplicates)):
         e = notes.get(rel)
@@ -292,14 +291,12 @@ def _parse_event(root: Path, rel: str):
 
 def _load_events(ledger: Ledger, cache) -> None:
     from duban.core.unitevents import validate
-    from duban.store.cache import scan
 
     root = ledger.root
     events = []
-    for folder_rel, files in scan(root, "events").items():
-        folder = cache.folder(folder_rel, files, None, lambda rel: _parse_event(root, rel), lambda record: ())
+    for folder in cache.folders("events", None, lambda rel: _parse_event(root, rel), lambda record: ()):
         for name, (data, lines, problems) in sorted(folder.records().items()):
-            rel = f"{folder_rel}/{name}"
+            rel = f"{folder.rel}/{name}"
             src = Source(rel, lines)
             ledger.problems += problems
             ev = validate(src, data, rel, ledger) if data is not None else None
