@@ -135,6 +135,7 @@ def _print_item(v: dict, words) -> None:
         ("类别", v["category_label"]),
         ("等级", tier),
         ("立项依据", v["basis"]),
+        ("责任领导", v.get("leader", "")),
         ("通知单文号", v["ref"]),
         ("主办单位", v["lead_name"]),
         ("协办单位", "、".join(v["co_names"])),
@@ -156,9 +157,12 @@ def _print_item(v: dict, words) -> None:
     table = Table(title="办理记录", show_lines=False)
     for col in ("日期", "事件", "内容"):
         table.add_column(col, overflow="fold")
-    for ev in v["log"]:
-        rest = "；".join(f"{k}={val}" for k, val in ev.items() if k not in ("date", "kind"))
-        table.add_row(Text(str(ev.get("date", ""))), Text(words.entry(ev.get("kind", ""))), Text(rest))
+    for ev in v["log"]:  # in the order recorded; a day recorded later is shown, a voided slip struck through
+        rest = "；".join(f"{k}={val}" for k, val in ev.items() if k not in ("date", "kind", "void"))
+        kind = Text(words.entry(ev.get("kind", "")), style="strike" if ev.get("void") else "")
+        if ev.get("void"):
+            kind.append("（已作废）")
+        table.add_row(Text(str(ev.get("date", ""))), kind, Text(rest))
     con.print(table)
 
 

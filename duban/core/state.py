@@ -7,18 +7,22 @@ problem (``duban check``) and is ignored by the derivation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 from duban.core.calendar import UnknownYear
+from duban.core.entries import AMENDABLE, SLIP_KINDS, effective_order, recorded_on
 from duban.core.model import Item
 from duban.core.pack import RulePack
 from duban.core.vocabulary import DEFAULT_WORDS, DEFAULTS, Words
 
-STATUSES = tuple(DEFAULTS["status"])  # open, reported, returned, transferred, done, closed, forwarded
+STATUSES = tuple(DEFAULTS["status"])  # open, reported, returned, transferred, done, closed, forwarded, withdrawn
 ACTIVE = ("open", "returned")  # the unit owes work; deadlines run
+SETTLED = ("closed", "forwarded", "withdrawn")  # nothing changes with time any more
 
 _ANY_LIVE = {s: s for s in ("open", "reported", "returned", "transferred", "done")}
+_ANY = {s: s for s in (*_ANY_LIVE, "closed", "forwarded")}
 # action -> {from status: to status}.  Sweep actions and slips change nothing.
 TRANSITIONS: dict[str, dict[str, str]] = {
     "issued": {"": "open"},
@@ -29,11 +33,14 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "review_returned": {"reported": "returned"},
     "extension": {"open": "open", "returned": "returned"},
     "transfer_back": {"open": "transferred"},
-    "reassign": {"transferred": "open"},
+    "reassign": {"open": "open", "returned": "open", "transferred": "open"},
     "instruction": {"open": "open", "returned": "returned", "reported": "open", "done": "open"},
     "lookback_done": {"open": "open", "returned": "returned", "reported": "reported", "done": "done"},
     "close": {"done": "closed"},
     "referral_decision": _ANY_LIVE,
+    "amendment": _ANY,
+    "withdrawal": {s: "withdrawn" for s in _ANY if s != "closed"},
+    "void": _ANY,
     **{
         k: _ANY_LIVE
         for k in ("due_soon", "report_due", "lookback", "reminder", "urge", "warning", "referral", "consequence")
@@ -89,23 +96,20 @@ class State:
         return "green" if self.status in ACTIVE else ""
 
 
-def replay(item: Item, today: date | None = None) -> State:
-    """Fold the log (events dated up to ``today``) into status and deadline."""
+def replay(item: Item, today: date | None = None, words: Words = DEFAULT_WORDS) -> State:
+    """Fold the log (events dated up to ``today``, in effective-date order) into status and deadline."""
     st = State(status="", lead=item.lead, co=list(item.co), deadline=item.deadline, active_since=item.issued)
-    events = (
-        item.log
-        if item.log and item.log[0].get("kind") == "issued"
-        else [{"date": item.issued, "kind": "issued"}, *item.log]
-    )
-    offset = 0 if events is item.log else -1
-    for i, ev in enumerate(events):
-        if today is not None and ev.get("date") and ev["date"] > today:
-            break
+    events = effective_order(item.log)
+    if not any(ev.get("kind") == "issued" for _, ev in events):
+        events.insert(0, (-1, {"date": item.issued, "kind": "issued"}))
+    for i, ev in events:
+        if today is not None and ev["date"] > today:
+            continue
         action = action_of(item, ev, st.lead)
-        reason = refusal(st.status, action)
+        reason = refusal(st.status, action, words)
         if reason:
-            if i + offset >= 0:
-                st.invalid.append((i + offset, reason))
+            if i >= 0:
+                st.invalid.append((i, reason))
             continue
         st.status = TRANSITIONS[action][st.status]
         d = ev.get("date")
@@ -129,7 +133,44 @@ def replay(item: Item, today: date | None = None) -> State:
                 st.deadline = ev["deadline"]
             st.reported_on = st.done_on = None
             st.active_since = d
+        elif action == "amendment" and "co" in (ev.get("changes") or {}):
+            st.co = list(ev["changes"]["co"].get("new") or [])
     return st
+
+
+def as_of(item: Item, day: date | None = None) -> Item:
+    """The item with the corrections (``amendment`` entries) in effect on ``day`` (None: all of them)."""
+    changes: dict[str, Any] = {
+        k: c.get("new")
+        for _, ev in effective_order(item.log)
+        if ev.get("kind") == "amendment" and (day is None or ev["date"] <= day)
+        for k, c in (ev.get("changes") or {}).items()
+        if k in AMENDABLE and isinstance(c, dict)
+    }
+    if not changes:
+        return item
+    fields: dict[str, Any] = {k: list(v or []) if k == "co" else str(v or "") for k, v in changes.items()}
+    return replace(item, **fields)
+
+
+def voided(log: list[dict]) -> set[tuple]:
+    """What the log's ``void`` entries void: ("slip", number) and ("consequence", rule, lapse)."""
+    out: set[tuple] = set()
+    for ev in log:
+        if ev.get("kind") != "void":
+            continue
+        if ev.get("number"):
+            out.add(("slip", str(ev["number"])))
+        if ev.get("of") == "consequence":
+            out.add(("consequence", ev.get("rule"), ev.get("lapse")))
+    return out
+
+
+def is_void(ev: dict, gone: set[tuple]) -> bool:
+    """Whether a slip or consequence of the log is voided (``gone``: :func:`voided` of that log)."""
+    if ev.get("kind") == "consequence":
+        return ("consequence", ev.get("rule"), ev.get("lapse")) in gone
+    return ev.get("kind") in SLIP_KINDS and ("slip", str(ev.get("number"))) in gone
 
 
 def day_closer(item: Item):
@@ -201,9 +242,9 @@ def settled_on(item: Item) -> date | None:
     that follow open items rather than history rely on this.
     """
     st = replay(item)
-    if st.status not in ("closed", "forwarded") or open_referrals(item.log):
+    if st.status not in SETTLED or open_referrals(item.log):
         return None
-    return max([item.issued, *(ev["date"] for ev in item.log if isinstance(ev.get("date"), date))])
+    return max([item.issued, *(recorded_on(ev) for ev in item.log if isinstance(ev.get("date"), date))])
 
 
 def derive(item: Item, pack: RulePack, today: date) -> State:
@@ -229,7 +270,10 @@ def derive(item: Item, pack: RulePack, today: date) -> State:
 def open_referrals(log: list[dict]) -> list[dict]:
     """Proposed 追责问效移交 slips that still wait for the government's decision."""
     decided = {ev.get("number") for ev in log if ev.get("kind") == "referral_decision"}
-    return [ev for ev in log if ev.get("kind") == "referral" and ev.get("number") not in decided]
+    gone = voided(log)
+    return [
+        ev for ev in log if ev.get("kind") == "referral" and ev.get("number") not in decided and not is_void(ev, gone)
+    ]
 
 
 # ------------------------------------------------------------------ schedule
