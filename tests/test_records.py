@@ -260,6 +260,9 @@ def test_amend_records_old_and_new_values_from_its_effective_date(ledger):
     )
     listed = ledger("list", "--json", today="2026-11-05").json()
     assert [(r["id"], r["tier"], r["leader"]) for r in listed] == [(item, "red", "李副区长")]
+    assert [r["id"] for r in ledger("list", "--leader", "李副区长", "--json", today="2026-11-05").json()] == [item]
+    assert ledger("list", "--leader", "张副区长", "--json", today="2026-11-05").json() == []
+    assert [r["id"] for r in ledger("list", "--tier", "red", "--json", today="2026-11-05").json()] == [item]
     # zjj is a co-unit from 11-04 on: it may report
     ok(ledger, "report", item, "--unit", "zjj", "--text", "进展", today="2026-11-05")
     assert ledger("check", today="2026-11-05").code == 0

@@ -41,13 +41,15 @@ def init(
 @app.command("list")
 def list_(
     status: Annotated[
-        str | None, typer.Option("--status", help="状态: open/reported/returned/transferred/done/closed/forwarded")
+        str | None,
+        typer.Option("--status", help="状态: open/reported/returned/transferred/done/closed/forwarded/withdrawn"),
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="主办或协办单位代号")] = None,
     tier: Annotated[str | None, typer.Option("--tier", help="等级 red/yellow/blue")] = None,
     category: Annotated[str | None, typer.Option("--category", help="类别")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期事项")] = False,
     due_within: Annotated[int | None, typer.Option("--due-within", help="只列 N 天内到期的在办事项")] = None,
+    leader: Annotated[str | None, typer.Option("--leader", help="责任领导")] = None,
     json_: JsonOpt = False,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
@@ -56,7 +58,7 @@ def list_(
     from duban.commands.queries import Filters, list_items
 
     root, day = where(ledger, today)
-    led, rows = list_items(root, Filters(status, unit, tier, category, overdue, due_within), day)
+    led, rows = list_items(root, Filters(status, unit, tier, category, overdue, due_within, leader), day)
     report_problems(led)
     if json_:
         out_json(rows)

@@ -190,10 +190,7 @@ def append_events(
         refuse_invalid(item, after, ledger.pack.words)
         gone = voids(after, ledger.pack, today, void_reason(events, today, ledger.pack.words))
         if gone:
-            words = ledger.pack.words
-            ch.message += "；作废 " + "、".join(
-                f"{words.entry(v['of'])} {v.get('number') or v.get('rule')}" for v in gone
-            )
+            ch.message += "；作废 " + "、".join(voided_text(v, ledger.pack.words) for v in gone)
         events += gone
         path = root / item.path
         data = rt_loads(path.read_text(encoding="utf-8"))
@@ -423,7 +420,7 @@ def reassign(
         known(ledger, None, None, [lead, *co], day)
         if lead in co:
             raise DubanError("协办单位不能与主办单位相同")
-        if lead == st.lead and co == st.co:
+        if lead == st.lead and co == st.co and st.status != "transferred":
             raise DubanError(f"{item.id}: 主办、协办单位与现在相同，无需改派")
         new = deadline
         if new is None:

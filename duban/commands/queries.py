@@ -11,7 +11,7 @@ from pathlib import Path
 from duban.commands.clock import span
 from duban.core.errors import DubanError
 from duban.core.scoring import Period, UnitScore, counts_from, parse_period, score
-from duban.core.state import ACTIVE, SETTLED, STATUSES
+from duban.core.state import ACTIVE, SETTLED, STATUSES, as_of
 from duban.outputs.views import item_view
 from duban.store.ledger import Ledger, Scope, load, normalize_id
 
@@ -34,7 +34,8 @@ class Filters:
         return None if settled else Scope(live_on=today)
 
     def keep_item(self, item) -> bool:
-        """What the item's own fields decide (cheap: before its state is derived)."""
+        """What the item's own fields decide, as corrected (cheap: before its state is derived)."""
+        item = as_of(item)
         return not (self.tier and item.tier != self.tier or self.category and item.category != self.category)
 
     def keep(self, v: dict) -> bool:

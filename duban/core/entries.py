@@ -1,11 +1,12 @@
 """Log entries: one definition per kind, and one codec to read and write them.
 
 An item's ``log`` is a list of entries, each a mapping with ``date`` (the day
-it happened, the *effective* date) and ``kind``, and ``recorded`` (the day duban
+it happened, the *effective* date), ``kind``, and ``recorded`` (the day duban
 wrote it down; left out of the file when it is the same day, see
 :func:`recorded_on`).  The file keeps entries in recorded order (each appended);
-rules, states and scores follow effective dates (:func:`effective_order`).  Each kind is declared once here as a TypedDict:
-its fields, their types, which are required.  :data:`ENTRY_FIELDS` (what
+rules, states and scores follow effective dates (:func:`effective_order`).
+
+Each kind is declared once here as a TypedDict: its fields, their types, which are required.  :data:`ENTRY_FIELDS` (what
 validation checks) is derived from these declarations, and :func:`encode`
 is the one way an entry becomes the mapping written to YAML.
 

@@ -363,6 +363,10 @@ def plan(ledger, today: date) -> SweepResult:
     """What a sweep would do today (pure with respect to the ledger)."""
     res = SweepResult(today, problems=[p for p in ledger.problems if p.severity == "error"])
     pack = ledger.pack
+    try:  # voids recorded since the previous working day's sweep are listed: the paper slips to recall
+        since = pack.calendar.sub_working_days(today, 1) - ONE
+    except UnknownYear:
+        since = today - timedelta(days=4)
     for item in sorted(ledger.items.values(), key=lambda i: i.id):
         new: list[dict] = []
         try:
@@ -371,7 +375,7 @@ def plan(ledger, today: date) -> SweepResult:
             res.problems.append(Problem(item.path, 1, f"{item.id}: {e}"))
         res.actions += [Action(item.id, ev) for ev in new]
         st = replay(item, today)
-        for v in recent_voids(item, pack.calendar.sub_working_days(today, 1) - ONE, today):
+        for v in recent_voids(item, since, today):
             what = pack.words.entry(v.get("of", ""))
             res.pending.append(
                 {
