@@ -31,8 +31,10 @@ wrong: :func:`voids` finds every slip whose lapse was in fact resolved at the
 close of the day before it was issued (and every later step of that lapse, and
 the consequences counted from it).  They stay in the log with their numbers;
 a ``void`` entry marks each, and voided entries count for nothing — neither for
-the next step, nor for consequences, nor for scores.  A lapse only partly cured
-(the report came late, but before the slip) was real: its slip stands.
+the next step, nor for consequences, nor for scores.  The test is the sweep's
+own: a report that came in late but before the slip voids the slip (a daily
+sweep would not have issued it), while the late days still count; a report
+that came in after the slip voids nothing.
 """
 
 from __future__ import annotations
