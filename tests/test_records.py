@@ -327,3 +327,18 @@ def test_reassign_in_any_active_status(ledger):
     ok(ledger, "report", item, "--unit", "jyj", "--final", "--text", "已办结", today="2026-11-10")
     res = ledger("reassign", item, "--lead", "fgw", today="2026-11-11")
     assert res.code == 1 and "改派" in res.err
+
+
+def test_a_correction_changes_the_deadline_only_when_asked(ledger):
+    # 灞桥 三、(一)3: meeting decisions are due in 15 days; 三、(一)1(1): a red instruction the same day
+    item = ledger.issue(category="other", issued="2026-11-02", deadline="2026-11-30")
+    ok(ledger, "amend", item, "--category", "meeting_plenary", "--reason", "应为常务会议决定", today="2026-11-03")
+    assert ledger("show", item, "--json", today="2026-11-03").json()["deadline"] == "2026-11-30"
+    ok(ledger, "amend", item, "--tier", "red", "--reason", "重算", "--recompute-deadline", today="2026-11-03")
+    view = ledger("show", item, "--json", today="2026-11-03").json()
+    assert (view["category"], view["tier"], view["deadline"]) == ("meeting_plenary", "red", "2026-11-17")
+    assert log(ledger, item)[-1]["deadline"] == date(2026, 11, 17)
+    assert ledger("check", today="2026-11-03").code == 0
+    urgent = ledger.issue(issued="2026-11-02", deadline="2026-11-20")
+    res = ledger("amend", urgent, "--tier", "red", "--reason", "紧急", "--recompute-deadline", today="2026-11-03")
+    assert res.code == 1 and "早于更正日期" in res.err

@@ -33,6 +33,8 @@ def test_a_published_quarter_stays_byte_identical_and_score_shows_the_difference
     data, units = table(ledger)
     assert units["zjj"]["score"] == 78  # as published
     assert any(d.startswith("zjj") and "得分 78 → 80" in d for d in data["differences"])
+    refused = ledger("score", "Q3", "--csv", str(ledger.root / "q3.csv"), today="2026-10-12")
+    assert refused.code == 1 and "--recompute" in refused.err
     _, now = table(ledger, "--recompute")
     assert now["zjj"]["score"] == 80
     text = ledger("score", "Q3", today="2026-10-12")

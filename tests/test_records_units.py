@@ -74,5 +74,5 @@ def test_retire_with_force_and_a_reason(ledger):
     ledger.issue(lead="zjj", issued="2026-11-02", deadline="2026-11-20")
     res = ledger("unit", "retire", "zjj", "--force", "--reason", "机构改革并入区城管局", today="2026-11-03")
     assert res.code == 0, res.err
-    assert units(ledger)["zjj"]["note"] == "机构改革并入区城管局"
+    assert units(ledger)["zjj"]["note"] == "2026-11-03 撤销: 机构改革并入区城管局"
     assert "机构改革" in ledger.commits()[0]

@@ -96,15 +96,14 @@ def extend(
     today: TodayOpt = None,
 ):
     """记录经批准的延期（--date 批准日期）；申请晚于规则包的截止日或超过最长期限时拒绝。"""
+    from duban.commands.clock import parse_date
     from duban.commands.items import extend_item
 
     root, day = where(ledger, today)
-    new = date_opt(to, "--to")
-    assert new is not None
     voided = extend_item(
         root,
         item,
-        to=new,
+        to=parse_date(to, "--to"),
         reason=reason,
         approved_by=approved_by,
         requested=date_opt(requested, "--requested"),
@@ -357,6 +356,9 @@ def amend(
     ref: Annotated[str | None, typer.Option("--ref", help="督查通知单文号")] = None,
     requirement: Annotated[str | None, typer.Option("--requirement", help="办理要求")] = None,
     leader: Annotated[str | None, typer.Option("--leader", help="责任领导")] = None,
+    recompute_deadline: Annotated[
+        bool, typer.Option("--recompute-deadline", help="按更正后的类别、等级重算规则包的期限（默认期限不变）")
+    ] = False,
     on: DateOpt = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
@@ -377,7 +379,15 @@ def amend(
         "requirement": requirement,
         "leader": leader,
     }
-    changes = do(root, item, new=new, reason=reason, today=day, day=date_opt(on, "--date"))
+    changes = do(
+        root,
+        item,
+        new=new,
+        reason=reason,
+        today=day,
+        day=date_opt(on, "--date"),
+        recompute_deadline=recompute_deadline,
+    )
     for k, c in changes.items():
         print(f"{item} {k}: {c['old'] or '（空）'} → {c['new'] or '（空）'}")
 

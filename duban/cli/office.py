@@ -77,6 +77,7 @@ def score(
     """考核计分：按规则包 scoring.yaml 计算各单位本考核期的基础分、加分、减分、得分和排名；已发布的考核期显示发布时的结果，并指出现在的记录或规则包算出的不同之处。"""
     from duban.commands.publish import write_export
     from duban.commands.queries import publish_scores, quarter_scores
+    from duban.core.errors import DubanError
 
     root, day = where(ledger, today)
     if publish:
@@ -87,6 +88,10 @@ def score(
     led, per, scores = res.ledger, res.period, res.scores
     report_problems(led)
     if res.published and not recompute and not publish:
+        if csv_path or xlsx_path:
+            raise DubanError(
+                f"{per.label}已发布；导出按现在的记录计算的结果请加 --recompute（发布的结果见 published/）"
+            )
         _print_published(res, explain, json_, day)
         exit_for(led)
         return

@@ -543,11 +543,22 @@ def refer(root: Path, item_id: str, *, approve: bool, text: str, today: date, da
 # ------------------------------------------------------ corrections (更正, 撤销立项)
 
 
-def amend(root: Path, item_id: str, *, new: dict, reason: str, today: date, day: date | None = None) -> dict[str, dict]:
+def amend(
+    root: Path,
+    item_id: str,
+    *,
+    new: dict,
+    reason: str,
+    today: date,
+    day: date | None = None,
+    recompute_deadline: bool = False,
+) -> dict[str, dict]:
     """Correct the item's registered fields (``new``: field → value; None: unchanged) from ``day`` on.
 
     Recorded as one ``amendment`` entry with each changed field's old and new value; the file's own
-    fields stay as registered.  The deadline changes only through ``extend`` (or ``reassign``/``instruct``)."""
+    fields stay as registered.  The deadline changes only through ``extend`` (or ``reassign``/``instruct``),
+    or here when the clerk asks for the pack's deadline of the corrected category and tier
+    (``recompute_deadline``; the deadline entry then shows as ``changes.deadline``)."""
     day = effective(day, today)
     unknown = set(new) - set(AMENDABLE)
     if unknown:
@@ -572,9 +583,21 @@ def amend(root: Path, item_id: str, *, new: dict, reason: str, today: date, day:
                     "old": flow_list(old) if k == "co" else old or None,
                     "new": flow_list(value) if k == "co" else value,
                 }
+        if recompute_deadline:
+            fixed = replace(current, **{k: c["new"] for k, c in changes.items() if k in ("category", "tier")})
+            deadline = initial_deadline(ledger.pack, fixed.category, fixed.tier, item.issued)
+            if deadline is None or item.forward:
+                raise DubanError(f"{item.id}: 该类事项的期限由督查室逐项确定，请用 duban extend 改期限")
+            if deadline < day and deadline != st.deadline:
+                raise DubanError(
+                    f"{item.id}: 按规则包重算的期限 {deadline} 早于更正日期 {day}；请用 duban extend 给出期限"
+                )
+            if deadline != st.deadline:
+                ev["deadline"] = deadline
+                changes["deadline"] = {"old": st.deadline, "new": deadline}
         if not changes:
             raise DubanError(f"{item.id}: 给出的值与现在相同，没有要更正的")
-        ev["changes"] = flow_map(changes)
+        ev["changes"] = flow_map({k: c for k, c in changes.items() if k != "deadline"})
         ch.message = f"督办 {item.id} 更正 {'、'.join(changes)}: {reason.strip()[:30]}"
 
     ev = {"date": day, "kind": "amendment", "changes": None, "reason": reason.strip()}

@@ -117,8 +117,8 @@ def retire_unit(root: Path, uid: str, *, day: date, today: date, force: bool = F
                 f"请先改派（duban reassign），或用 --force 并写明理由"
             )
         entry["retired"] = day
-        if reason.strip():
-            entry["note"] = reason.strip()
+        if reason.strip():  # kept with the unit, after any note the clerk wrote
+            entry["note"] = "；".join(n for n in (str(entry.get("note") or ""), f"{day} 撤销: {reason.strip()}") if n)
         ch.message = f"督办 单位 {uid} 自 {day} 撤销" + (f": {reason.strip()}" if reason.strip() else "")
 
     _edit(root, "", "unit-retire", edit)

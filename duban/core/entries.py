@@ -94,6 +94,7 @@ class Amendment(Common, total=False):
     kind: Required[Literal["amendment"]]
     changes: Required[dict]  # field -> {old: …, new: …}
     reason: Required[str]
+    deadline: dt.date  # only when the clerk asked to recompute the pack's deadline for the corrected tier/category
 
 
 class Withdrawal(Common, total=False):
@@ -107,8 +108,8 @@ class Void(Common, total=False):
     """A slip or consequence that a later-recorded fact shows to be wrong: kept, with its number, marked void."""
 
     kind: Required[Literal["void"]]
-    of: Required[str]  # the voided entry's kind
-    number: str  # a slip's number
+    of: Required[str]  # the voided entry's kind; with its lapse (and a consequence's rule), what names it
+    number: str  # a slip's number, for the reader
     lapse: str  # the lapse it was about
     rule: str  # a consequence's rule
     reason: Required[str]
@@ -246,8 +247,11 @@ def recorded_on(entry: typing.Mapping) -> dt.date:
 
 def effective_order(log: list) -> list[tuple[int, dict]]:
     """(index, entry) in effective-date order; entries of one day in the order they were recorded."""
-    dated = [(i, ev) for i, ev in enumerate(log) if isinstance(ev.get("date"), dt.date)]
-    return sorted(dated, key=lambda p: (p[1]["date"], recorded_on(p[1]), p[0]))
+    keyed = [
+        (d, ev.get("recorded") or d, i, ev) for i, ev in enumerate(log) if isinstance(d := ev.get("date"), dt.date)
+    ]
+    keyed.sort(key=lambda k: k[:3])
+    return [(i, ev) for _, _, i, ev in keyed]
 
 
 @dataclass(frozen=True)

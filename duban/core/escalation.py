@@ -272,19 +272,21 @@ def voids(item: Item, pack: RulePack, today: date, reason: str) -> list[dict]:
     if item.forward:
         return []
     closed, gone = day_closer(item), voided(item.log)
-    windows: dict[str, date] = {}
-    start = replay(item, today).active_since or item.issued
-    for p in periodic_reports(item, pack, today):
-        windows[f"report:{p.due}"] = start
-        start = p.due
 
-    def unresolved(lapse: str) -> Callable[[date], bool] | None:
+    def unresolved(lapse: str, issued: date) -> Callable[[date], bool] | None:
+        """The lapse's test for a slip issued on ``issued`` (None: by hand, kept)."""
         kind, _, day = lapse.partition(":")
         if kind == "deadline":
             return deadline_unresolved(closed, date.fromisoformat(day))
-        if kind == "report" and lapse in windows:
-            return report_unresolved(item, closed, windows[lapse])
-        return None  # by hand, or a window no longer known: kept
+        if kind != "report":
+            return None
+        st = closed(issued)  # the periodic reports that were due as the records now say
+        start = st.active_since or item.issued
+        for p in periodic_reports(item, pack, issued, st):
+            if p.due == date.fromisoformat(day):
+                return report_unresolved(item, closed, start)
+            start = p.due
+        return lambda _day: False  # no such report was due: the lapse never was
 
     def void(ev: dict, why: str) -> dict:
         keys = ("number", "lapse", "rule") if ev["kind"] == "consequence" else ("number", "lapse")
@@ -302,7 +304,7 @@ def voids(item: Item, pack: RulePack, today: date, reason: str) -> list[dict]:
         if is_void(ev, gone):
             wrong.add(lapse)
             continue
-        check = unresolved(lapse)
+        check = unresolved(lapse, ev["date"])
         if lapse in wrong or (check is not None and not check(ev["date"] - ONE)):
             wrong.add(lapse)
             out.append(void(ev, reason))

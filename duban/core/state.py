@@ -96,13 +96,12 @@ class State:
         return "green" if self.status in ACTIVE else ""
 
 
-def replay(item: Item, today: date | None = None, words: Words = DEFAULT_WORDS) -> State:
-    """Fold the log (events dated up to ``today``, in effective-date order) into status and deadline."""
+def replay(item: Item, today: date | None = None, words: Words = DEFAULT_WORDS, order=None) -> State:
+    """Fold the log (events dated up to ``today``, in effective-date order) into status and deadline.
+
+    ``order``: :func:`events_of` the item, when the caller replays it many times."""
     st = State(status="", lead=item.lead, co=list(item.co), deadline=item.deadline, active_since=item.issued)
-    events = effective_order(item.log)
-    if not any(ev.get("kind") == "issued" for _, ev in events):
-        events.insert(0, (-1, {"date": item.issued, "kind": "issued"}))
-    for i, ev in events:
+    for i, ev in order or events_of(item):
         if today is not None and ev["date"] > today:
             continue
         action = action_of(item, ev, st.lead)
@@ -133,8 +132,11 @@ def replay(item: Item, today: date | None = None, words: Words = DEFAULT_WORDS) 
                 st.deadline = ev["deadline"]
             st.reported_on = st.done_on = None
             st.active_since = d
-        elif action == "amendment" and "co" in (ev.get("changes") or {}):
-            st.co = list(ev["changes"]["co"].get("new") or [])
+        elif action == "amendment":
+            if "co" in (ev.get("changes") or {}):
+                st.co = list(ev["changes"]["co"].get("new") or [])
+            if ev.get("deadline"):
+                st.deadline = ev["deadline"]
     return st
 
 
@@ -153,34 +155,39 @@ def as_of(item: Item, day: date | None = None) -> Item:
     return replace(item, **fields)
 
 
+def void_key(ev: dict, kind: str | None = None) -> tuple:
+    """What a void entry names, and what names a slip or consequence: its kind and lapse (and a consequence's rule)."""
+    kind = kind or ev.get("kind")
+    return (kind, ev.get("lapse"), ev.get("rule")) if kind == "consequence" else (kind, ev.get("lapse"))
+
+
 def voided(log: list[dict]) -> set[tuple]:
-    """What the log's ``void`` entries void: ("slip", number) and ("consequence", rule, lapse)."""
-    out: set[tuple] = set()
-    for ev in log:
-        if ev.get("kind") != "void":
-            continue
-        if ev.get("number"):
-            out.add(("slip", str(ev["number"])))
-        if ev.get("of") == "consequence":
-            out.add(("consequence", ev.get("rule"), ev.get("lapse")))
-    return out
+    """The keys (:func:`void_key`) of what the log's ``void`` entries void."""
+    return {void_key(ev, ev.get("of")) for ev in log if ev.get("kind") == "void"}
 
 
 def is_void(ev: dict, gone: set[tuple]) -> bool:
     """Whether a slip or consequence of the log is voided (``gone``: :func:`voided` of that log)."""
-    if ev.get("kind") == "consequence":
-        return ("consequence", ev.get("rule"), ev.get("lapse")) in gone
-    return ev.get("kind") in SLIP_KINDS and ("slip", str(ev.get("number"))) in gone
+    return ev.get("kind") in (*SLIP_KINDS, "consequence") and void_key(ev) in gone
+
+
+def events_of(item: Item) -> list[tuple[int, dict]]:
+    """(log index, entry) in effective order, led by the registration (index -1 when the log lacks it)."""
+    events = effective_order(item.log)
+    if not any(ev.get("kind") == "issued" for _, ev in events):
+        events.insert(0, (-1, {"date": item.issued, "kind": "issued"}))
+    return events
 
 
 def day_closer(item: Item):
     """A memoised ``closed(day)``: the item's state at the close of ``day`` (the issue day at the earliest)."""
     cache: dict[date, State] = {}
+    order = events_of(item)
 
     def closed(day: date) -> State:
         day = max(day, item.issued)
         if day not in cache:
-            cache[day] = replay(item, day)
+            cache[day] = replay(item, day, order=order)
         return cache[day]
 
     return closed
