@@ -342,3 +342,21 @@ def test_a_correction_changes_the_deadline_only_when_asked(ledger):
     urgent = ledger.issue(issued="2026-11-02", deadline="2026-11-20")
     res = ledger("amend", urgent, "--tier", "red", "--reason", "紧急", "--recompute-deadline", today="2026-11-03")
     assert res.code == 1 and "早于更正日期" in res.err
+
+
+def test_check_names_a_void_of_nothing_and_a_record_before_it_happened(ledger):
+    item = ledger.issue(issued="2026-11-02", deadline="2026-11-20")
+    path = ledger.path(item)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text
+        + "  - {date: 2026-11-05, kind: void, of: reminder, number: 2026-9, lapse: deadline:2026-11-01, reason: 误}\n"
+        + "  - {date: 2026-11-06, recorded: 2026-11-05, kind: report, unit: fgw, text: 进展}\n",
+        encoding="utf-8",
+    )
+    res = ledger("check", "--json", today="2026-11-10")
+    assert res.code == 1
+    lines = len(text.splitlines())
+    problems = [(p["line"], p["message"]) for p in res.json()]
+    assert any(ln == lines + 1 and "作废的 reminder（deadline:2026-11-01）不在" in m for ln, m in problems), problems
+    assert any(ln == lines + 2 and "早于事件日期" in m for ln, m in problems), problems

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
+
+from duban.commands.units import edit_unit
+from duban.core.errors import DubanError
 
 
 def units(ledger):
@@ -76,3 +80,13 @@ def test_retire_with_force_and_a_reason(ledger):
     assert res.code == 0, res.err
     assert units(ledger)["zjj"]["note"] == "2026-11-03 撤销: 机构改革并入区城管局"
     assert "机构改革" in ledger.commits()[0]
+
+
+def test_an_unknown_unit_field_is_a_usage_error(ledger):
+    before = ledger.head()
+    assert ledger("unit", "edit", "fgw", "--colour", "red", today="2026-11-02").code == 2
+    assert ledger("unit", "add", "mzj", "--name", "区民政局", "--address", "x", today="2026-11-02").code == 2
+    assert ledger.head() == before
+    with pytest.raises(DubanError, match="单位没有字段 colour"):
+        edit_unit(ledger.root, "fgw", {"colour": "red"})
+    assert ledger.head() == before and ledger.clean()

@@ -122,10 +122,17 @@ def validate_item(src: Source, data, rel: str) -> Item | None:
     for i, ev in enumerate(log):
         _validate_event(src, ev, ("log", i))
     issued = data["issued"]
+    named = {(ev.get("kind"), ev.get("lapse"), ev.get("rule")) for ev in log if isinstance(ev, dict)}
     for i, ev in enumerate(log):
         d = ev.get("date") if isinstance(ev, dict) else None
         if isinstance(d, date) and isinstance(issued, date) and d < issued:
             src.error(("log", i, "date"), f"log[{i}] 的日期 {d} 早于立项日期 {issued}")
+        if (
+            isinstance(ev, dict)
+            and ev.get("kind") == "void"
+            and (ev.get("of"), ev.get("lapse"), ev.get("rule")) not in named
+        ):
+            src.error(("log", i, "of"), f"log[{i}] 作废的 {ev.get('of')}（{ev.get('lapse')}）不在该事项的记录中")
     if isinstance(data.get("deadline"), date) and data["deadline"] < issued:
         src.error(("deadline",), f"期限 {data['deadline']} 早于立项日期 {issued}")
     return Item(
