@@ -312,7 +312,7 @@ def test_check_clean_item_passes(ledger):
         ("category: leader_instruction\n", "category: gossip\n", 3, "未知的类别 “gossip”"),
         ("tier: yellow\n", "tier: purple\n", 4, "未知的等级 “purple”"),
         ("id: 2026-0001\n", "id: 2026-0002\n", 1, "不符（应存放为 items/2026/2026-0002.yaml）"),
-        ("{date: 2026-03-06, kind: report", "{date: 2026-03-01, kind: report", 11, "早于前一条事件"),
+        ("{date: 2026-03-06, kind: report", "{date: 2026-03-01, kind: report", 11, "早于立项日期"),
         ("kind: report,", "kind: gossip,", 11, "未知的事件类型"),
         ("lead: fgw\n", "lead: fgw\nlead: zjj\n", 6, "重复的键"),
     ],

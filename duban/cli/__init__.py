@@ -3,8 +3,9 @@ options, calls one library function (:mod:`duban.commands`) and prints.
 
 * :mod:`duban.cli.desk`   — init, list, show, check, log, undo, calendar, rules
 * :mod:`duban.cli.items`  — issue, report, review, extend, transfer-back, reassign,
-  instruct, lookback, close, escalate, refer, event
+  instruct, lookback, close, escalate, refer, event, amend, withdraw
 * :mod:`duban.cli.office` — sweep, score, render
+* :mod:`duban.cli.units`  — unit (list, add, edit, retire)
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Annotated
 import typer
 
 from duban import __version__
-from duban.cli import desk, items, office  # noqa: F401  (each registers its commands on the app)
+from duban.cli import desk, items, office, units  # noqa: F401  (each registers its commands on the app)
 from duban.cli.common import app, console
 from duban.core.errors import DubanError
 

@@ -40,13 +40,15 @@ def init(
 @app.command("list")
 def list_(
     status: Annotated[
-        str | None, typer.Option("--status", help="状态: open/reported/returned/transferred/done/closed/forwarded")
+        str | None,
+        typer.Option("--status", help="状态: open/reported/returned/transferred/done/closed/forwarded/withdrawn"),
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="主办或协办单位代号")] = None,
     tier: Annotated[str | None, typer.Option("--tier", help="等级 red/yellow/blue")] = None,
     category: Annotated[str | None, typer.Option("--category", help="类别")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期事项")] = False,
     due_within: Annotated[int | None, typer.Option("--due-within", help="只列 N 天内到期的在办事项")] = None,
+    leader: Annotated[str | None, typer.Option("--leader", help="责任领导")] = None,
     json_: JsonOpt = False,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
@@ -55,7 +57,7 @@ def list_(
     from duban.commands.queries import Filters, list_items
 
     root, day = where(ledger, today)
-    led, rows = list_items(root, Filters(status, unit, tier, category, overdue, due_within), day)
+    led, rows = list_items(root, Filters(status, unit, tier, category, overdue, due_within, leader), day)
     report_problems(led)
     if json_:
         out_json(rows)
@@ -134,6 +136,7 @@ def _print_item(v: dict, words) -> None:
         ("类别", v["category_label"]),
         ("等级", tier),
         ("立项依据", v["basis"]),
+        ("责任领导", v.get("leader", "")),
         ("通知单文号", v["ref"]),
         ("主办单位", v["lead_name"]),
         ("协办单位", "、".join(v["co_names"])),
@@ -155,9 +158,12 @@ def _print_item(v: dict, words) -> None:
     table = Table(title="办理记录", show_lines=False)
     for col in ("日期", "事件", "内容"):
         table.add_column(col, overflow="fold")
-    for ev in v["log"]:
-        rest = "；".join(f"{k}={val}" for k, val in ev.items() if k not in ("date", "kind"))
-        table.add_row(Text(str(ev.get("date", ""))), Text(words.entry(ev.get("kind", ""))), Text(rest))
+    for ev in v["log"]:  # in the order recorded; a day recorded later is shown, a voided slip struck through
+        rest = "；".join(f"{k}={val}" for k, val in ev.items() if k not in ("date", "kind", "void"))
+        kind = Text(words.entry(ev.get("kind", "")), style="strike" if ev.get("void") else "")
+        if ev.get("void"):
+            kind.append("（已作废）")
+        table.add_row(Text(str(ev.get("date", ""))), kind, Text(rest))
     con.print(table)
 
 

@@ -24,6 +24,16 @@ from duban.cli.common import (
 )
 from duban.core.errors import DubanError
 
+DateOpt = Annotated[
+    str | None, typer.Option("--date", help="实际发生日期（收到、批准、签批之日），默认今天；可补记立项以来的任何一天")
+]
+
+
+def said_voids(voided: list[str]) -> None:
+    """What a back-dated record voided: the clerk recalls those paper slips."""
+    for v in voided:
+        print(f"已作废 {v}（补记的记录表明其所据逾期在下发前已消除；请收回纸质文书）")
+
 
 @app.command()
 def issue(
@@ -38,6 +48,7 @@ def issue(
     ref: Annotated[str | None, typer.Option("--ref", help="督查通知单文号；默认自动编号")] = None,
     requirement: Annotated[str, typer.Option("--requirement", help="办理要求")] = "",
     forward: Annotated[bool, typer.Option("--forward", help="转阅(办)件：不需报送落实情况")] = False,
+    leader: Annotated[str, typer.Option("--leader", help="责任领导")] = "",
     no_forms: NoFormsOpt = False,
     json_: JsonOpt = False,
     ledger: LedgerOpt = None,
@@ -63,6 +74,7 @@ def issue(
         requirement=requirement,
         today=day,
         forward=forward,
+        leader=leader,
     )
     if not no_forms:
         render_after(root, [("forward" if forward else "notice", item_id, None)], day)
@@ -79,15 +91,16 @@ def extend(
     to: Annotated[str, typer.Option("--to", help="新的办理期限 YYYY-MM-DD")],
     reason: Annotated[str, typer.Option("--reason", help="延期理由")],
     approved_by: Annotated[str, typer.Option("--approved-by", help="批准人（如 分管副区长）")],
-    requested: Annotated[str | None, typer.Option("--requested", help="申请日期，默认今天")] = None,
+    requested: Annotated[str | None, typer.Option("--requested", help="申请日期，默认为批准日期")] = None,
+    on: DateOpt = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
-    """记录经批准的延期；申请晚于规则包的截止日或超过最长期限时拒绝。"""
+    """记录经批准的延期（--date 批准日期）；申请晚于规则包的截止日或超过最长期限时拒绝。"""
     from duban.commands.items import extend_item
 
     root, day = where(ledger, today)
-    extend_item(
+    voided = extend_item(
         root,
         item,
         to=date_arg(to, "--to"),
@@ -95,8 +108,10 @@ def extend(
         approved_by=approved_by,
         requested=date_opt(requested, "--requested"),
         today=day,
+        day=date_opt(on, "--date"),
     )
     print(f"{item} 已延期至 {to}")
+    said_voids(voided)
 
 
 @app.command()
@@ -108,18 +123,18 @@ def report(
     percent: Annotated[int | None, typer.Option("--percent", help="完成百分比 0–100")] = None,
     final: Annotated[bool, typer.Option("--final", help="办结报告（主办单位），待审核")] = False,
     attachment: Annotated[list[Path] | None, typer.Option("--attachment", help="附件，可重复")] = None,
-    on: Annotated[str | None, typer.Option("--date", help="收到日期，默认今天")] = None,
+    on: DateOpt = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
-    """记录承办单位报送的进展报告或办结报告（是否逾期由规则推算）。"""
+    """记录承办单位报送的进展报告或办结报告（--date 收到日期；是否逾期由规则推算）。"""
     from duban.commands.items import report as do
 
     root, day = where(ledger, today)
     if (text is None) == (file is None):
         raise DubanError("请给出 --text 或 --file 之一")
     body = read_text(file) if file is not None else text or ""
-    do(
+    voided = do(
         root,
         item,
         unit=unit,
@@ -131,6 +146,7 @@ def report(
         today=day,
     )
     print(f"{item} 已记录{'办结' if final else '进展'}报告")
+    said_voids(voided)
 
 
 class ReviewDecision(str, Enum):
@@ -149,6 +165,7 @@ def review(
     decision: Annotated[ReviewDecision, typer.Argument(help="accept（审核通过，办结）或 return（退办重办）")],
     reason: Annotated[str, typer.Option("--reason", help="审核意见；退办时必填")] = "",
     due: Annotated[str | None, typer.Option("--due", help="退办的重办期限；默认按规则包 return 计算")] = None,
+    on: DateOpt = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
@@ -157,7 +174,9 @@ def review(
 
     root, day = where(ledger, today)
     accept = decision is ReviewDecision.accept
-    redo = do(root, item, accept=accept, reason=reason, today=day, due_by=date_opt(due, "--due"))
+    redo = do(
+        root, item, accept=accept, reason=reason, today=day, day=date_opt(on, "--date"), due_by=date_opt(due, "--due")
+    )
     print(f"{item} 已办结" if accept else f"{item} 已退办，重办期限 {redo}")
 
 
@@ -166,16 +185,17 @@ def transfer_back(
     item: ItemArg,
     unit: Annotated[str, typer.Option("--unit", help="提出退回的主办单位")],
     reason: Annotated[str, typer.Option("--reason", help="不属本单位职责的理由")],
-    on: Annotated[str | None, typer.Option("--date", help="提出日期，默认今天")] = None,
+    on: DateOpt = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
-    """记录承办单位退回（不属本单位职责）；超过规则包规定的时限时拒绝。"""
+    """记录承办单位退回（不属本单位职责，--date 提出日期）；超过规则包规定的时限时拒绝。"""
     from duban.commands.items import transfer_back as do
 
     root, day = where(ledger, today)
-    do(root, item, unit=unit, reason=reason, day=date_opt(on, "--date") or day, today=day)
+    voided = do(root, item, unit=unit, reason=reason, day=date_opt(on, "--date") or day, today=day)
     print(f"{item} 已退回，待改派（duban reassign）")
+    said_voids(voided)
 
 
 @app.command()
@@ -184,15 +204,27 @@ def reassign(
     lead: Annotated[str, typer.Option("--lead", help="新的主办单位")],
     co: Annotated[list[str] | None, typer.Option("--co", help="协办单位，可重复")] = None,
     deadline: Annotated[str | None, typer.Option("--deadline", help="新的期限；默认按规则重算")] = None,
+    reason: Annotated[str, typer.Option("--reason", help="改派理由")] = "",
+    on: DateOpt = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
-    """把已退回的事项改派给新的承办单位。"""
+    """改派：把办理中、退办或已退回的事项交给新的承办单位。"""
     from duban.commands.items import reassign as do
 
     root, day = where(ledger, today)
-    do(root, item, lead=lead, co=list(co or []), deadline=date_opt(deadline, "--deadline"), today=day)
+    voided = do(
+        root,
+        item,
+        lead=lead,
+        co=list(co or []),
+        deadline=date_opt(deadline, "--deadline"),
+        today=day,
+        day=date_opt(on, "--date"),
+        reason=reason,
+    )
     print(f"{item} 已改派给 {lead}")
+    said_voids(voided)
 
 
 @app.command()
@@ -201,21 +233,32 @@ def instruct(
     text: Annotated[str, typer.Option("--text", help="新的领导批示内容")],
     deadline: Annotated[str | None, typer.Option("--deadline", help="新的期限")] = None,
     by_whom: Annotated[str, typer.Option("--by", help="批示领导")] = "",
+    on: DateOpt = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
-    """记录新的领导批示；已办结的事项重新打开并给出新期限。"""
+    """记录新的领导批示（--date 签批日期）；已办结的事项重新打开并给出新期限。"""
     from duban.commands.items import instruct as do
 
     root, day = where(ledger, today)
-    do(root, item, text=text, deadline=date_opt(deadline, "--deadline"), by_whom=by_whom, today=day)
+    voided = do(
+        root,
+        item,
+        text=text,
+        deadline=date_opt(deadline, "--deadline"),
+        by_whom=by_whom,
+        today=day,
+        day=date_opt(on, "--date"),
+    )
     print(f"{item} 已记录新批示")
+    said_voids(voided)
 
 
 @app.command()
 def lookback(
     item: ItemArg,
     text: Annotated[str, typer.Option("--text", help="回头望情况")],
+    on: DateOpt = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
@@ -223,7 +266,7 @@ def lookback(
     from duban.commands.items import lookback as do
 
     root, day = where(ledger, today)
-    do(root, item, text=text, today=day)
+    do(root, item, text=text, today=day, day=date_opt(on, "--date"))
     print(f"{item} 已记录回头望")
 
 
@@ -231,6 +274,7 @@ def lookback(
 def close(
     item: ItemArg,
     text: Annotated[str, typer.Option("--text", help="销号说明")] = "",
+    on: DateOpt = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
@@ -238,7 +282,7 @@ def close(
     from duban.commands.items import close as do
 
     root, day = where(ledger, today)
-    do(root, item, text=text, today=day)
+    do(root, item, text=text, today=day, day=date_opt(on, "--date"))
     print(f"{item} 已注结销号")
 
 
@@ -266,6 +310,7 @@ def refer(
     item: ItemArg,
     decision: Annotated[ReferDecision, typer.Argument(help="approve（批准移交）或 reject（不批准）")],
     text: Annotated[str, typer.Option("--text", help="批示意见")] = "",
+    on: DateOpt = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
@@ -274,7 +319,7 @@ def refer(
 
     root, day = where(ledger, today)
     approve = decision is ReferDecision.approve
-    no = do(root, item, approve=approve, text=text, today=day)
+    no = do(root, item, approve=approve, text=text, today=day, day=date_opt(on, "--date"))
     print(f"{item} 移交建议 {no} 已{'批准' if approve else '不批准'}")
 
 
@@ -299,3 +344,68 @@ def event(
         root, unit=unit, kind=kind, level=level, item=item, day=date_opt(on, "--date") or day, note=note, today=day
     )
     print(ev_id)
+
+
+@app.command()
+def amend(
+    item: ItemArg,
+    reason: Annotated[str, typer.Option("--reason", help="更正理由")],
+    title: Annotated[str | None, typer.Option("--title", help="事项标题")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="类别")] = None,
+    tier: Annotated[str | None, typer.Option("--tier", help="等级: red / yellow / blue")] = None,
+    co: Annotated[list[str] | None, typer.Option("--co", help="协办单位（全部列出，可重复）")] = None,
+    no_co: Annotated[bool, typer.Option("--no-co", help="取消全部协办单位")] = False,
+    basis: Annotated[str | None, typer.Option("--basis", help="立项依据")] = None,
+    ref: Annotated[str | None, typer.Option("--ref", help="督查通知单文号")] = None,
+    requirement: Annotated[str | None, typer.Option("--requirement", help="办理要求")] = None,
+    leader: Annotated[str | None, typer.Option("--leader", help="责任领导")] = None,
+    recompute_deadline: Annotated[
+        bool, typer.Option("--recompute-deadline", help="按更正后的类别、等级重算规则包的期限（默认期限不变）")
+    ] = False,
+    on: DateOpt = None,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
+    """更正事项的登记内容（标题、类别、等级、协办单位、依据、文号、要求、责任领导），记下原值与新值；期限只能通过延期改变，主办单位通过改派。"""
+    from duban.commands.items import amend as do
+
+    root, day = where(ledger, today)
+    if co and no_co:
+        raise DubanError("--co 与 --no-co 不能同时给出")
+    new = {
+        "title": title,
+        "category": category,
+        "tier": tier,
+        "co": [] if no_co else (list(co) if co else None),
+        "basis": basis,
+        "ref": ref,
+        "requirement": requirement,
+        "leader": leader,
+    }
+    changes = do(
+        root,
+        item,
+        new=new,
+        reason=reason,
+        today=day,
+        day=date_opt(on, "--date"),
+        recompute_deadline=recompute_deadline,
+    )
+    for k, c in changes.items():
+        print(f"{item} {k}: {c['old'] or '（空）'} → {c['new'] or '（空）'}")
+
+
+@app.command()
+def withdraw(
+    item: ItemArg,
+    reason: Annotated[str, typer.Option("--reason", help="撤销理由（如 误立项、重复立项）")],
+    on: DateOpt = None,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
+    """撤销立项：误立的事项保留在台账中（编号、文号不再使用），不再出现在清单、巡查和考核中。"""
+    from duban.commands.items import withdraw as do
+
+    root, day = where(ledger, today)
+    do(root, item, reason=reason, today=day, day=date_opt(on, "--date"))
+    print(f"{item} 已撤销立项")

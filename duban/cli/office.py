@@ -77,18 +77,37 @@ def score(
     explain: Annotated[str | None, typer.Option("--explain", help="列出该单位（代号）每一项加减分及其条款")] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="另存得分表为 CSV（Excel 可直接打开）")] = None,
     xlsx_path: Annotated[Path | None, typer.Option("--xlsx", help="另存为 Excel 工作簿：得分表和加减分明细")] = None,
+    publish: Annotated[
+        bool, typer.Option("--publish", help="发布本考核期的结果：存为 published/期号.yaml 并提交，此后不再变动")
+    ] = False,
+    recompute: Annotated[
+        bool, typer.Option("--recompute", help="已发布的考核期：按现在的记录和规则包重新计算（不改变已发布的结果）")
+    ] = False,
     json_: JsonOpt = False,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
-    """考核计分：按规则包 scoring.yaml 计算各单位本考核期的基础分、加分、减分、得分和排名。"""
+    """考核计分：按规则包 scoring.yaml 计算各单位本考核期的基础分、加分、减分、得分和排名；已发布的考核期显示发布时的结果，并指出现在的记录或规则包算出的不同之处。"""
     from duban.commands.publish import write_export
-    from duban.commands.queries import quarter_scores
+    from duban.commands.queries import publish_scores, quarter_scores
+    from duban.core.errors import DubanError
 
     root, day = where(ledger, today)
-    res = quarter_scores(root, period, year, day, explain)
+    if publish:
+        res, rel = publish_scores(root, period, year, day)
+        print(f"已发布{res.period.label}考核结果: {rel}", file=sys.stderr if json_ else sys.stdout)
+    else:
+        res = quarter_scores(root, period, year, day, explain)
     led, per, scores = res.ledger, res.period, res.scores
     report_problems(led)
+    if res.published and not recompute and not publish:
+        if csv_path or xlsx_path:
+            raise DubanError(
+                f"{per.label}已发布；导出按现在的记录计算的结果请加 --recompute（发布的结果见 published/）"
+            )
+        _print_published(res, explain, json_, day)
+        exit_for(led)
+        return
     written = []
     if csv_path:
         from duban.outputs.exports import scores_csv
@@ -115,6 +134,38 @@ def score(
     for path in written:
         print(f"已导出: {path}", file=sys.stderr if json_ else sys.stdout)
     exit_for(led)
+
+
+def _print_published(res, explain: str | None, json_: bool, day) -> None:
+    """A published period: the table as published; then what the records and pack give now, if otherwise."""
+    table = res.table(day)
+    if json_:
+        if explain:
+            table = {**table, "units": [u for u in table["units"] if u["unit"] == explain]}
+        out_json(table)
+    else:
+        from rich.table import Table
+        from rich.text import Text
+
+        from duban.core.scoring import SCORE_HEADER
+
+        shown = Table(title=f"{res.period.label}督查工作考核得分（{table['published']} 发布）")
+        for col in SCORE_HEADER:
+            shown.add_column(col, overflow="fold")
+        for u in table["units"]:
+            if not explain or u["unit"] == explain:
+                row = [u["rank"], u["unit"], u["name"], u["base"], u["bonus"], u["penalty"], u["score"]]
+                shown.add_row(*(Text(str(v)) for v in row), Text("、".join(u["flags"])))
+                for d in u["deltas"] if explain else []:
+                    shown.add_row(
+                        Text(""), Text(d["date"]), Text(f"{d['item'] or ''} {d['label']}"), Text(str(d["delta"]))
+                    )
+        console().print(shown)
+    if res.differences:
+        err = console(stderr=True)
+        err.print("注意：按现在的记录和规则包计算，结果与发布的不同（--recompute 查看重新计算的结果）：", markup=False)
+        for line in res.differences:
+            err.print(f"  {line}", markup=False, highlight=False)
 
 
 def _print_scores(scores, per, led, day) -> None:

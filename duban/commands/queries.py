@@ -4,18 +4,16 @@ the items it can concern and returns data; the CLI prints it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from duban.commands.clock import span
 from duban.core.errors import DubanError
 from duban.core.scoring import Period, UnitScore, counts_from, parse_period, score
-from duban.core.state import ACTIVE, STATUSES
+from duban.core.state import ACTIVE, SETTLED, STATUSES, as_of
 from duban.outputs.views import item_view
 from duban.store.ledger import Ledger, Scope, load, normalize_id
-
-SETTLED = ("closed", "forwarded")
 
 
 @dataclass(frozen=True)
@@ -28,6 +26,7 @@ class Filters:
     category: str | None = None
     overdue: bool = False
     due_within: int | None = None
+    leader: str | None = None  # 责任领导
 
     def scope(self, today: date) -> Scope | None:
         """Only the items in hand, unless settled ones can match."""
@@ -35,12 +34,15 @@ class Filters:
         return None if settled else Scope(live_on=today)
 
     def keep_item(self, item) -> bool:
-        """What the item's own fields decide (cheap: before its state is derived)."""
+        """What the item's own fields decide, as corrected (cheap: before its state is derived)."""
+        item = as_of(item)
         return not (self.tier and item.tier != self.tier or self.category and item.category != self.category)
 
     def keep(self, v: dict) -> bool:
         """What the item's view decides."""
         if self.unit and self.unit != v["lead"] and self.unit not in v["co"]:
+            return False
+        if v["status"] == "withdrawn" and self.status != "withdrawn" or self.leader and v["leader"] != self.leader:
             return False
         if self.status and v["status"] != self.status or self.overdue and not v["overdue"]:
             return False
@@ -98,10 +100,29 @@ class Scores:
     ledger: Ledger
     period: Period
     scores: list[UnitScore]
+    published: dict | None = None  # the period's published table (published/CODE.yaml), when there is one
+    differences: list[str] = field(default_factory=list)  # what the records and pack now give otherwise, per unit
+
+    def table(self, day: date) -> dict:
+        """What ``score --json`` prints: the published table if there is one, else the one computed now."""
+        if self.published:
+            return {**self.published, "differences": self.differences}
+        return current_table(self, day)
+
+
+def current_table(res: Scores, day: date) -> dict:
+    return {
+        "period": res.period.as_json(),
+        "pack": res.ledger.pack.name,
+        "pack_version": pack_version(res.ledger),
+        "until": min(res.period.end, day).isoformat(),
+        "units": [s.as_json() for s in res.scores],
+    }
 
 
 def quarter_scores(root: Path, period: str | None, year: int | None, today: date, explain: str | None = None) -> Scores:
-    """Every unit's score for the period (the items since the start of its year's counting)."""
+    """Every unit's score for the period (the items since the start of its year's counting), and the
+    published table of the period if it was published, with how the figures of today differ from it."""
     ledger = load(root, scope=Scope(since=counts_from(parse_period(period, year, today).year)))
     if not ledger.pack.scoring.rules:
         raise DubanError(
@@ -110,7 +131,80 @@ def quarter_scores(root: Path, period: str | None, year: int | None, today: date
     per = parse_period(period, year, today, ledger.pack.scoring.period)
     if explain and explain not in ledger.units:
         raise DubanError(f"未知的单位 “{explain}”（见 units.yaml）")
-    return Scores(ledger, per, score(ledger, per, today))
+    res = Scores(ledger, per, score(ledger, per, today))
+    path = root / published_rel(per)
+    if path.is_file():
+        import yaml
+
+        res.published = yaml.safe_load(path.read_text(encoding="utf-8"))
+        res.differences = differences(res.published, current_table(res, today))
+    return res
+
+
+# ------------------------------------------------------------ published scores
+
+
+def published_rel(period: Period) -> str:
+    return f"published/{period.code}.yaml"
+
+
+def pack_version(ledger: Ledger) -> str:
+    """A fingerprint of the rule pack's files: a later edit of scoring.yaml gives another."""
+    import hashlib
+
+    h = hashlib.sha256()
+    if root := ledger.pack.root:
+        for f in sorted(root.rglob("*.yaml")):
+            h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
+
+
+def differences(published: dict, now: dict) -> list[str]:
+    """Per unit, what the table computed now says otherwise than the published one (empty: the same)."""
+    out = []
+    if published.get("pack_version") != now["pack_version"]:
+        out.append(f"规则包已改动（发布时 {published.get('pack_version')}，现在 {now['pack_version']}）")
+    old = {u["unit"]: u for u in published.get("units", [])}
+    new = {u["unit"]: u for u in now["units"]}
+    for uid in [*old, *(u for u in new if u not in old)]:
+        a, b = old.get(uid), new.get(uid)
+        if a is None or b is None:
+            out.append(f"{uid}: {'新增单位' if a is None else '现已不在计分表中'}")
+            continue
+        parts = [f"{label} {a[k]} → {b[k]}" for k, label in (("score", "得分"), ("bonus", "加分"), ("penalty", "减分"))]
+        parts = [p for p, k in zip(parts, ("score", "bonus", "penalty"), strict=True) if a[k] != b[k]]
+
+        def key(d: dict) -> tuple:
+            return (d["date"], d.get("item"), d["rule"], d["delta"])
+
+        gone = sorted({key(d) for d in a["deltas"]} - {key(d) for d in b["deltas"]}, key=str)
+        added = sorted({key(d) for d in b["deltas"]} - {key(d) for d in a["deltas"]}, key=str)
+        parts += [f"不再计 {d[0]} {d[1] or ''} {d[2]} {d[3]:+g}" for d in gone]
+        parts += [f"新计 {d[0]} {d[1] or ''} {d[2]} {d[3]:+g}" for d in added]
+        if parts:
+            out.append(f"{uid} {a['name']}: " + "；".join(parts))
+    return out
+
+
+def publish_scores(root: Path, period: str | None, year: int | None, today: date) -> tuple[Scores, str]:
+    """Record the period's table (every unit, every delta, the pack's version) as a committed file, once."""
+    import yaml
+
+    from duban.commands.base import change
+
+    with change(root, "", "publish-scores") as ch:
+        res = quarter_scores(root, period, year, today)
+        rel = published_rel(res.period)
+        if res.published:
+            raise DubanError(
+                f"{res.period.label}的考核结果已于 {res.published.get('published')} 发布（{rel}），不能再次发布"
+            )
+        if today <= res.period.end:
+            raise DubanError(f"{res.period.label}到 {res.period.end} 才结束，结束后才能发布")
+        table = {"published": today.isoformat(), **current_table(res, today)}
+        ch.write(rel, yaml.safe_dump(table, allow_unicode=True, sort_keys=False, width=4096))
+        ch.message = f"督办 发布{res.period.label}考核结果"
+    return res, rel
 
 
 def check_pack(folder: Path, shown_as: str):

@@ -1,8 +1,12 @@
 """Log entries: one definition per kind, and one codec to read and write them.
 
 An item's ``log`` is a list of entries, each a mapping with ``date`` (the day
-it happened) and ``kind``.  Each kind is declared once here as a TypedDict:
-its fields, their types, which are required.  :data:`ENTRY_FIELDS` (what
+it happened, the *effective* date), ``kind``, and ``recorded`` (the day duban
+wrote it down; left out of the file when it is the same day, see
+:func:`recorded_on`).  The file keeps entries in recorded order (each appended);
+rules, states and scores follow effective dates (:func:`effective_order`).
+
+Each kind is declared once here as a TypedDict: its fields, their types, which are required.  :data:`ENTRY_FIELDS` (what
 validation checks) is derived from these declarations, and :func:`encode`
 is the one way an entry becomes the mapping written to YAML.
 
@@ -19,6 +23,7 @@ from typing import Literal, NotRequired, Required, TypedDict
 
 class Common(TypedDict, total=False):
     date: Required[dt.date]
+    recorded: dt.date  # the day it was recorded; absent: the same day as ``date``
     note: str
     by: str
 
@@ -83,6 +88,33 @@ class Close(Common, total=False):
     text: str
 
 
+class Amendment(Common, total=False):
+    """A correction of the item's registered fields: each changed field with its old and new value."""
+
+    kind: Required[Literal["amendment"]]
+    changes: Required[dict]  # field -> {old: …, new: …}
+    reason: Required[str]
+    deadline: dt.date  # only when the clerk asked to recompute the pack's deadline for the corrected tier/category
+
+
+class Withdrawal(Common, total=False):
+    """撤销立项: the item was registered by mistake; it stays on file, out of lists, sweeps and scores."""
+
+    kind: Required[Literal["withdrawal"]]
+    reason: Required[str]
+
+
+class Void(Common, total=False):
+    """A slip or consequence that a later-recorded fact shows to be wrong: kept, with its number, marked void."""
+
+    kind: Required[Literal["void"]]
+    of: Required[str]  # the voided entry's kind; with its lapse (and a consequence's rule), what names it
+    number: str  # a slip's number, for the reader
+    lapse: str  # the lapse it was about
+    rule: str  # a consequence's rule
+    reason: Required[str]
+
+
 class DueSoon(Common, total=False):
     kind: Required[Literal["due_soon"]]
     deadline: dt.date
@@ -141,6 +173,9 @@ Entry = (
     | Instruction
     | LookbackDone
     | Close
+    | Amendment
+    | Withdrawal
+    | Void
     | DueSoon
     | ReportDue
     | Lookback
@@ -150,6 +185,7 @@ Entry = (
 )
 
 SLIP_KINDS = ("reminder", "urge", "warning", "referral")
+AMENDABLE = ("title", "category", "tier", "co", "basis", "ref", "requirement", "leader")  # what ``amendment`` corrects
 DECLARATIONS: dict[str, type] = {
     "issued": Issued,
     "report": Report,
@@ -160,6 +196,9 @@ DECLARATIONS: dict[str, type] = {
     "instruction": Instruction,
     "lookback_done": LookbackDone,
     "close": Close,
+    "amendment": Amendment,
+    "withdrawal": Withdrawal,
+    "void": Void,
     "due_soon": DueSoon,
     "report_due": ReportDue,
     "lookback": Lookback,
@@ -186,16 +225,33 @@ def _fields(cls: type) -> tuple[dict[str, type], tuple[str, ...]]:
     return own, required
 
 
-COMMON_FIELDS: dict[str, type] = {"date": dt.date, "kind": str, "note": str, "by": str}
+COMMON_FIELDS: dict[str, type] = {"kind": str, **{k: _plain(v) for k, v in typing.get_type_hints(Common).items()}}
 # kind -> (its own fields with their types, the required ones): what validation checks
 ENTRY_FIELDS: dict[str, tuple[dict[str, type], tuple[str, ...]]] = {k: _fields(c) for k, c in DECLARATIONS.items()}
 
 
 def encode(entry: typing.Mapping) -> dict:
-    """The mapping written to YAML: date and kind first, then the kind's fields in declared order; empty ones left out."""
+    """The mapping written to YAML: date and kind first, then the kind's fields in declared order; empty ones left out.
+
+    ``recorded`` is left out when it is the effective date itself (what :func:`recorded_on` reads back)."""
     order = ["date", "kind", *typing.get_type_hints(DECLARATIONS.get(entry["kind"], Common))]
     keys = sorted(entry, key=lambda k: order.index(k) if k in order else len(order))
-    return {k: entry[k] for k in keys if entry[k] is not None and entry[k] != ""}
+    same_day = entry.get("recorded") == entry.get("date")
+    return {k: entry[k] for k in keys if entry[k] is not None and entry[k] != "" and not (k == "recorded" and same_day)}
+
+
+def recorded_on(entry: typing.Mapping) -> dt.date:
+    """The day an entry was recorded (its effective date when the file does not say)."""
+    return entry.get("recorded") or entry["date"]
+
+
+def effective_order(log: list) -> list[tuple[int, dict]]:
+    """(index, entry) in effective-date order; entries of one day in the order they were recorded."""
+    keyed = [
+        (d, ev.get("recorded") or d, i, ev) for i, ev in enumerate(log) if isinstance(d := ev.get("date"), dt.date)
+    ]
+    keyed.sort(key=lambda k: k[:3])
+    return [(i, ev) for _, _, i, ev in keyed]
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,17 @@ Step 1 is issued on the first working day after the lapse; each later step
 on the first working day after the previous step's answer window, if the
 lapse is still unresolved at the close of that window.  A step marked
 ``proposal`` (the referral) waits for ``duban refer``.
+
+Entries may be recorded late with their effective date (a report received on
+11-11 typed on 11-16).  Such a fact can show that a slip already issued was
+wrong: :func:`voids` finds every slip whose lapse was in fact resolved at the
+close of the day before it was issued (and every later step of that lapse, and
+the consequences counted from it).  They stay in the log with their numbers;
+a ``void`` entry marks each, and voided entries count for nothing — neither for
+the next step, nor for consequences, nor for scores.  The test is the sweep's
+own: a report that came in late but before the slip voids the slip (a daily
+sweep would not have issued it), while the late days still count; a report
+that came in after the slip voids nothing.
 """
 
 from __future__ import annotations
@@ -33,19 +44,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from duban.core.calendar import UnknownYear
-from duban.core.entries import SLIP_KINDS, SWEEP_KINDS, Action
+from duban.core.entries import SLIP_KINDS, SWEEP_KINDS, Action, effective_order, recorded_on
 from duban.core.errors import Problem
 from duban.core.model import Item
 from duban.core.pack import CategoryRule, RulePack
 from duban.core.state import (
     ACTIVE,
     State,
+    as_of,
     day_closer,
     deadline_candidates,
     deadline_lapses,
+    is_void,
     open_referrals,
     periodic_reports,
     replay,
+    voided,
 )
 from duban.core.unitevents import unit_consequences
 
@@ -79,6 +93,7 @@ class Context:
     today: date
     closed: Callable[[date], State]
     existing: dict = field(default_factory=dict)  # key -> entry, in the log or decided in this sweep
+    gone: set = field(default_factory=set)  # what the log's void entries void (state.voided)
 
     def new(self, ev: dict) -> dict | None:
         """``ev`` if it is not decided yet (then it counts as decided), else None."""
@@ -118,19 +133,37 @@ class Context:
             prev = answer_by
 
 
+def deadline_unresolved(closed: Callable[[date], State], deadline: date) -> Callable[[date], bool]:
+    """Whether, at the close of a day, the unit still owed the work with ``deadline`` as its deadline."""
+
+    def unresolved(day: date) -> bool:
+        s = closed(day)
+        return s.status in ACTIVE and s.deadline == deadline
+
+    return unresolved
+
+
+def report_unresolved(item: Item, closed: Callable[[date], State], window_start: date) -> Callable[[date], bool]:
+    """Whether, at the close of a day, the lead had still sent no report since ``window_start``."""
+
+    def unresolved(day: date) -> bool:
+        s = closed(day)
+        return s.status in ACTIVE and not any(
+            ev.get("kind") == "report" and ev.get("unit") == s.lead and window_start < ev["date"] <= day
+            for ev in item.log
+        )
+
+    return unresolved
+
+
 def deadline_ladder(cx: Context) -> Iterator[dict]:
     """Lapsed deadlines climb the ladder; the n-th lapse that drew a slip triggers the pack's overdue consequences."""
     process, lapses = cx.pack.process, 0
     first_step = process.ladder[0].step if process.ladder else None
     for lapse in deadline_lapses(cx.item, cx.today, cx.closed):
-
-        def unresolved(day: date, deadline: date = lapse.deadline) -> bool:
-            s = cx.closed(day)
-            return s.status in ACTIVE and s.deadline == deadline
-
-        yield from cx.ladder(lapse.key, lapse.deadline, unresolved)
+        yield from cx.ladder(lapse.key, lapse.deadline, deadline_unresolved(cx.closed, lapse.deadline))
         first = cx.existing.get((first_step, lapse.key))
-        if not first:
+        if not first or is_void(first, cx.gone):
             continue
         lapses += 1
         for c in process.consequences:
@@ -190,14 +223,7 @@ def periodic(cx: Context, now: State) -> Iterator[dict]:
         window_start, prev_due = prev_due, p.due
         if p.due >= cx.today or not missed or continuing:
             continue
-
-        def unresolved(day: date, window_start: date = window_start) -> bool:
-            s = cx.closed(day)
-            return s.status in ACTIVE and not any(
-                ev.get("kind") == "report" and ev.get("unit") == s.lead and window_start < ev["date"] <= day
-                for ev in item.log
-            )
-
+        unresolved = report_unresolved(item, cx.closed, window_start)
         if unresolved(p.due):
             yield from cx.ladder(f"report:{p.due}", p.due, unresolved)
 
@@ -217,8 +243,9 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
     if item.forward:
         return []
     now = replay(item, today)
-    if now.status == "closed":
+    if now.status in ("closed", "withdrawn"):
         return []
+    item = as_of(item, today)
     cx = Context(
         item,
         pack,
@@ -226,9 +253,77 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
         today,
         day_closer(item),
         {k: ev for ev in item.log if (k := entry_key(ev)) is not None},
+        voided(item.log),
     )
     out = [*deadline_ladder(cx), *due_soon(cx), *periodic(cx, now), *lookbacks(cx)]
     return sorted(out, key=lambda ev: (ev["date"], SWEEP_KINDS.index(ev["kind"])))
+
+
+# --------------------------------------------------------------------- voids
+
+
+def voids(item: Item, pack: RulePack, today: date, reason: str) -> list[dict]:
+    """``void`` entries (dated ``today``) for the slips and consequences that ``item``'s log now shows to be wrong.
+
+    A slip is wrong when its lapse was resolved at the close of the day before it was issued (the
+    test the sweep itself applies); every later step of that lapse goes with it.  A consequence is
+    wrong when its lapse no longer drew a valid first slip, or no longer is the n-th lapse it counted.
+    Slips by hand (``manual:N``) are the clerk's decision and are never voided here."""
+    if item.forward:
+        return []
+    closed, gone = day_closer(item), voided(item.log)
+
+    def unresolved(lapse: str, issued: date) -> Callable[[date], bool] | None:
+        """The lapse's test for a slip issued on ``issued`` (None: by hand, kept)."""
+        kind, _, day = lapse.partition(":")
+        if kind == "deadline":
+            return deadline_unresolved(closed, date.fromisoformat(day))
+        if kind != "report":
+            return None
+        st = closed(issued)  # the periodic reports that were due as the records now say
+        start = st.active_since or item.issued
+        for p in periodic_reports(item, pack, issued, st):
+            if p.due == date.fromisoformat(day):
+                return report_unresolved(item, closed, start)
+            start = p.due
+        return lambda _day: False  # no such report was due: the lapse never was
+
+    def void(ev: dict, why: str) -> dict:
+        keys = ("number", "lapse", "rule") if ev["kind"] == "consequence" else ("number", "lapse")
+        return {"date": today, "kind": "void", "of": ev["kind"], **{k: ev.get(k) for k in keys}, "reason": why}
+
+    out: list[dict] = []
+    wrong: set[str] = set()
+    first_steps: list[str] = []  # each lapse once, in the order of its first slip
+    for _, ev in effective_order(item.log):
+        lapse = str(ev.get("lapse") or "")
+        if ev.get("kind") not in SLIP_KINDS:
+            continue
+        if lapse not in first_steps:
+            first_steps.append(lapse)
+        if is_void(ev, gone):
+            wrong.add(lapse)
+            continue
+        check = unresolved(lapse, ev["date"])
+        if lapse in wrong or (check is not None and not check(ev["date"] - ONE)):
+            wrong.add(lapse)
+            out.append(void(ev, reason))
+    rank, ranks = 0, {}
+    for lapse in first_steps:
+        if lapse.startswith("deadline:") and lapse not in wrong:
+            rank += 1
+            ranks[lapse] = rank
+    for _, ev in effective_order(item.log):
+        if ev.get("kind") != "consequence" or is_void(ev, gone) or not str(ev.get("lapse")).startswith("deadline:"):
+            continue
+        if ev["lapse"] in wrong or ranks.get(ev["lapse"]) != ev.get("count"):
+            out.append(void(ev, reason))
+    return out
+
+
+def recent_voids(item: Item, since: date, today: date) -> list[dict]:
+    """The void entries recorded in (``since``, ``today``]: the paper slips the clerk should recall."""
+    return [ev for ev in item.log if ev.get("kind") == "void" and since < recorded_on(ev) <= today]
 
 
 # ---------------------------------------------------------------------- plan
@@ -272,6 +367,10 @@ def plan(ledger, today: date) -> SweepResult:
     """What a sweep would do today (pure with respect to the ledger)."""
     res = SweepResult(today, problems=[p for p in ledger.problems if p.severity == "error"])
     pack = ledger.pack
+    try:  # voids recorded since the previous working day's sweep are listed: the paper slips to recall
+        since = pack.calendar.sub_working_days(today, 1) - ONE
+    except UnknownYear:
+        since = today - timedelta(days=4)
     for item in sorted(ledger.items.values(), key=lambda i: i.id):
         new: list[dict] = []
         try:
@@ -280,6 +379,16 @@ def plan(ledger, today: date) -> SweepResult:
             res.problems.append(Problem(item.path, 1, f"{item.id}: {e}"))
         res.actions += [Action(item.id, ev) for ev in new]
         st = replay(item, today)
+        for v in recent_voids(item, since, today):
+            what = pack.words.entry(v.get("of", ""))
+            res.pending.append(
+                {
+                    "item": item.id,
+                    "title": item.title,
+                    "what": f"{pack.words.entry('void')}: {what} {v.get('number') or v.get('rule') or ''}"
+                    f"（{v.get('reason', '')}），请收回已发出的文书",
+                }
+            )
         if st.status == "reported":
             res.pending.append({"item": item.id, "what": "待审核办结报告", "title": item.title})
         elif st.status == "transferred":

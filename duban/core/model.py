@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from duban.core.entries import COMMON_FIELDS, ENTRY_FIELDS
+from duban.core.entries import AMENDABLE, COMMON_FIELDS, ENTRY_FIELDS
 from duban.core.schema import Source, check_fields, check_mapping, field_name, line_of
 from duban.core.vocabulary import DEFAULTS
 
@@ -19,6 +19,7 @@ LEVELS = DEFAULTS["level"]  # national / province / prefecture / county, with th
 ROLES = DEFAULTS["role"]  # lead / co
 ID_RE = re.compile(r"^(\d{4})-(\d{4,})$")
 UNIT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+UNIT_FIELDS = ("kind", "contact", "phone", "fax", "email")  # besides id, name and retired
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Unit:
     phone: str = ""
     fax: str = ""
     email: str = ""
+    retired: date | None = None  # from this day on it is given no new items; its history stays
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Item:
     basis: str = ""
     ref: str = ""
     requirement: str = ""
+    leader: str = ""  # 责任领导
     forward: bool = False
     log: list[dict] = field(default_factory=list)
     path: str = ""  # relative to the ledger root
@@ -87,6 +90,7 @@ ITEM_FIELDS = {
     "basis": str,
     "ref": str,
     "requirement": str,
+    "leader": str,
     "forward": bool,
     "log": list,
     "note": str,
@@ -117,14 +121,18 @@ def validate_item(src: Source, data, rel: str) -> Item | None:
     log = data.get("log") or []
     for i, ev in enumerate(log):
         _validate_event(src, ev, ("log", i))
-    prev = None
+    issued = data["issued"]
+    named = {(ev.get("kind"), ev.get("lapse"), ev.get("rule")) for ev in log if isinstance(ev, dict)}
     for i, ev in enumerate(log):
         d = ev.get("date") if isinstance(ev, dict) else None
-        if isinstance(d, date):
-            if prev and d < prev:
-                src.error(("log", i, "date"), f"log[{i}] 的日期 {d} 早于前一条事件的 {prev}，事件应按日期先后排列")
-            prev = d
-    issued = data["issued"]
+        if isinstance(d, date) and isinstance(issued, date) and d < issued:
+            src.error(("log", i, "date"), f"log[{i}] 的日期 {d} 早于立项日期 {issued}")
+        if (
+            isinstance(ev, dict)
+            and ev.get("kind") == "void"
+            and (ev.get("of"), ev.get("lapse"), ev.get("rule")) not in named
+        ):
+            src.error(("log", i, "of"), f"log[{i}] 作废的 {ev.get('of')}（{ev.get('lapse')}）不在该事项的记录中")
     if isinstance(data.get("deadline"), date) and data["deadline"] < issued:
         src.error(("deadline",), f"期限 {data['deadline']} 早于立项日期 {issued}")
     return Item(
@@ -139,6 +147,7 @@ def validate_item(src: Source, data, rel: str) -> Item | None:
         basis=_as_text(data.get("basis")),
         ref=_as_text(data.get("ref")),
         requirement=_as_text(data.get("requirement")),
+        leader=_as_text(data.get("leader")),
         forward=bool(data.get("forward", False)),
         log=[e for e in log if isinstance(e, dict)],
         path=rel,
@@ -158,6 +167,15 @@ def _validate_event(src: Source, ev, kp: tuple) -> None:
     allowed = {**COMMON_FIELDS, **fields}
     check_mapping(src, ev, kp, set(allowed), ("date", "kind", *required))
     check_fields(src, ev, kp, allowed)
+    if isinstance(ev.get("recorded"), date) and isinstance(ev.get("date"), date) and ev["recorded"] < ev["date"]:
+        src.error(kp + ("recorded",), f"recorded {ev['recorded']} 早于事件日期 {ev['date']}（不能在发生之前记录）")
+    if kind == "amendment" and isinstance(ev.get("changes"), dict):
+        for k, c in ev["changes"].items():
+            if k not in AMENDABLE or not isinstance(c, dict) or set(c) - {"old", "new"}:
+                src.error(
+                    kp + ("changes", k),
+                    f"changes.{k}: 应为可更正的字段（{'、'.join(AMENDABLE)}）及其 {{old: …, new: …}}",
+                )
     if kind == "report" and isinstance(ev.get("percent"), int) and not 0 <= ev["percent"] <= 100:
         src.error(kp + ("percent",), "percent 应在 0 到 100 之间")
     if kind == "review" and ev.get("result") not in ("accepted", "returned"):
@@ -173,7 +191,7 @@ def validate_units(src: Source, data) -> dict[str, Unit]:
     if not isinstance(data["units"], list):
         src.error(("units",), "units 应为列表")
         return units
-    allowed = {"id", "name", "kind", "contact", "phone", "fax", "email", "note"}
+    allowed = {"id", "name", *UNIT_FIELDS, "retired", "note"}
     for i, u in enumerate(data["units"]):
         kp = ("units", i)
         if not check_mapping(src, u, kp, allowed, ("id", "name")):
@@ -185,7 +203,10 @@ def validate_units(src: Source, data) -> dict[str, Unit]:
         if uid in units:
             src.error(kp + ("id",), f"单位代号 “{uid}” 重复")
             continue
-        units[uid] = Unit(uid, **{k: _as_text(u.get(k)) for k in ("name", "kind", "contact", "phone", "fax", "email")})
+        if u.get("retired") is not None and not isinstance(u["retired"], date):
+            src.error(kp + ("retired",), f"retired 应为日期 YYYY-MM-DD，而不是 “{u['retired']}”")
+            continue
+        units[uid] = Unit(uid, **{k: _as_text(u.get(k)) for k in ("name", *UNIT_FIELDS)}, retired=u.get("retired"))
     return units
 
 

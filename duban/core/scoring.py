@@ -22,7 +22,7 @@ from decimal import Decimal
 from duban.core.errors import UsageError
 from duban.core.model import Item
 from duban.core.pack import STEPS, TRIGGERS, RulePack, ScoreRule
-from duban.core.state import day_closer, deadline_lapses, periodic_reports, replay
+from duban.core.state import as_of, day_closer, deadline_lapses, is_void, periodic_reports, replay, voided
 
 ONE = timedelta(days=1)
 QUARTER_NAMES = "一二三四"
@@ -102,15 +102,19 @@ class Occurrence:
     category: str = ""
     level: str = ""
     late: tuple[dt.date, dt.date] | None = None  # first and last late day, for ``per: day``
-    silent: bool = False  # an overdue lapse with no report from the lead before the deadline
+    silent: bool = False  # an overdue lapse with no report from this unit itself before the deadline
     ref: str = ""  # the unit event's id, or the slip's number
 
 
 def item_occurrences(item: Item, pack: RulePack, today: date) -> list[Occurrence]:
-    """What one item's log says about its units, up to ``today``."""
-    if item.forward:
+    """What one item's log says about its units, up to ``today``.
+
+    A withdrawn item (撤销立项) says nothing; voided slips and consequences count for nothing; the tier
+    and category are those in effect on the day of each occurrence (corrections by ``amendment``)."""
+    if item.forward or replay(item).status == "withdrawn":
         return []
     closed = day_closer(item)
+    gone = voided(item.log)
     out: list[Occurrence] = []
 
     def add(
@@ -121,9 +125,10 @@ def item_occurrences(item: Item, pack: RulePack, today: date) -> list[Occurrence
         late=None,
         ref: str = "",
         at: date | None = None,
-        silent: bool = False,
+        silent: frozenset = frozenset(),
     ):
         st = closed(at or day)
+        then = as_of(item, day)
         for unit in units or [st.lead, *st.co]:
             out.append(
                 Occurrence(
@@ -133,11 +138,11 @@ def item_occurrences(item: Item, pack: RulePack, today: date) -> list[Occurrence
                     unit,
                     "lead" if unit == st.lead else "co",
                     item.id,
-                    item.tier,
-                    item.category,
+                    then.tier,
+                    then.category,
                     late=late,
                     ref=ref,
-                    silent=silent,
+                    silent=unit in silent,
                 )
             )
 
@@ -145,18 +150,18 @@ def item_occurrences(item: Item, pack: RulePack, today: date) -> list[Occurrence
     for lapse in lapses:
         start, end = lapse.late_days(today)
         st = closed(lapse.deadline)
-        silent = not any(
-            ev.get("kind") == "report" and ev.get("unit") == st.lead and st.active_since <= ev["date"] <= lapse.deadline
+        spoke = {
+            ev.get("unit")
             for ev in item.log
-        )
+            if ev.get("kind") == "report" and st.active_since <= ev["date"] <= lapse.deadline
+        }
+        silent = frozenset(u for u in [st.lead, *st.co] if u not in spoke)  # each unit's own reports
         add("overdue", start, late=(start, end), at=lapse.deadline, silent=silent)
 
     invalid = {i for i, _ in closed(today).invalid}
     for i, ev in enumerate(item.log):
         day, kind = ev.get("date"), ev.get("kind")
-        if not isinstance(day, date) or day > today:
-            break
-        if i in invalid:
+        if not isinstance(day, date) or day > today or i in invalid or is_void(ev, gone):
             continue
         if kind == "review" and ev.get("result") == "accepted":
             st = closed(day)

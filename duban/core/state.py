@@ -7,18 +7,22 @@ problem (``duban check``) and is ignored by the derivation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 from duban.core.calendar import UnknownYear
+from duban.core.entries import AMENDABLE, SLIP_KINDS, effective_order, recorded_on
 from duban.core.model import Item
 from duban.core.pack import RulePack
 from duban.core.vocabulary import DEFAULT_WORDS, DEFAULTS, Words
 
-STATUSES = tuple(DEFAULTS["status"])  # open, reported, returned, transferred, done, closed, forwarded
+STATUSES = tuple(DEFAULTS["status"])  # open, reported, returned, transferred, done, closed, forwarded, withdrawn
 ACTIVE = ("open", "returned")  # the unit owes work; deadlines run
+SETTLED = ("closed", "forwarded", "withdrawn")  # nothing changes with time any more
 
 _ANY_LIVE = {s: s for s in ("open", "reported", "returned", "transferred", "done")}
+_ANY = {s: s for s in (*_ANY_LIVE, "closed", "forwarded")}
 # action -> {from status: to status}.  Sweep actions and slips change nothing.
 TRANSITIONS: dict[str, dict[str, str]] = {
     "issued": {"": "open"},
@@ -29,11 +33,14 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "review_returned": {"reported": "returned"},
     "extension": {"open": "open", "returned": "returned"},
     "transfer_back": {"open": "transferred"},
-    "reassign": {"transferred": "open"},
+    "reassign": {"open": "open", "returned": "open", "transferred": "open"},
     "instruction": {"open": "open", "returned": "returned", "reported": "open", "done": "open"},
     "lookback_done": {"open": "open", "returned": "returned", "reported": "reported", "done": "done"},
     "close": {"done": "closed"},
     "referral_decision": _ANY_LIVE,
+    "amendment": _ANY,
+    "withdrawal": {s: "withdrawn" for s in _ANY if s != "closed"},
+    "void": _ANY,
     **{
         k: _ANY_LIVE
         for k in ("due_soon", "report_due", "lookback", "reminder", "urge", "warning", "referral", "consequence")
@@ -89,23 +96,19 @@ class State:
         return "green" if self.status in ACTIVE else ""
 
 
-def replay(item: Item, today: date | None = None) -> State:
-    """Fold the log (events dated up to ``today``) into status and deadline."""
+def replay(item: Item, today: date | None = None, words: Words = DEFAULT_WORDS, order=None) -> State:
+    """Fold the log (events dated up to ``today``, in effective-date order) into status and deadline.
+
+    ``order``: :func:`events_of` the item, when the caller replays it many times."""
     st = State(status="", lead=item.lead, co=list(item.co), deadline=item.deadline, active_since=item.issued)
-    events = (
-        item.log
-        if item.log and item.log[0].get("kind") == "issued"
-        else [{"date": item.issued, "kind": "issued"}, *item.log]
-    )
-    offset = 0 if events is item.log else -1
-    for i, ev in enumerate(events):
-        if today is not None and ev.get("date") and ev["date"] > today:
-            break
+    for i, ev in order or events_of(item):
+        if today is not None and ev["date"] > today:
+            continue
         action = action_of(item, ev, st.lead)
-        reason = refusal(st.status, action)
+        reason = refusal(st.status, action, words)
         if reason:
-            if i + offset >= 0:
-                st.invalid.append((i + offset, reason))
+            if i >= 0:
+                st.invalid.append((i, reason))
             continue
         st.status = TRANSITIONS[action][st.status]
         d = ev.get("date")
@@ -129,17 +132,62 @@ def replay(item: Item, today: date | None = None) -> State:
                 st.deadline = ev["deadline"]
             st.reported_on = st.done_on = None
             st.active_since = d
+        elif action == "amendment":
+            if "co" in (ev.get("changes") or {}):
+                st.co = list(ev["changes"]["co"].get("new") or [])
+            if ev.get("deadline"):
+                st.deadline = ev["deadline"]
     return st
+
+
+def as_of(item: Item, day: date | None = None) -> Item:
+    """The item with the corrections (``amendment`` entries) in effect on ``day`` (None: all of them)."""
+    changes: dict[str, Any] = {
+        k: c.get("new")
+        for _, ev in effective_order(item.log)
+        if ev.get("kind") == "amendment" and (day is None or ev["date"] <= day)
+        for k, c in (ev.get("changes") or {}).items()
+        if k in AMENDABLE and isinstance(c, dict)
+    }
+    if not changes:
+        return item
+    fields: dict[str, Any] = {k: list(v or []) if k == "co" else str(v or "") for k, v in changes.items()}
+    return replace(item, **fields)
+
+
+def void_key(ev: dict, kind: str | None = None) -> tuple:
+    """What a void entry names, and what names a slip or consequence: its kind and lapse (and a consequence's rule)."""
+    kind = kind or ev.get("kind")
+    return (kind, ev.get("lapse"), ev.get("rule")) if kind == "consequence" else (kind, ev.get("lapse"))
+
+
+def voided(log: list[dict]) -> set[tuple]:
+    """The keys (:func:`void_key`) of what the log's ``void`` entries void."""
+    return {void_key(ev, ev.get("of")) for ev in log if ev.get("kind") == "void"}
+
+
+def is_void(ev: dict, gone: set[tuple]) -> bool:
+    """Whether a slip or consequence of the log is voided (``gone``: :func:`voided` of that log)."""
+    return ev.get("kind") in (*SLIP_KINDS, "consequence") and void_key(ev) in gone
+
+
+def events_of(item: Item) -> list[tuple[int, dict]]:
+    """(log index, entry) in effective order, led by the registration (index -1 when the log lacks it)."""
+    events = effective_order(item.log)
+    if not any(ev.get("kind") == "issued" for _, ev in events):
+        events.insert(0, (-1, {"date": item.issued, "kind": "issued"}))
+    return events
 
 
 def day_closer(item: Item):
     """A memoised ``closed(day)``: the item's state at the close of ``day`` (the issue day at the earliest)."""
     cache: dict[date, State] = {}
+    order = events_of(item)
 
     def closed(day: date) -> State:
         day = max(day, item.issued)
         if day not in cache:
-            cache[day] = replay(item, day)
+            cache[day] = replay(item, day, order=order)
         return cache[day]
 
     return closed
@@ -201,9 +249,9 @@ def settled_on(item: Item) -> date | None:
     that follow open items rather than history rely on this.
     """
     st = replay(item)
-    if st.status not in ("closed", "forwarded") or open_referrals(item.log):
+    if st.status not in SETTLED or open_referrals(item.log):
         return None
-    return max([item.issued, *(ev["date"] for ev in item.log if isinstance(ev.get("date"), date))])
+    return max([item.issued, *(recorded_on(ev) for ev in item.log if isinstance(ev.get("date"), date))])
 
 
 def derive(item: Item, pack: RulePack, today: date) -> State:
@@ -229,7 +277,10 @@ def derive(item: Item, pack: RulePack, today: date) -> State:
 def open_referrals(log: list[dict]) -> list[dict]:
     """Proposed 追责问效移交 slips that still wait for the government's decision."""
     decided = {ev.get("number") for ev in log if ev.get("kind") == "referral_decision"}
-    return [ev for ev in log if ev.get("kind") == "referral" and ev.get("number") not in decided]
+    gone = voided(log)
+    return [
+        ev for ev in log if ev.get("kind") == "referral" and ev.get("number") not in decided and not is_void(ev, gone)
+    ]
 
 
 # ------------------------------------------------------------------ schedule

@@ -44,6 +44,9 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "referral": "追责问效移交单",
         "referral_decision": "移交决定",
         "consequence": "后果",
+        "amendment": "更正",
+        "withdrawal": "撤销立项",
+        "void": "作废",
     },
     # the forms: their headings (after the government's name) and file names
     "form": {
@@ -66,6 +69,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "done": "已办结",
         "closed": "已销号",
         "forwarded": "转阅",
+        "withdrawn": "已撤销立项",
     },
     # what a clerk's action is called in a refusal ("不能办结报告"); other actions are called as their entries
     "action": {
@@ -73,6 +77,8 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "report_final": "办结报告",
         "review_accepted": "审核通过",
         "review_returned": "退办",
+        "amendment": "更正",
+        "withdrawal": "撤销立项",
     },
     "tier_short": {"red": "红", "yellow": "黄", "blue": "蓝"},
     "level": {"national": "国家级", "province": "省级", "prefecture": "州(市)级", "county": "县(区)级"},

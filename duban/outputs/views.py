@@ -6,7 +6,7 @@ from datetime import date
 
 from duban.core.errors import DubanError
 from duban.core.model import Item
-from duban.core.state import derive, next_lookback, periodic_reports
+from duban.core.state import as_of, derive, is_void, next_lookback, periodic_reports, voided
 
 
 def iso(v):
@@ -16,6 +16,7 @@ def iso(v):
 def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
     pack = ledger.pack
     st = derive(item, pack, today)
+    item = as_of(item, today)  # the registered fields as corrected so far
     rule = pack.rule(item.category, item.tier)
     view = {
         "id": item.id,
@@ -44,6 +45,7 @@ def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
         "forward": item.forward,
         "ref": item.ref,
         "basis": item.basis,
+        "leader": item.leader,
         "path": item.path,
     }
     if full:
@@ -60,5 +62,9 @@ def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
         except DubanError as e:
             view["calendar_problem"] = str(e)
         view["cadence"] = rule.cadence.describe() if rule.cadence else None
-        view["log"] = [{k: iso(v) for k, v in ev.items()} for ev in item.log]
+        gone = voided(item.log)
+        # in the order recorded (the audit trail): ``recorded`` when it was not the day itself; voided slips marked
+        view["log"] = [
+            {k: iso(v) for k, v in ev.items()} | ({"void": True} if is_void(ev, gone) else {}) for ev in item.log
+        ]
     return view
