@@ -188,3 +188,38 @@ def test_event_prints_a_clear_confirmation(ledger):
     res = ledger("event", "zjj", "criticism", "--note", "x", today="2026-03-02")
     assert res.code == 0
     assert res.out.startswith("已记录单位事件 2026-0001：区住房和城乡建设局 2026-03-02 ")
+
+
+def test_a_terminal_sees_progress_and_a_pipe_does_not(sample):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    out, out_tty = pty.openpty()
+    err, err_tty = pty.openpty()
+    argv = [sys.executable, "-m", "duban", "list", "--ledger", str(sample.root), "--today", TODAY]
+    subprocess.run(argv, stdout=out_tty, stderr=err_tty, timeout=60, check=True)
+    os.close(out_tty)
+    os.close(err_tty)
+    seen = b""
+    try:
+        while chunk := os.read(err, 65536):
+            seen += chunk
+    except OSError:  # the terminal closed
+        pass
+    assert "正在读取台账".encode() in seen
+    piped = run_cli("list", "--ledger", str(sample.root), "--today", TODAY)
+    assert piped.returncode == 0 and "正在" not in piped.stderr
+
+
+def test_completion_offers_item_ids_units_categories_and_tiers(sample, monkeypatch):
+    from duban.cli.common import complete_category, complete_item, complete_tier, complete_unit
+
+    monkeypatch.setenv("DUBAN_LEDGER", str(sample.root))
+    assert "2026-0019" in complete_item("2026-001") and all(i.startswith("2026-001") for i in complete_item("2026-001"))
+    assert complete_unit("fg") == ["fgw"]
+    assert "leader_instruction" in complete_category("lea")
+    assert complete_tier("r") == ["red"]
+    monkeypatch.setenv("DUBAN_LEDGER", str(sample.root / "nowhere"))
+    assert complete_item("") == [] and complete_unit("") == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -98,6 +99,17 @@ def console(stderr: bool = False):
     # soft wrap: a message is never cut into lines at the console's width (a pipe's 80 columns), so
     # ``path:line: …`` lines stay whole; tables still fit the terminal
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def busy(what: str):
+    """A spinner with ``what`` on stderr while a command reads or writes — only when stderr is a terminal,
+    so pipes, files and cron mail stay clean."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    with console(stderr=True).status(what, spinner="dots"):
+        yield
 
 
 def out_json(data) -> None:

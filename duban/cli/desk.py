@@ -14,6 +14,7 @@ from duban.cli.common import (
     LedgerOpt,
     TodayOpt,
     app,
+    busy,
     complete_category,
     complete_tier,
     complete_unit,
@@ -89,7 +90,8 @@ def list_(
         leader,
         text,
     )
-    led, rows = list_items(root, filters, day)
+    with busy("正在读取台账……"):
+        led, rows = list_items(root, filters, day)
     report_problems(led)
     written = []
     if xlsx_path or csv_path:
@@ -258,7 +260,8 @@ def import_(
     from duban.commands.importer import import_sheet
 
     root, day = where(ledger, today)
-    plan = import_sheet(root, file, dry_run=dry_run, category=category, tier=tier, today=day)
+    with busy(f"正在导入 {file.name}……"):
+        plan = import_sheet(root, file, dry_run=dry_run, category=category, tier=tier, today=day)
     if json_:
         out_json(
             {
@@ -312,7 +315,8 @@ def search(
     from duban.commands.search import search as find
 
     root, day = where(ledger, today)
-    led, hits = find(root, words, day, limit)
+    with busy("正在查找……"):
+        led, hits = find(root, words, day, limit)
     report_problems(led)
     if json_:
         out_json(hits)

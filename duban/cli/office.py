@@ -14,6 +14,7 @@ from duban.cli.common import (
     NoFormsOpt,
     TodayOpt,
     app,
+    busy,
     console,
     exit_for,
     out_json,
@@ -73,7 +74,8 @@ def score(
     from duban.commands.queries import quarter_scores
 
     root, day = where(ledger, today)
-    res = quarter_scores(root, period, year, day, explain)
+    with busy("正在计分……"):
+        res = quarter_scores(root, period, year, day, explain)
     led, per, scores = res.ledger, res.period, res.scores
     report_problems(led)
     written = []
@@ -210,7 +212,8 @@ def board(
     from duban.outputs.board import board_html
 
     root, day = where(ledger, today)
-    led, data = board_data(root, day)
+    with busy("正在生成看板……"):
+        led, data = board_data(root, day)
     report_problems(led)
     path = write_export(out or root / "out" / "board.html", board_html(data).encode("utf-8"))
     print(path)

@@ -14,6 +14,7 @@ All items are written in one commit, their ids and 文号 allocated inside it.  
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -117,7 +118,7 @@ def read_sheets(path: Path) -> list[Sheet]:
                 continue
         else:
             raise DubanError(f"{path}: 不是 UTF-8 或 GBK 编码的 CSV")
-        return [Sheet(path.stem, [list(r) for r in csv.reader(text.splitlines())])]
+        return [Sheet(path.stem, [list(r) for r in csv.reader(io.StringIO(text))])]  # cells may hold line breaks
     if suffix not in (".xlsx", ".xlsm"):
         raise DubanError(f"{path}: 只能导入 .xlsx 或 .csv（.xls 请先在 Excel 或 WPS 中另存为 .xlsx）")
     from openpyxl import load_workbook

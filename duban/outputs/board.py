@@ -43,7 +43,7 @@ function apply(){var t=q.value.trim();var n=0;rows.forEach(function(r){var ok=(!
 document.getElementById('shown').textContent=n;}
 q.addEventListener('input',apply);document.querySelectorAll('.tools button').forEach(function(b){
 b.addEventListener('click',function(){light=b.dataset.light;document.querySelectorAll('.tools button').forEach(
-function(x){x.classList.toggle('on',x===b);});apply();});});})();
+function(x){x.classList.toggle('on',x===b);});apply();});});apply();document.body.dataset.ready='1';})();
 """
 
 

@@ -80,6 +80,7 @@ def write_table(ws, title: str, subtitle: str, columns: Sequence[Column], rows: 
             cell.font, cell.alignment, cell.border = body_font, aligns[col.align], border
             if hasattr(value, "year"):
                 cell.number_format = "yyyy-mm-dd"
+        ws.row_dimensions[r].height = row_height(row, columns)
     for c, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(c)].width = col.width
 
@@ -96,6 +97,19 @@ def write_table(ws, title: str, subtitle: str, columns: Sequence[Column], rows: 
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.oddFooter.center.font = BODY_FONT
     return first
+
+
+def row_height(row: Sequence, columns: Sequence[Column], line: float = 14.5) -> float:
+    """Points for a row whose wrapped cells all show: spreadsheets do not grow a row set by a program, so the
+    lines each cell needs are counted (a column width holds that many Latin or half as many Chinese characters)."""
+    from duban.outputs.table import width
+
+    lines = 1
+    for value, col in zip(row, columns, strict=True):
+        if isinstance(value, str) and value:
+            per_line = max(1.0, col.width - 2)
+            lines = max(lines, sum(max(1, -(-width(part) // per_line)) for part in value.split("\n")))
+    return round(lines * line + 4, 1)
 
 
 def fill(cell, colour: str) -> None:
