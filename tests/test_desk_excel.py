@@ -188,12 +188,30 @@ def test_a_sheet_with_bad_rows_is_refused_whole_with_every_problem(ledger, tmp_p
     for args in ((), ("--dry-run",)):
         res = ledger("import", str(sheet), "--category", "key_project", *args, today=TODAY)
         assert res.code == 1
-        assert "台账.xlsx:第 6 行: 牵头单位: “区发改”不在 units.yaml（最接近: 区发展和改革委员会 fgw" in res.err
-        assert "台账.xlsx:第 10 行: 交办时间: 无法识别的日期 “下周一”" in res.err
+        assert "台账.xlsx:第 6 行: 主办单位: “区发改”不在 units.yaml（最接近: 区发展和改革委员会 fgw" in res.err
+        assert "台账.xlsx:第 10 行: 交办日期: 无法识别的日期 “下周一”" in res.err
         assert "未导入任何事项" in res.err
         assert ledger.head() == before and ledger.clean() and not (ledger.root / "items" / "2026").exists()
     nocat = ledger("import", str(sheet), "--dry-run", today=TODAY)
     assert "第 6 行: 类别: 表中没有类别，请用 --category 指定" in nocat.err
+
+
+def test_odd_headers_are_named_with_column(ledger, tmp_path):
+    wb = Workbook()
+    wb.active.append(["重点任务", "责任科室", "类别", "等级", "开始日期", "截止日期"])
+    wb.active.append(["河道清淤", "区住房和城乡建设局", "重点项目推进", "黄", "2026-03-02", "2026-05-31"])
+    wb.save(tmp_path / "odd.xlsx")
+    path = str(tmp_path / "odd.xlsx")
+    assert "--column 表头=字段" in ledger("import", path, "--dry-run", today=TODAY).err
+    res = ledger(
+        "import", path, "--column", "重点任务=事项名称", "--column", "责任科室=牵头单位",
+        "--column", "开始日期=交办时间", "--column", "截止日期=完成时限", today=TODAY,
+    )  # fmt: skip
+    assert res.code == 0, res.err
+    item = items_of(ledger)["2026-0001"]
+    assert (item["title"], item["lead"], item["category"], item["tier"]) == ("河道清淤", "zjj", "key_project", "yellow")
+    assert item["deadline"] == date(2026, 5, 31)
+    assert "字段为: 编号、文件标题及文号" in ledger("import", path, "--column", "x=y", today=TODAY).err
 
 
 def test_a_sheet_without_a_header_is_refused(ledger, tmp_path):

@@ -252,6 +252,10 @@ def import_(
             "--tier", help="表中没有等级（红/黄/蓝）时各行的等级 red/yellow/blue", autocompletion=complete_tier
         ),
     ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", help="表头另有叫法时指明：表头=字段，如 --column 责任科室=牵头单位；可重复"),
+    ] = None,
     json_: JsonOpt = False,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
@@ -261,7 +265,9 @@ def import_(
 
     root, day = where(ledger, today)
     with busy(f"正在导入 {file.name}……"):
-        plan = import_sheet(root, file, dry_run=dry_run, category=category, tier=tier, today=day)
+        plan = import_sheet(
+            root, file, dry_run=dry_run, category=category, tier=tier, today=day, columns=list(column or [])
+        )
     if json_:
         out_json(
             {

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from difflib import SequenceMatcher
@@ -67,7 +68,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "remark": ("备注",),
     "deadline": ("完成时限", "办理期限", "完成时间", "时限要求", "办结时限", "完成期限"),
 }
-LABEL = {f: names[0] for f, names in ALIASES.items()} | {"title": "文件标题及文号", "lead": "牵头单位"}
+LABEL = {f: names[0] for f, names in ALIASES.items()}  # how a field is named where the sheet has no header for it
 FIELD_OF = {name: f for f, names in ALIASES.items() for name in names}
 TIER_WORDS = (
     ("red", ("红", "red", "特别")),
@@ -167,14 +168,28 @@ def colour_tier(rgb: str) -> str | None:
     return None
 
 
-def find_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
+def column_names(given: list[str]) -> dict[str, str]:
+    """``--column 表头=字段`` (字段 as :data:`ALIASES` names it, e.g. 牵头单位) as header -> field, over the usual names."""
+    names = dict(FIELD_OF)
+    for pair in given:
+        head, _, name = pair.partition("=")
+        f = FIELD_OF.get(clean(name))
+        if not clean(head) or f is None:
+            raise DubanError(
+                f"--column “{pair}” 应写作 表头=字段，字段为: " + "、".join(n[0] for n in ALIASES.values())
+            )
+        names[clean(head)] = f
+    return names
+
+
+def find_header(sheet: Sheet, names: dict[str, str] = FIELD_OF) -> tuple[int, dict[str, int]] | None:
     """(first data row, field -> column) of the first header within the first 12 rows: at least a title
     and a 牵头单位 column.  A two-level header (a merged group over sub-headers) is read as one."""
     for r in range(min(12, len(sheet.values))):
         cols: dict[str, int] = {}
         below = 0
         for c in range(len(sheet.values[r])):
-            here, under = FIELD_OF.get(clean(sheet.value(r, c))), FIELD_OF.get(clean(sheet.value(r + 1, c)))
+            here, under = names.get(clean(sheet.value(r, c))), names.get(clean(sheet.value(r + 1, c)))
             if under and clean(sheet.value(r + 1, c)) != clean(sheet.value(r, c)):
                 below += 1
             f = under or here
@@ -266,28 +281,36 @@ class Plan:
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): already in the ledger
     problems: list[str] = field(default_factory=list)
     commit: str | None = None
+    heads: dict[str, str] = field(default_factory=dict)  # field -> the sheet's own header for it
 
     def problem(self, line: int, what: str, why: str) -> None:
-        self.problems.append(f"{self.path.name}:第 {line} 行: {what}: {why}")
+        """``what``: a field (named by the sheet's header where it has one) or a plain word."""
+        self.problems.append(f"{self.path.name}:第 {line} 行: {self.heads.get(what, LABEL.get(what, what))}: {why}")
 
 
-def plan_import(path: Path, ledger: Ledger, category: str | None, tier: str | None) -> Plan:
+def plan_import(
+    path: Path, ledger: Ledger, category: str | None, tier: str | None, today: date, columns: Sequence[str] = ()
+) -> Plan:
     """What importing the sheet would do, and every problem, without writing anything."""
     plan = Plan(path)
+    names = column_names(list(columns))
     found = None
     for sheet in read_sheets(path):
-        header = find_header(sheet)
+        header = find_header(sheet, names)
         if header:
             found = sheet, *header
             break
     if found is None:
         raise DubanError(
-            f"{path}: 找不到表头（至少要有 “文件标题及文号”（或 事项名称、督查事项）和 “牵头单位”（或 主办单位、责任单位）两列）"
+            f"{path}: 找不到表头（至少要有 “文件标题及文号”（或 事项名称、督查事项）和 “牵头单位”"
+            "（或 主办单位、责任单位）两列）；表头另有叫法时用 --column 表头=字段 指明"
         )
     sheet, first, cols = found
     plan.sheet = sheet.name
+    plan.heads = {f: clean(sheet.value(first - 1, c)) for f, c in cols.items()}
     units = Units(ledger)
     existing = {(i.title, i.issued): i.id for i in ledger.items.values()}
+    planned: set[tuple] = set()
     for r in range(first, len(sheet.values)):
         cells = {f: sheet.value(r, c) for f, c in cols.items()}
         if not any(text(v) for v in cells.values()):
@@ -295,7 +318,7 @@ def plan_import(path: Path, ledger: Ledger, category: str | None, tier: str | No
         filled = {text(v) for v in cells.values() if text(v)}
         if r in sheet.merged_rows and len(filled) == 1:
             continue  # a section row: 一、重点项目 merged across the sheet
-        row = _row(plan, r + 1, cells, sheet, cols, ledger, units, category, tier)
+        row = _row(plan, r + 1, cells, sheet, cols, ledger, units, category, tier, today)
         if row is None:
             continue
         key = (row.fields["title"], row.fields["issued"])
@@ -304,14 +327,15 @@ def plan_import(path: Path, ledger: Ledger, category: str | None, tier: str | No
             plan.skipped.append((row.line, f"已在台账中（{same_id.id}）"))
         elif key in existing:
             plan.skipped.append((row.line, f"已在台账中（{existing[key]}）"))
-        elif key in {(x.fields["title"], x.fields["issued"]) for x in plan.rows}:
-            plan.problem(row.line, LABEL["title"], "与表中前面一行重复（标题和交办时间都相同）")
+        elif key in planned:
+            plan.problem(row.line, "title", "与表中前面一行重复（标题和交办时间都相同）")
         else:
+            planned.add(key)
             plan.rows.append(row)
     return plan
 
 
-def _row(plan, line, cells, sheet, cols, ledger, units, category, tier) -> Row | None:
+def _row(plan, line, cells, sheet, cols, ledger, units, category, tier, today) -> Row | None:
     pack = ledger.pack
     bad = len(plan.problems)
     f: dict = {}
@@ -323,62 +347,66 @@ def _row(plan, line, cells, sheet, cols, ledger, units, category, tier) -> Row |
     else:
         title = "".join(lines)
     if not title:
-        plan.problem(line, LABEL["title"], "为空")
+        plan.problem(line, "title", "为空")
     f["title"], f["ref"] = title, ref
     f["basis"], f["requirement"] = text(cells.get("basis")), text(cells.get("requirement"))
     f["leader"] = text(cells.get("leader"))
 
     cat = text(cells.get("category")) or category
     if not cat:
-        plan.problem(line, "类别", "表中没有类别，请用 --category 指定（duban rules 列出类别）")
+        plan.problem(line, "category", "表中没有类别，请用 --category 指定（duban rules 列出类别）")
     else:
         key = next((k for k, c in pack.categories.items() if cat in (k, c.label)), None)
         if key is None:
             key = next((k for k, c in pack.categories.items() if cat in c.label), None)
         if key is None:
             plan.problem(
-                line, "类别", f"“{cat}”不是规则包的类别（可用: {'、'.join(c.label for c in pack.categories.values())}）"
+                line,
+                "category",
+                f"“{cat}”不是规则包的类别（可用: {'、'.join(c.label for c in pack.categories.values())}）",
             )
         f["category"] = key
 
     f["tier"] = _tier(cells, sheet, cols, line - 1) or tier
     if f["tier"] not in TIERS:
-        plan.problem(line, "等级", "没有等级（红/黄/蓝，或等级、警示灯单元格的颜色），可用 --tier 指定")
+        plan.problem(line, "tier", "没有等级（红/黄/蓝，或等级、警示灯单元格的颜色），可用 --tier 指定")
 
     lead = text(cells.get("lead"))
     if not lead:
-        plan.problem(line, LABEL["lead"], "为空")
+        plan.problem(line, "lead", "为空")
     else:
         f["lead"], why = units.find(lead)
         if why:
-            plan.problem(line, LABEL["lead"], why)
+            plan.problem(line, "lead", why)
     co = []
     for name in split_units(cells.get("co")):
         uid, why = units.find(name)
         if why:
-            plan.problem(line, "配合单位", why)
+            plan.problem(line, "co", why)
         elif uid != f.get("lead") and uid not in co:
             co.append(uid)
     f["co"] = co
 
-    for key, label in (("issued", "交办时间"), ("deadline", "完成时限")):
+    for key in ("issued", "deadline"):
         try:
             f[key] = as_date(cells.get(key))
         except ValueError as e:
-            plan.problem(line, label, f"无法识别的日期 “{e}”（可写 2026-03-05、2026年3月5日、2026.3.5 或 2026年6月底）")
+            plan.problem(line, key, f"无法识别的日期 “{e}”（可写 2026-03-05、2026年3月5日、2026.3.5 或 2026年6月底）")
             f[key] = False
     if f["issued"] is None:
-        plan.problem(line, "交办时间", "为空")
+        plan.problem(line, "issued", "为空")
+    elif f["issued"] and f["issued"] > today:
+        plan.problem(line, "issued", f"{f['issued']} 晚于今天 {today}")
     f["forward"] = any("转阅" in text(cells.get(k)) for k in ("result", "remark"))
     if f["deadline"] is None and not f["forward"] and f["issued"] and f.get("category") and f["tier"] in TIERS:
         try:
             f["deadline"] = initial_deadline(pack, f["category"], f["tier"], f["issued"])
         except DubanError as e:
-            plan.problem(line, "完成时限", f"为空，按规则包也算不出: {e}")
+            plan.problem(line, "deadline", f"为空，按规则包也算不出: {e}")
         if f["deadline"] is None and not pack.rule(f["category"], f["tier"]).forward:
-            plan.problem(line, "完成时限", "为空，而本类别的期限须逐项确定")
+            plan.problem(line, "deadline", "为空，而本类别的期限须逐项确定")
     if f["issued"] and f["deadline"] and f["deadline"] < f["issued"]:
-        plan.problem(line, "完成时限", f"{f['deadline']} 早于交办时间 {f['issued']}")
+        plan.problem(line, "deadline", f"{f['deadline']} 早于交办时间 {f['issued']}")
     sheet_id = text(cells.get("id"))
     if len(plan.problems) > bad:
         return None
@@ -401,7 +429,16 @@ def _tier(cells, sheet, cols, r) -> str | None:
 # ------------------------------------------------------------------------ importing
 
 
-def import_sheet(root: Path, path: Path, *, dry_run: bool, category: str | None, tier: str | None, today: date) -> Plan:
+def import_sheet(
+    root: Path,
+    path: Path,
+    *,
+    dry_run: bool,
+    category: str | None,
+    tier: str | None,
+    today: date,
+    columns: Sequence[str] = (),
+) -> Plan:
     """Plan the import; unless a dry run or a row is bad, create every item in one commit."""
     from duban.commands.base import change, refuse_if_broken
     from duban.commands.items import item_text
@@ -410,13 +447,13 @@ def import_sheet(root: Path, path: Path, *, dry_run: bool, category: str | None,
 
     if dry_run:
         ledger = load(root)
-        plan = plan_import(path, ledger, category, tier)
+        plan = plan_import(path, ledger, category, tier, today, columns)
         _number(plan, Counters(root), root)
         return plan
     with change(root, "", "import") as ch:
         ledger = load(root)
         refuse_if_broken(ledger)
-        plan = plan_import(path, ledger, category, tier)
+        plan = plan_import(path, ledger, category, tier, today, columns)
         if plan.problems or not plan.rows:
             return plan
         _number(plan, ch.counters, root)

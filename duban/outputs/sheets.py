@@ -7,6 +7,7 @@ Only called by the functions that build a workbook; openpyxl is imported inside 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass
 
 TITLE_FONT = "宋体"  # 方正小标宋 is not on every office PC; 宋体 is, and Excel would otherwise substitute Calibri
@@ -74,12 +75,18 @@ def write_table(ws, title: str, subtitle: str, columns: Sequence[Column], rows: 
     body_font = Font(name=BODY_FONT, size=11)
     aligns = {a: Alignment(horizontal=a, vertical="center", wrap_text=True) for a in ("left", "center", "right")}
     first = bottom + 1
+    dates = {c for row in rows for c, v in enumerate(row) if hasattr(v, "year")}
+    styled = []  # the first row's cells; later rows take their style as it is (setting styles cell by cell is slow)
     for r, row in enumerate(rows, start=first):
-        for c, (value, col) in enumerate(zip(row, columns, strict=True), start=1):
-            cell = ws.cell(r, c, value)
-            cell.font, cell.alignment, cell.border = body_font, aligns[col.align], border
-            if hasattr(value, "year"):
-                cell.number_format = "yyyy-mm-dd"
+        for c, (value, col) in enumerate(zip(row, columns, strict=True)):
+            cell = ws.cell(r, c + 1, value)
+            if r == first:
+                cell.font, cell.alignment, cell.border = body_font, aligns[col.align], border
+                if c in dates:
+                    cell.number_format = "yyyy-mm-dd"
+                styled.append(cell)
+            else:
+                cell._style = copy(styled[c]._style)
         ws.row_dimensions[r].height = row_height(row, columns)
     for c, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(c)].width = col.width
