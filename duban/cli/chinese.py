@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 import typer
 from typer import _click as click
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 USAGE = "用法: "
 HELP_HELP = "显示本帮助并退出"
@@ -91,14 +93,22 @@ def show_error(e: click.ClickException) -> None:
 class ChineseGroup(TyperGroup):
     """The root command: runs the command line and speaks Chinese about its mistakes."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         argv = sys.argv[1:] if args is None else list(args)
         if not argv or "--help" in argv:
             _rich_help_words()
         try:
-            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            rv = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except click.exceptions.Abort:
             sys.stderr.write("\n已中止。\n")
             sys.exit(1)
@@ -110,6 +120,8 @@ class ChineseGroup(TyperGroup):
     def get_params(self, ctx):
         params = super().get_params(ctx)
         for p in params:
+            if not isinstance(p, TyperOption):
+                continue
             if p.name == "install_completion":
                 p.help = "为当前 shell 安装命令补全（事项编号、单位、类别、等级）"
             elif p.name == "show_completion":
@@ -143,7 +155,7 @@ def _speak_chinese() -> None:
     click.Command.get_help_option = _help_option(click.Command.get_help_option)  # type: ignore[method-assign]
     fmt = click.formatting.HelpFormatter
     fmt.write_usage = _write_usage(fmt.write_usage)  # type: ignore[method-assign]
-    typer.core._ = lambda s: WORDS.get(s, s)  # type: ignore[attr-defined]
+    setattr(typer.core, "_", lambda s: WORDS.get(s, s))  # noqa: B010  (the module's gettext, which typer names _)
 
 
 def _rich_help_words() -> None:

@@ -182,7 +182,7 @@ def show(
     if json_:
         out_json(v)
     else:
-        _print_item(v, led.pack.words)
+        _print_item(v)
     exit_for(led)
 
 
@@ -193,7 +193,7 @@ def _workdays(v: dict, key: str) -> str:
     return f"{v[key]} 个工作日"
 
 
-def _print_item(v: dict, words) -> None:
+def _print_item(v: dict) -> None:
     from rich.text import Text
 
     con = console()

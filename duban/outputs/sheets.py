@@ -114,7 +114,7 @@ def row_height(row: Sequence, columns: Sequence[Column], line: float = 14.5) -> 
     lines = 1
     for value, col in zip(row, columns, strict=True):
         if isinstance(value, str) and value:
-            per_line = max(1.0, col.width - 2)
+            per_line = max(1, int(col.width) - 2)
             lines = max(lines, sum(max(1, -(-width(part) // per_line)) for part in value.split("\n")))
     return round(lines * line + 4, 1)
 

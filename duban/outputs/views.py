@@ -88,7 +88,14 @@ def escalation(item: Item, words) -> dict | None:
     last = slips[-1]
     label = f"{words.entry(last['kind'])} {last.get('number', '')}".strip()
     if last.get("status") == "proposed":
-        label += "（建议）"
+        decided = [
+            ev for ev in item.log if ev.get("kind") == "referral_decision" and ev.get("number") == last.get("number")
+        ]
+        label += (
+            {"approved": "（已批准）", "rejected": "（未批准）"}.get(decided[-1].get("decision"), "")
+            if decided
+            else "（建议）"
+        )
     return {"kind": last["kind"], "number": last.get("number"), "date": iso(last.get("date")), "label": label}
 
 
