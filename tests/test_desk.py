@@ -190,7 +190,8 @@ def test_event_prints_a_clear_confirmation(ledger):
     assert res.out.startswith("已记录单位事件 2026-0001：区住房和城乡建设局 2026-03-02 ")
 
 
-def test_a_terminal_sees_progress_and_a_pipe_does_not(sample):
+def on_terminal(argv: list[str], columns: int = 80) -> tuple[str, str]:
+    """Run duban with stdout and stderr on pseudo-terminals; what each showed."""
     import os
     import pty
     import subprocess
@@ -198,19 +199,39 @@ def test_a_terminal_sees_progress_and_a_pipe_does_not(sample):
 
     out, out_tty = pty.openpty()
     err, err_tty = pty.openpty()
-    argv = [sys.executable, "-m", "duban", "list", "--ledger", str(sample.root), "--today", TODAY]
-    subprocess.run(argv, stdout=out_tty, stderr=err_tty, timeout=60, check=True)
+    env = {**os.environ, "COLUMNS": str(columns), "DUBAN_TODAY": ""}
+    subprocess.run([sys.executable, "-m", "duban", *argv], stdout=out_tty, stderr=err_tty, env=env, timeout=60)
     os.close(out_tty)
     os.close(err_tty)
-    seen = b""
-    try:
-        while chunk := os.read(err, 65536):
-            seen += chunk
-    except OSError:  # the terminal closed
-        pass
-    assert "正在读取台账".encode() in seen
+    seen = []
+    for fd in (out, err):
+        data = b""
+        try:
+            while chunk := os.read(fd, 65536):
+                data += chunk
+        except OSError:  # the terminal closed
+            pass
+        seen.append(data.decode("utf-8", "replace").replace("\r\n", "\n"))
+    return seen[0], seen[1]
+
+
+def test_a_terminal_sees_progress_and_a_pipe_does_not(sample):
+    _, err = on_terminal(["list", "--ledger", str(sample.root), "--today", TODAY])
+    assert "正在读取台账" in err
     piped = run_cli("list", "--ledger", str(sample.root), "--today", TODAY)
     assert piped.returncode == 0 and "正在" not in piped.stderr
+
+
+def test_an_80_column_terminal_shows_each_title_whole_under_its_figures(sample):
+    from duban.outputs.table import width
+
+    out, _ = on_terminal(["list", "--ledger", str(sample.root), "--today", TODAY], columns=80)
+    rows = sample("list", "--json", today=TODAY).json()
+    lines = out.strip("\n").splitlines()[2:]
+    assert len(lines) == 2 * len(rows)
+    for v, figures, title in zip(rows, lines[::2], lines[1::2], strict=True):
+        assert figures.startswith(v["id"]) and width(figures) <= 80
+        assert title == f"    {v['lead_name']}  {v['title']}"
 
 
 def test_completion_offers_item_ids_units_categories_and_tiers(sample, monkeypatch):
@@ -223,3 +244,43 @@ def test_completion_offers_item_ids_units_categories_and_tiers(sample, monkeypat
     assert complete_tier("r") == ["red"]
     monkeypatch.setenv("DUBAN_LEDGER", str(sample.root / "nowhere"))
     assert complete_item("") == [] and complete_unit("") == []
+
+
+def test_every_kind_of_entry_has_a_sentence_without_internal_keys():
+    from datetime import date as d
+
+    from duban.core.entries import DECLARATIONS
+    from duban.core.vocabulary import DEFAULT_WORDS
+    from duban.outputs.views import history_sentence
+
+    entries = {
+        "issued": {},
+        "report": {"unit": "fgw", "percent": 60, "final": True, "text": "已完成", "attachments": ["a.pdf"]},
+        "review": {"result": "returned", "reason": "材料不全", "due": d(2026, 4, 1)},
+        "extension": {"to": d(2026, 5, 1), "reason": "汛期", "approved_by": "分管副区长", "requested": d(2026, 3, 9)},
+        "transfer_back": {"unit": "fgw", "reason": "不属本单位职责"},
+        "reassign": {"lead": "zjj", "co": ["jyj"], "deadline": d(2026, 6, 1)},
+        "instruction": {"text": "抓紧办理", "by_whom": "区长", "deadline": d(2026, 6, 30)},
+        "lookback_done": {"text": "未反弹"},
+        "close": {"text": "销号"},
+        "due_soon": {"deadline": d(2026, 3, 13)},
+        "report_due": {"due": d(2026, 3, 16), "unit": "fgw"},
+        "lookback": {"due": d(2026, 5, 1)},
+        "reminder": {"number": "2026-1", "lapse": "deadline:2026-09-21", "unit": "fgw", "answer_by": d(2026, 9, 24)},
+        "urge": {"number": "2026-2", "lapse": "report:2026-03-16", "unit": "fgw"},
+        "warning": {"number": "2026-3", "lapse": "manual:1", "reason": "进展缓慢"},
+        "referral": {"number": "2026-4", "lapse": "deadline:2026-09-21", "status": "proposed"},
+        "referral_decision": {"decision": "approved", "number": "2026-4", "text": "同意"},
+        "consequence": {"rule": "r1", "action": "约谈主要负责人", "unit": "fgw", "count": 2},
+    }
+    assert set(entries) == set(DECLARATIONS)
+    names = {"fgw": "区发展和改革委员会", "zjj": "区住房和城乡建设局", "jyj": "区教育局"}.get
+    for kind, fields in entries.items():
+        said = history_sentence(
+            {"date": d(2026, 3, 2), "kind": kind, "note": "备注文字", **fields}, DEFAULT_WORDS, names
+        )
+        assert "=" not in said and "True" not in said and "None" not in said and "[" not in said, said
+        assert "fgw" not in said and "zjj" not in said and "备注文字" in said, said
+    assert history_sentence({"kind": "reminder", **entries["reminder"]}, DEFAULT_WORDS, names) == (
+        "发出工作提醒单 2026-1，致区发展和改革委员会，事由：逾期未办结（期限 2026-09-21），要求 09-24 前答复"
+    )

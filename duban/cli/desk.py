@@ -10,6 +10,7 @@ import typer
 
 from duban.cli.common import (
     TIER_STYLE,
+    ItemArg,
     JsonOpt,
     LedgerOpt,
     TodayOpt,
@@ -129,14 +130,20 @@ def _list_cells(v: dict) -> tuple[str, ...]:
 
 
 def _print_list(rows, led, filters) -> None:
-    """A rich table on a wide terminal; elsewhere (pipes, files, 80 columns) one plain line per item."""
+    """A rich table on a wide terminal; a narrow one gets each item's unit and title on an indented line under
+    its figures; pipes and files one plain line per item (for grep), the title last and whole."""
     shown = "全部事项" if filters.all or filters.status else "在办事项"
     caption = f"督查台账：{shown} {len(rows)} 项" + ("" if filters.all else "（--all 列出全部）")
     con = console()
     if not con.is_terminal or con.width < 120:
         from duban.outputs.table import plain_lines
 
-        lines = plain_lines(LIST_HEAD, map(_list_cells, rows))
+        cells = [_list_cells(v) for v in rows]
+        if not con.is_terminal:
+            lines = plain_lines(LIST_HEAD, cells)
+        else:
+            figures = plain_lines(LIST_HEAD[:-2], [c[:-2] for c in cells], gap=1)
+            lines = [figures[0]] + [f"{f}\n    {c[-2]}  {c[-1]}" for f, c in zip(figures[1:], cells, strict=True)]
         sys.stdout.write("\n".join([caption, *lines]) + "\n")
         return
     from rich.table import Table
@@ -168,7 +175,7 @@ def _left(v: dict) -> str:
 
 @app.command()
 def show(
-    item: Annotated[str, typer.Argument(help="事项编号，如 2026-0007")],
+    item: ItemArg,
     json_: JsonOpt = False,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
@@ -362,7 +369,7 @@ def check(json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = No
 
 
 @app.command()
-def log(item: Annotated[str, typer.Argument(help="事项编号")], json_: JsonOpt = False, ledger: LedgerOpt = None):
+def log(item: ItemArg, json_: JsonOpt = False, ledger: LedgerOpt = None):
     """从 git 历史显示一个事项的每一次改动。"""
     from duban.store.git import log_entries
     from duban.store.ledger import item_rel, normalize_id
