@@ -57,7 +57,7 @@ def test_help_runs_for_every_command(tmp_path):
     for name in names:
         res = CliRunner().invoke(app, [name, "--help"])
         assert res.exit_code == 0, name
-        assert "Usage" in res.stdout
+        assert "用法" in res.stdout and "Usage" not in res.stdout
 
 
 def test_usage_errors_exit_2(ledger: Ledger):

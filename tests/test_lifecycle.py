@@ -459,7 +459,7 @@ def events_on_disk(ledger):
 def test_unit_event_is_recorded_as_its_own_file_and_commit(ledger):
     res = ledger("event", "fgw", "praise", "--level", "county", "--note", "督查专报第5期", today="2026-03-02")
     assert res.code == 0, res.err
-    assert res.out.strip() == "2026-0001"
+    assert res.out.strip() == "已记录单位事件 2026-0001：区发展和改革委员会 2026-03-02 《督查专报》表扬（县(区)级）"
     assert events_on_disk(ledger) == [
         {
             "id": "2026-0001",

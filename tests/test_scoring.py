@@ -317,9 +317,9 @@ def test_every_delta_on_the_sample_names_its_clause_and_exports_match(tmp_path):
     wb = load_workbook(xlsx_path)
     sheet = wb["得分"]
     assert sheet["A1"].value == "2026年度督查工作考核得分"
-    got = [tuple("" if v is None else v for v in row) for row in sheet.iter_rows(min_row=3, values_only=True)]
-    assert got == table
-    detail = list(wb["加减分明细"].iter_rows(min_row=2, values_only=True))
+    got = [tuple("" if v is None else v for v in row) for row in sheet.iter_rows(min_row=5, values_only=True)]
+    assert got == table  # under the title, the note and the two-level header
+    detail = list(wb["加减分明细"].iter_rows(min_row=4, values_only=True))
     assert len(detail) == len(deltas)
     # the terminal table carries the same numbers
     text = sample("score", "2026", today="2026-11-20").out

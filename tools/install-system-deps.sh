@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The system packages duban's PDF output and its page tests need: LibreOffice Writer, poppler (pdfinfo,
 # pdftotext, pdftoppm) and free faces for the official font names (see duban/fonts.conf): Noto CJK,
-# AR PL SungtiL GB / KaitiM GB, and the Fandol faces (FandolFang for 仿宋) from texlive-lang-chinese.
+# AR PL SungtiL GB / KaitiM GB, and the Fandol faces (FandolFang for 仿宋) from texlive-lang-chinese; Chromium
+# (the board page is loaded and screenshotted headless).
 # Installs only what is missing, with apt-get, non-interactively; as root, or through sudo when there is one.
 set -euo pipefail
 
 PACKAGES=(libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp
-          fonts-liberation2 texlive-lang-chinese)
+          fonts-liberation2 texlive-lang-chinese chromium)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -4,21 +4,69 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from duban.cli.chinese import ChineseGroup
 from duban.core.errors import DubanError
 
+# ------------------------------------------------------------ shell completion (read-only, never fails)
+
+
+def _completion_root() -> Path | None:
+    try:
+        return root_of(None)
+    except DubanError:
+        return None
+
+
+def complete_item(incomplete: str) -> list[str]:
+    """Item ids from the file names under items/ (no YAML is parsed)."""
+    root = _completion_root()
+    if root is None:
+        return []
+    return sorted(p.stem for p in (root / "items").glob("*/*.yaml") if p.stem.startswith(incomplete))
+
+
+def complete_unit(incomplete: str) -> list[str]:
+    import re
+
+    root = _completion_root()
+    if root is None:
+        return []
+    try:
+        text = (root / "units.yaml").read_text(encoding="utf-8")
+    except OSError:
+        return []
+    return [u for u in re.findall(r"\bid:\s*['\"]?([a-z0-9][a-z0-9_-]*)", text) if u.startswith(incomplete)]
+
+
+def complete_category(incomplete: str) -> list[str]:
+    root = _completion_root()
+    if root is None:
+        return []
+    from duban.commands.queries import settings
+
+    return [c for c in settings(root).pack.categories if c.startswith(incomplete)]
+
+
+def complete_tier(incomplete: str) -> list[str]:
+    return [t for t in ("red", "yellow", "blue") if t.startswith(incomplete)]
+
+
 app = typer.Typer(
+    cls=ChineseGroup,
     help="督办 duban：督查事项台账、期限、督办升级、考核与督查文书。\n\n"
     "每个命令都接受 --ledger（台账目录）和 --today（把今天当作某一天）。",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
+
 
 LedgerOpt = Annotated[
     Path | None,
@@ -40,7 +88,7 @@ TodayOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 NoFormsOpt = Annotated[bool, typer.Option("--no-forms", help="不生成 Word 文书")]
-ItemArg = Annotated[str, typer.Argument(help="事项编号，如 2026-0007")]
+ItemArg = Annotated[str, typer.Argument(help="事项编号，如 2026-0007", autocompletion=complete_item)]
 
 TIER_STYLE = {"red": "bold red", "yellow": "bold yellow", "blue": "bold blue"}
 
@@ -48,7 +96,20 @@ TIER_STYLE = {"red": "bold red", "yellow": "bold yellow", "blue": "bold blue"}
 def console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # soft wrap: a message is never cut into lines at the console's width (a pipe's 80 columns), so
+    # ``path:line: …`` lines stay whole; tables still fit the terminal
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def busy(what: str):
+    """A spinner with ``what`` on stderr while a command reads or writes — only when stderr is a terminal,
+    so pipes, files and cron mail stay clean."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    with console(stderr=True).status(what, spinner="dots"):
+        yield
 
 
 def out_json(data) -> None:

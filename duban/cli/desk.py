@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,10 +10,15 @@ import typer
 
 from duban.cli.common import (
     TIER_STYLE,
+    ItemArg,
     JsonOpt,
     LedgerOpt,
     TodayOpt,
     app,
+    busy,
+    complete_category,
+    complete_tier,
+    complete_unit,
     console,
     exit_for,
     out_json,
@@ -20,6 +26,7 @@ from duban.cli.common import (
     root_of,
     where,
 )
+from duban.core.errors import DubanError
 
 
 @app.command()
@@ -40,66 +47,135 @@ def init(
 @app.command("list")
 def list_(
     status: Annotated[
-        str | None,
-        typer.Option("--status", help="状态: open/reported/returned/transferred/done/closed/forwarded/withdrawn"),
+        list[str] | None,
+        typer.Option(
+            "--status",
+            help="状态，可重复（任一即可）: open/reported/returned/transferred/done/closed/forwarded/withdrawn；"
+            "默认只列在办的（open/reported/returned/transferred）",
+        ),
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="主办或协办单位代号")] = None,
-    tier: Annotated[str | None, typer.Option("--tier", help="等级 red/yellow/blue")] = None,
-    category: Annotated[str | None, typer.Option("--category", help="类别")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="列出全部事项，包括已办结、已销号和转阅件")] = False,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", help="主办或协办单位代号，可重复", autocompletion=complete_unit)
+    ] = None,
+    tier: Annotated[
+        list[str] | None, typer.Option("--tier", help="等级 red/yellow/blue，可重复", autocompletion=complete_tier)
+    ] = None,
+    category: Annotated[
+        list[str] | None, typer.Option("--category", help="类别，可重复", autocompletion=complete_category)
+    ] = None,
+    leader: Annotated[str | None, typer.Option("--leader", help="责任领导（姓名的一部分即可）")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="标题、办理要求、立项依据或文号中含有这段文字")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期事项")] = False,
     due_within: Annotated[int | None, typer.Option("--due-within", help="只列 N 天内到期的在办事项")] = None,
-    leader: Annotated[str | None, typer.Option("--leader", help="责任领导")] = None,
+    xlsx_path: Annotated[
+        Path | None, typer.Option("--xlsx", help="另存为 Excel 台账（A4 横向打印，每页重复表头）")
+    ] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="另存为 CSV 台账（Excel 可直接打开）")] = None,
     json_: JsonOpt = False,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
-    """督查台账：按期限排序列出事项，可筛选。"""
+    """督查台账：默认列出在办事项，最紧急的在前（逾期、临期、剩余天数）；可筛选，可导出 Excel。"""
     from duban.commands.queries import Filters, list_items
 
     root, day = where(ledger, today)
-    led, rows = list_items(root, Filters(status, unit, tier, category, overdue, due_within, leader), day)
+    filters = Filters(
+        tuple(status or ()),
+        tuple(unit or ()),
+        tuple(tier or ()),
+        tuple(category or ()),
+        overdue,
+        due_within,
+        all_,
+        leader,
+        text,
+    )
+    with busy("正在读取台账……"):
+        led, rows = list_items(root, filters, day)
     report_problems(led)
+    written = []
+    if xlsx_path or csv_path:
+        from duban.commands.publish import write_export
+        from duban.outputs.ledger_xlsx import ledger_csv, ledger_xlsx
+
+        if xlsx_path:
+            written.append(write_export(xlsx_path, ledger_xlsx(led, rows, day)))
+        if csv_path:
+            written.append(write_export(csv_path, ledger_csv(led, rows)))
     if json_:
         out_json(rows)
-    else:
-        _print_list(rows)
+    elif not written:
+        _print_list(rows, led, filters)
+    for path in written:
+        print(f"已导出: {path}（{len(rows)} 项）", file=sys.stderr if json_ else sys.stdout)
     exit_for(led)
 
 
-def _print_list(rows) -> None:
+LIST_HEAD = ("编号", "等级", "期限", "剩余/逾期", "状态", "督办", "主办单位", "标题")
+
+
+def _list_cells(v: dict) -> tuple[str, ...]:
+    esc = v["escalation"]
+    return (
+        v["id"],
+        v["tier_short"],
+        v["deadline"] or "",
+        _left(v),
+        v["status_label"] + ("（已延期）" if v["extended"] else ""),
+        esc["label"] if esc else "",
+        v["lead_name"],
+        v["title"],
+    )
+
+
+def _print_list(rows, led, filters) -> None:
+    """A rich table on a wide terminal; a narrow one gets each item's unit and title on an indented line under
+    its figures; pipes and files one plain line per item (for grep), the title last and whole."""
+    shown = "全部事项" if filters.all or filters.status else "在办事项"
+    caption = f"督查台账：{shown} {len(rows)} 项" + ("" if filters.all else "（--all 列出全部）")
+    con = console()
+    if not con.is_terminal or con.width < 120:
+        from duban.outputs.table import plain_lines
+
+        all_cells = [_list_cells(v) for v in rows]
+        if not con.is_terminal:
+            lines = plain_lines(LIST_HEAD, all_cells)
+        else:
+            figures = plain_lines(LIST_HEAD[:-2], [c[:-2] for c in all_cells], gap=1)
+            lines = [figures[0]] + [f"{f}\n    {c[-2]}  {c[-1]}" for f, c in zip(figures[1:], all_cells, strict=True)]
+        sys.stdout.write("\n".join([caption, *lines]) + "\n")
+        return
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"督查台账（{len(rows)} 项）", show_lines=False)
-    for col in ("编号", "等级", "标题", "类别", "主办单位", "期限", "状态", "剩余/逾期"):
-        table.add_column(col, overflow="fold", no_wrap=col in ("编号", "等级", "期限"))
+    table = Table(title=caption, show_lines=False, box=None, header_style="bold")
+    for col in LIST_HEAD:
+        table.add_column(col, overflow="fold", no_wrap=col != "标题", min_width=20 if col == "标题" else None)
+    light = {"red": "bold red", "yellow": "yellow"}
     for v in rows:
+        cells = _list_cells(v)
         table.add_row(
-            Text(v["id"]),
-            Text(v["tier_short"], style=TIER_STYLE.get(v["tier"], "")),
-            Text(v["title"]),
-            Text(v["category_label"]),
-            Text(v["lead_name"]),
-            Text(v["deadline"] or ""),
-            Text(v["status_label"] + ("（已延期）" if v["extended"] else "")),
-            _left(v),
+            *(Text(c) for c in cells[:1]),
+            Text(cells[1], style=TIER_STYLE.get(v["tier"], "")),
+            Text(cells[2]),
+            Text(cells[3], style=light.get(v["light"], "")),
+            *(Text(c) for c in cells[4:]),
         )
-    console().print(table)
+    con.print(table)
 
 
-def _left(v: dict):
-    from rich.text import Text
-
+def _left(v: dict) -> str:
     if v["overdue"]:
-        return Text(f"逾期 {v['days_overdue']} 天", style="bold red")
-    if v["due_soon"]:
-        return Text(f"剩 {v['days_left']} 天", style="yellow")
-    return Text(f"剩 {v['days_left']} 天" if v["days_left"] is not None else "")
+        return f"逾期 {v['days_overdue']} 天"
+    if v["days_left"] is not None:
+        return f"剩 {v['days_left']} 天"
+    return ""
 
 
 @app.command()
 def show(
-    item: Annotated[str, typer.Argument(help="事项编号，如 2026-0007")],
+    item: ItemArg,
     json_: JsonOpt = False,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
@@ -113,23 +189,29 @@ def show(
     if json_:
         out_json(v)
     else:
-        _print_item(v, led.pack.words)
+        _print_item(v)
     exit_for(led)
 
 
-def _print_item(v: dict, words) -> None:
-    from rich.table import Table
+def _workdays(v: dict, key: str) -> str:
+    """``N 个工作日``, or why it cannot be counted yet (the year's holidays not yet published)."""
+    if v[key] is None and v.get("calendar_missing"):
+        return f"{v['calendar_missing']} 年节假日尚未公布，工作日暂不能计算"
+    return f"{v[key]} 个工作日"
+
+
+def _print_item(v: dict) -> None:
     from rich.text import Text
 
     con = console()
     con.print(f"{v['id']}  {v['title']}", style="bold", markup=False)
     state = Text(v["status_label"])
     if v["overdue"]:
-        state.append(f"，逾期 {v['days_overdue']} 天（{v['working_days_overdue']} 个工作日）", style="bold red")
+        state.append(f"，逾期 {v['days_overdue']} 天（{_workdays(v, 'working_days_overdue')}）", style="bold red")
     elif v["due_soon"]:
         state.append(f"，临期：剩 {v['days_left']} 天", style="yellow")
     elif v["days_left"] is not None:
-        state.append(f"，剩 {v['days_left']} 天（{v['working_days_left']} 个工作日）")
+        state.append(f"，剩 {v['days_left']} 天（{_workdays(v, 'working_days_left')}）")
     tier = Text(v["tier_short"], style=TIER_STYLE.get(v["tier"], ""))
     tier.append(f" {v['tier_label']}")
     fields = [
@@ -143,6 +225,7 @@ def _print_item(v: dict, words) -> None:
         ("立项日期", v["issued"]),
         ("办理期限", (v["deadline"] or "") + (f"（原定 {v['original_deadline']}，已延期）" if v["extended"] else "")),
         ("状态", state),
+        ("督办情况", v["escalation"]["label"] if v["escalation"] else ""),
         ("定期报送", v.get("cadence") or "无"),
     ]
     if v.get("missing_reports"):
@@ -155,16 +238,116 @@ def _print_item(v: dict, words) -> None:
     for k, val in fields:
         if val:
             con.print(Text(f"  {k}：").append(val if isinstance(val, Text) else Text(str(val))), highlight=False)
-    table = Table(title="办理记录", show_lines=False)
-    for col in ("日期", "事件", "内容"):
-        table.add_column(col, overflow="fold")
-    for ev in v["log"]:  # in the order recorded; a day recorded later is shown, a voided slip struck through
-        rest = "；".join(f"{k}={val}" for k, val in ev.items() if k not in ("date", "kind", "void"))
-        kind = Text(words.entry(ev.get("kind", "")), style="strike" if ev.get("void") else "")
-        if ev.get("void"):
-            kind.append("（已作废）")
-        table.add_row(Text(str(ev.get("date", ""))), kind, Text(rest))
-    con.print(table)
+    con.print("  办理记录：", highlight=False)
+    for ev in v["history"]:  # in the order recorded; a voided slip struck through
+        line = Text(f"    {ev['date']} ")
+        line.append(ev["text"], style="strike" if ev.get("void") else "")
+        con.print(line.append("（已作废）" if ev.get("void") else ""), highlight=False)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="Excel 台账（.xlsx）或 CSV 文件")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将新建哪些事项、哪些行有问题，不改动台账")] = False,
+    category: Annotated[
+        str | None,
+        typer.Option(
+            "--category", help="表中没有类别列时各行的类别（规则包的类别代号或名称）", autocompletion=complete_category
+        ),
+    ] = None,
+    tier: Annotated[
+        str | None,
+        typer.Option(
+            "--tier", help="表中没有等级（红/黄/蓝）时各行的等级 red/yellow/blue", autocompletion=complete_tier
+        ),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", help="表头另有叫法时指明：表头=字段，如 --column 责任科室=牵头单位；可重复"),
+    ] = None,
+    json_: JsonOpt = False,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
+    """导入现有的 Excel 台账：按表头（文件标题及文号、牵头单位、完成时限……）认列，逐行核对；有一行不对就什么也不导入；全部事项一次提交。"""
+    from duban.commands.importer import import_sheet
+
+    root, day = where(ledger, today)
+    with busy(f"正在导入 {file.name}……"):
+        plan = import_sheet(
+            root, file, dry_run=dry_run, category=category, tier=tier, today=day, columns=list(column or [])
+        )
+    if json_:
+        out_json(
+            {
+                "sheet": plan.sheet,
+                "create": [{"line": r.line, "id": r.id, **r.fields} for r in plan.rows],
+                "skipped": [{"line": line, "why": why} for line, why in plan.skipped],
+                "problems": plan.problems,
+                "commit": plan.commit,
+            }
+        )
+    else:
+        con = console()
+        units = _unit_names(root)
+        verb = "将新建" if dry_run or plan.problems else "已新建"
+        for r in plan.rows:
+            f = r.fields
+            con.print(
+                f"第 {r.line} 行 → {r.id}  {f['title']}（{units.get(f['lead'], f['lead'])}，期限 {f['deadline'] or '无'}）",
+                markup=False,
+            )
+        for line, why in plan.skipped:
+            con.print(f"第 {line} 行: {why}，跳过", markup=False)
+        for p in plan.problems:
+            console(stderr=True).print(p, style="red", markup=False)
+        if plan.problems:
+            print(f"{file.name}: {len(plan.problems)} 个问题，未导入任何事项；修正表格后重新导入", file=sys.stderr)
+        else:
+            print(
+                f"{verb} {len(plan.rows)} 项，跳过 {len(plan.skipped)} 行（已在台账中）"
+                + ("（演练，未改动台账）" if dry_run else "")
+            )
+    if plan.problems:
+        raise typer.Exit(1)
+
+
+def _unit_names(root: Path) -> dict[str, str]:
+    from duban.commands.queries import settings
+
+    return {uid: u.name for uid, u in settings(root).units.items()}
+
+
+@app.command()
+def search(
+    words: Annotated[list[str], typer.Argument(help="要查找的词，可几个（须都出现）；中文不必分词，如 老旧小区 改造")],
+    limit: Annotated[int | None, typer.Option("--limit", help="最多列出几项")] = None,
+    json_: JsonOpt = False,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
+    """查找事项：在标题、文号、立项依据、办理要求和全部办理记录（报告、批示、意见）中查找，含已销号事项，按相关程度排序。"""
+    from duban.commands.search import search as find
+
+    root, day = where(ledger, today)
+    with busy("正在查找……"):
+        led, hits = find(root, words, day, limit)
+    report_problems(led)
+    if json_:
+        out_json(hits)
+        return
+    from rich.text import Text
+
+    con = console()
+    terms = [w for q in words for w in q.split()]
+    for h in hits:
+        con.print(Text(f"{h['id']}  {h['status_label']}  {h['lead_name']}  ").append(h["title"], style="bold"))
+        for m in h["matches"]:
+            if m["field"] != "标题":
+                line = Text(f"    {m['field']}：{m['snippet']}")
+                line.highlight_words(terms, style="bold yellow", case_sensitive=False)
+                con.print(line)
+    print(f"找到 {len(hits)} 项" if hits else "没有找到")
 
 
 @app.command()
@@ -188,7 +371,7 @@ def check(json_: JsonOpt = False, ledger: LedgerOpt = None, today: TodayOpt = No
 
 
 @app.command()
-def log(item: Annotated[str, typer.Argument(help="事项编号")], json_: JsonOpt = False, ledger: LedgerOpt = None):
+def log(item: ItemArg, json_: JsonOpt = False, ledger: LedgerOpt = None):
     """从 git 历史显示一个事项的每一次改动。"""
     from duban.commands.history import item_history
 
@@ -225,7 +408,7 @@ def calendar(
     """显示工作日日历（节假日与调休上班日），便于与国务院放假通知核对。"""
     from duban.commands.queries import calendar_days
 
-    root, day = where(ledger, today)
+    root, day = _where_or_default(ledger, today)
     start, stop, whole_year, days = calendar_days(root, span or [], day)
     if json_:
         out_json(days)
@@ -240,6 +423,19 @@ def calendar(
     for r in days:
         table.add_row(r["date"], r["weekday"], Text(r["kind_label"], style=styles.get(r["kind"], "")), Text(r["name"]))
     console().print(table)
+
+
+def _where_or_default(ledger, today):
+    """The ledger and its today, or — no --ledger given and none found — no ledger (the shipped pack) and
+    today in China's time zone."""
+    if ledger is None:
+        try:
+            root_of(None)
+        except DubanError:
+            from duban.commands.clock import optional_date, today_in
+
+            return None, optional_date(today, "--today") or today_in()
+    return where(ledger, today)
 
 
 @app.command()
@@ -273,9 +469,13 @@ def rules(
         if errors:
             raise typer.Exit(1)
         return
-    led = settings(root_of(ledger))  # the pack, not the items
-    report_problems(led)
-    pack = led.pack
+    from duban.commands.queries import default_pack
+
+    root, _day = _where_or_default(ledger, today)
+    led = settings(root) if root else None  # the pack, not the items
+    if led:
+        report_problems(led)
+    pack = led.pack if led else default_pack()
     sections = {
         "categories": category_rows(pack),
         "process": process_rows(pack),
@@ -314,4 +514,5 @@ def rules(
         con.print(table)
         if key == "scoring":
             con.print(scoring_summary(pack), markup=False)
-    exit_for(led)
+    if led:
+        exit_for(led)

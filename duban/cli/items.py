@@ -340,10 +340,15 @@ def event(
     from duban.commands.events import record
 
     root, day = where(ledger, today)
-    ev_id = record(
-        root, unit=unit, kind=kind, level=level, item=item, day=date_opt(on, "--date") or day, note=note, today=day
-    )
-    print(ev_id)
+    when = date_opt(on, "--date") or day
+    ev_id = record(root, unit=unit, kind=kind, level=level, item=item, day=when, note=note, today=day)
+    from duban.commands.queries import settings
+
+    led = settings(root)
+    label = led.pack.process.unit_events.get(kind, {}).get("label", kind)
+    level_word = f"（{led.pack.words.word('level', level)}）" if level else ""
+    about = f"，涉及事项 {item}" if item else ""
+    print(f"已记录单位事件 {ev_id}：{led.unit_name(unit)} {when} {label}{level_word}{about}")
 
 
 @app.command()

@@ -14,6 +14,7 @@ from duban.cli.common import (
     NoFormsOpt,
     TodayOpt,
     app,
+    busy,
     console,
     date_arg,
     exit_for,
@@ -97,7 +98,8 @@ def score(
         res, rel = publish_scores(root, period, year, day)
         print(f"已发布{res.period.label}考核结果: {rel}", file=sys.stderr if json_ else sys.stdout)
     else:
-        res = quarter_scores(root, period, year, day, explain)
+        with busy("正在计分……"):
+            res = quarter_scores(root, period, year, day, explain)
     led, per, scores = res.ledger, res.period, res.scores
     report_problems(led)
     if res.published and not recompute and not publish:
@@ -116,7 +118,8 @@ def score(
     if xlsx_path:
         from duban.outputs.exports import scores_xlsx
 
-        written.append(write_export(xlsx_path, scores_xlsx(scores, per)))
+        note = f"{led.pack.title or led.pack.name}" + ("" if day >= per.end else f"，计至 {day}")
+        written.append(write_export(xlsx_path, scores_xlsx(scores, per, note)))
     if json_:
         shown = [s for s in scores if s.unit == explain] if explain else scores
         out_json(
@@ -259,3 +262,28 @@ def sweep(
             print(f"日报: {root / res.digest}")
     if res.problems:
         raise typer.Exit(1)
+
+
+@app.command()
+def board(
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="输出的 HTML 文件；默认 out/board.html")] = None,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
+    """领导看板：写出一个独立的 HTML 页面（无需联网）：红黄绿灯与状态计数、各单位在办与逾期、逾期和临期事项、考核得分、在办台账。"""
+    from duban.commands.board import board_data
+    from duban.commands.publish import write_export
+    from duban.outputs.board import board_html
+
+    root, day = where(ledger, today)
+    with busy("正在生成看板……"):
+        led, data = board_data(root, day)
+    report_problems(led)
+    path = write_export(out or root / "out" / "board.html", board_html(data).encode("utf-8"))
+    print(path)
+    light = data["light"]
+    print(
+        f"在办 {data['in_hand']} 项：红灯 {light['red']}，黄灯 {light['yellow']}，绿灯 {light['green']}",
+        file=sys.stderr,
+    )
+    exit_for(led)

@@ -18,6 +18,7 @@ from duban.core.scoring import (
     plain,
     score_rows,
 )
+from duban.outputs.sheets import Column, workbook_bytes, write_table
 
 
 def scores_csv(scores: list[UnitScore]) -> bytes:
@@ -29,33 +30,53 @@ def scores_csv(scores: list[UnitScore]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def scores_xlsx(scores: list[UnitScore], period: Period) -> bytes:
-    """A workbook: the score table, and every delta with its clause."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+SCORE_COLUMNS = (
+    Column("排名", 6, "center"),
+    Column("单位代号", 12, "center"),
+    Column("单位", 26),
+    Column("基础分", 8, "right", "得分构成"),
+    Column("加分", 8, "right", "得分构成"),
+    Column("减分", 8, "right", "得分构成"),
+    Column("得分", 8, "right"),
+    Column("标记", 30),
+)
+EXPLAIN_COLUMNS = (
+    Column("单位代号", 12, "center"),
+    Column("单位", 22),
+    *(
+        Column(h, w, a)
+        for h, w, a in zip(
+            EXPLAIN_HEADER,
+            (11, 11, 28, 24, 36, 7, 6, 26),
+            ("center", "center", "left", "left", "left", "right", "center", "left"),
+            strict=True,
+        )
+    ),
+)
 
+
+def scores_xlsx(scores: list[UnitScore], period: Period, subtitle: str = "") -> bytes:
+    """A workbook in government style: the score table, and every delta with its clause."""
+    from openpyxl import Workbook
+
+    assert [c.head for c in SCORE_COLUMNS] == SCORE_HEADER
     wb = Workbook()
     sheet = wb.active
     sheet.title = "得分"
-    sheet.append([f"{period.label}督查工作考核得分"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(SCORE_HEADER)
-    for row in score_rows(scores):
-        sheet.append([_cell(v) for v in row])
+    write_table(
+        sheet,
+        f"{period.label}督查工作考核得分",
+        subtitle,
+        SCORE_COLUMNS,
+        [list(map(_cell, r)) for r in score_rows(scores)],
+    )
     detail = wb.create_sheet("加减分明细")
-    detail.append(["单位代号", "单位", *EXPLAIN_HEADER])
+    rows = []
     for s in scores:
-        for row in explain_rows(s):
-            detail.append([s.unit, s.name, *map(_cell, row)])
-        for cut in s.cuts:
-            detail.append([s.unit, s.name, "", "", "", "", "", "", "", cut])
-    for ws, widths in ((sheet, (6, 12, 28, 8, 8, 8, 8, 30)), (detail, (12, 24, 12, 11, 30, 28, 36, 8, 6, 30))):
-        for i, w in enumerate(widths):
-            ws.column_dimensions[get_column_letter(i + 1)].width = w
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        rows += [[s.unit, s.name, *map(_cell, row)] for row in explain_rows(s)]
+        rows += [[s.unit, s.name, "", "", "", "", "", "", "", cut] for cut in s.cuts]
+    write_table(detail, f"{period.label}督查工作考核加减分明细", subtitle, EXPLAIN_COLUMNS, rows)
+    return workbook_bytes(wb)
 
 
 def _cell(v):

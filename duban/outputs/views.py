@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from duban.core.entries import SLIP_KINDS
 from duban.core.errors import DubanError
 from duban.core.model import Item
 from duban.core.state import as_of, derive, is_void, next_lookback, periodic_reports, voided
@@ -47,6 +48,9 @@ def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
         "basis": item.basis,
         "leader": item.leader,
         "path": item.path,
+        "escalation": escalation(item, pack.words),
+        "light": st.light,
+        "calendar_missing": st.calendar_missing,
     }
     if full:
         view["requirement"] = item.requirement
@@ -67,4 +71,171 @@ def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
         view["log"] = [
             {k: iso(v) for k, v in ev.items()} | ({"void": True} if is_void(ev, gone) else {}) for ev in item.log
         ]
+        view["history"] = [
+            {
+                "date": iso(ev.get("date")),
+                "what": pack.words.entry(ev.get("kind", "")),
+                "text": history_sentence(ev, pack.words, ledger.unit_name),
+                **({"void": True} if is_void(ev, gone) else {}),
+            }
+            for ev in item.log
+        ]
     return view
+
+
+# ------------------------------------------------------------- the clerk's words
+
+
+def escalation(item: Item, words) -> dict | None:
+    """The furthest the item has been escalated: its latest slip (提醒/催办/警告/移交单) with number and date."""
+    gone = voided(item.log)
+    slips = [ev for ev in item.log if ev.get("kind") in SLIP_KINDS and not is_void(ev, gone)]
+    if not slips:
+        return None
+    last = slips[-1]
+    label = f"{words.entry(last['kind'])} {last.get('number', '')}".strip()
+    if last.get("status") == "proposed":
+        decided = [
+            ev for ev in item.log if ev.get("kind") == "referral_decision" and ev.get("number") == last.get("number")
+        ]
+        label += (
+            {"approved": "（已批准）", "rejected": "（未批准）"}.get(str(decided[-1].get("decision")), "")
+            if decided
+            else "（建议）"
+        )
+    return {"kind": last["kind"], "number": last.get("number"), "date": iso(last.get("date")), "label": label}
+
+
+def slips_text(item: Item, words) -> str:
+    """Every slip issued, in order: 工作提醒单 2026-1（09-22）；督查工作警告单 2026-2（10-08）."""
+    return "；".join(
+        f"{words.entry(ev['kind'])} {ev.get('number', '')}（{_md(ev.get('date'))}）"
+        for ev in item.log
+        if ev.get("kind") in SLIP_KINDS and not ev.get("void")
+    )
+
+
+def latest_report(item: Item) -> dict | None:
+    reports = [ev for ev in item.log if ev.get("kind") == "report"]
+    return reports[-1] if reports else None
+
+
+def _md(d) -> str:
+    return d.strftime("%m-%d") if isinstance(d, date) else str(d or "")
+
+
+def _lapse(lapse: str | None) -> str:
+    kind, _, what = (lapse or "").partition(":")
+    return {"deadline": f"逾期未办结（期限 {what}）", "report": f"{what} 应报未报"}.get(kind, "")
+
+
+def history_sentence(ev: dict, words, unit_name) -> str:
+    """One log entry as the clerk would say it (``show``): no internal keys, no ``True``, no ``['cgj']``."""
+    kind = ev.get("kind", "")
+    unit = unit_name(ev["unit"]) if ev.get("unit") else ""
+    word = words.entry(kind)
+    if kind == "issued":
+        s = word
+    elif kind == "report":
+        s = f"{unit}报送{'办结报告' if ev.get('final') else '进展报告'}"
+        if ev.get("percent") is not None:
+            s += f"（完成 {ev['percent']}%）"
+        if ev.get("text"):
+            s += f"：{str(ev['text']).strip()}"
+        if ev.get("attachments"):
+            s += f"（附件 {len(ev['attachments'])} 个）"
+    elif kind == "review":
+        if ev.get("result") == "accepted":
+            s = "审核通过，办结"
+        else:
+            s = "审核退办，重办" + (f"，重办期限 {iso(ev['due'])}" if ev.get("due") else "")
+        if ev.get("reason"):
+            s += f"；意见：{ev['reason']}"
+    elif kind == "extension":
+        s = f"延期至 {iso(ev.get('to'))}"
+        more = [
+            f"理由：{ev['reason']}" if ev.get("reason") else "",
+            f"{ev['approved_by']}批准" if ev.get("approved_by") else "",
+            f"{iso(ev['requested'])} 申请" if ev.get("requested") else "",
+        ]
+        if any(more):
+            s += "（" + "，".join(m for m in more if m) + "）"
+    elif kind == "transfer_back":
+        s = f"{unit}提出退回（不属本单位职责）" + (f"：{ev['reason']}" if ev.get("reason") else "")
+    elif kind == "reassign":
+        s = f"改派主办单位为{unit_name(ev.get('lead', ''))}"
+        if ev.get("co"):
+            s += "，协办单位" + "、".join(unit_name(u) for u in ev["co"])
+        if ev.get("deadline"):
+            s += f"，期限 {iso(ev['deadline'])}"
+    elif kind == "instruction":
+        s = f"{ev.get('by_whom') or '领导'}新批示：{ev.get('text', '')}"
+        if ev.get("deadline"):
+            s += f"，新期限 {iso(ev['deadline'])}"
+    elif kind in ("lookback_done", "close"):
+        s = word + (f"：{ev['text']}" if ev.get("text") else "")
+    elif kind == "due_soon":
+        s = f"{word}（期限 {iso(ev.get('deadline'))}）"
+    elif kind == "report_due":
+        s = f"{word}（{unit}应于 {iso(ev.get('due'))} 报送）"
+    elif kind == "lookback":
+        s = f"{word}（应于 {iso(ev.get('due'))} 回头望）"
+    elif kind in SLIP_KINDS:
+        s = f"发出{word} {ev.get('number', '')}"
+        if ev.get("status") == "proposed":
+            s += "（建议，待区政府决定）"
+        why = _lapse(ev.get("lapse")) or ev.get("reason", "")
+        s += "".join(
+            part
+            for part in (
+                f"，致{unit}" if unit else "",
+                f"，事由：{why}" if why else "",
+                f"，要求 {_md(ev['answer_by'])} 前答复" if ev.get("answer_by") else "",
+            )
+        )
+    elif kind == "referral_decision":
+        s = f"区政府{'批准' if ev.get('decision') == 'approved' else '不批准'}移交建议 {ev.get('number', '')}".rstrip()
+        if ev.get("text"):
+            s += f"：{ev['text']}"
+    elif kind == "consequence":
+        s = f"{word}：{ev.get('action') or ev.get('rule', '')}" + (f"（{unit}）" if unit else "")
+        if ev.get("count"):
+            s += f"，第 {ev['count']} 次"
+    elif kind == "amendment":
+        fields = {
+            "title": "标题",
+            "category": "类别",
+            "tier": "等级",
+            "co": "协办单位",
+            "basis": "立项依据",
+            "ref": "文号",
+            "requirement": "办理要求",
+            "leader": "责任领导",
+        }
+
+        def shown(key: str, value) -> str:
+            if key == "co":
+                return "、".join(unit_name(u) for u in value or []) or "无"
+            return str(value) if value not in (None, "") else "（空）"
+
+        parts = [
+            f"{fields.get(k, k)} {shown(k, c.get('old'))} → {shown(k, c.get('new'))}"
+            for k, c in (ev.get("changes") or {}).items()
+            if isinstance(c, dict)
+        ]
+        s = f"{word}：" + "；".join(parts) + (f"；理由：{ev['reason']}" if ev.get("reason") else "")
+        if ev.get("deadline"):
+            s += f"；期限按规则重算为 {iso(ev['deadline'])}"
+    elif kind == "withdrawal":
+        s = word + (f"：{ev['reason']}" if ev.get("reason") else "")
+    elif kind == "void":
+        what = words.entry(ev.get("of", ""))
+        s = f"{word}{what} {ev.get('number', '')}".rstrip() + (f"：{ev['reason']}" if ev.get("reason") else "")
+    else:
+        rest = "；".join(f"{v}" for k, v in ev.items() if k not in ("date", "kind") and v not in (None, ""))
+        s = word + (f"：{rest}" if rest else "")
+    if ev.get("by"):
+        s += f"（经办：{ev['by']}）"
+    if ev.get("note"):
+        s += f"（备注：{ev['note']}）"
+    return s

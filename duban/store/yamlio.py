@@ -78,6 +78,54 @@ def loads(text: str) -> tuple[Any, Lines]:
     return data, lines
 
 
+# PyYAML's words (its contexts and problems), as a clerk reads them; anything else is kept as it is
+YAML_WORDS = [
+    (r"while parsing a flow sequence", "方括号 [ ] 里的列表"),
+    (r"while parsing a flow mapping", "花括号 { } 里的映射"),
+    (r"while parsing a block mapping", "“键: 值”映射"),
+    (r"while parsing a block collection", "“- ”列表"),
+    (r"while parsing a (block|flow) node", ""),
+    (r"while (scanning|parsing) a quoted scalar", "引号中的文字"),
+    (r"while scanning a simple key", "键"),
+    (r"while scanning a block scalar", "多行文字（| 或 >）"),
+    (r"while scanning an? (alias|anchor)", "锚点或引用（& 或 *）"),
+    (r"while scanning a (tag|directive)", "标签"),
+    (r"while scanning for the next token", ""),
+    (r"mapping values are not allowed (here|in this context)", "这里不能出现 “:”（值里含冒号时请给整个值加引号）"),
+    (r"did not find expected ',' or '\]'", "缺少 “,” 或 “]”（方括号没有闭合？）"),
+    (r"did not find expected ',' or '\}'", "缺少 “,” 或 “}”（花括号没有闭合？）"),
+    (r"found unexpected end of stream", "文件意外结束（引号没有闭合？）"),
+    (r"found character '\\t' that cannot start any token", "有制表符 Tab（缩进请用空格）"),
+    (
+        r"found a tab character (where an indentation space is expected|that violates indentation)",
+        "缩进里有制表符 Tab（请用空格）",
+    ),
+    (
+        r"found character ?'?(.*?)'? that cannot start any token",
+        r"有不能出现在这里的字符\1（制表符 Tab？缩进请用空格）",
+    ),
+    (r"found undefined alias ?'?([^']*)'?", r"引用了未定义的锚点 \1"),
+    (r"could not find expected ':'", "缺少 “:”"),
+    (r"did not find expected key", "找不到键（缩进不一致？）"),
+    (r"did not find expected '-' indicator", "找不到列表项的 “-”（缩进不一致？）"),
+    (r"did not find expected <document start>", "格式不对（缩进不一致或多了内容？）"),
+    (r"expected <block end>, but found '?<?([^'>]*)>?'?", r"缩进不一致（意外出现 \1）"),
+    (r"expected (.+?), but found (.+)", r"这里应为 \1，却是 \2"),
+    (r"found unknown escape character ?'?([^']*)'?", r"引号中有无效的转义字符 \1"),
+    (r"found duplicate anchor .*", "锚点重复"),
+    (r"block mapping start", "“键: 值”"),
+    (r"block sequence start", "“- ”列表项"),
+]
+
+
+def _zh(message: str) -> str:
+    import re
+
+    for pattern, repl in YAML_WORDS:
+        message = re.sub(pattern, repl, message)
+    return message.strip()
+
+
 def _parse(text: str) -> tuple[yaml.Node | None, Any, Lines]:
     """:func:`loads`, also giving the document's node (with every entry's position)."""
     loader = _Loader(text)
@@ -99,9 +147,10 @@ def _parse(text: str) -> tuple[yaml.Node | None, Any, Lines]:
         where = ""
         if exc.context_mark and exc.problem_mark and exc.problem_mark.line != exc.context_mark.line:
             where = f"（在第 {exc.problem_mark.line + 1} 行发现）"
+        context = _zh(exc.context or "")
         raise YamlError(
             mark.line + 1 if mark else 1,
-            f"YAML 语法错误: {exc.context + '，' if exc.context else ''}{exc.problem}{where}",
+            f"YAML 语法错误: {context + '，' if context else ''}{_zh(exc.problem or '')}{where}",
         ) from None
     except yaml.YAMLError as exc:
         raise YamlError(1, f"YAML 错误: {exc}") from None
