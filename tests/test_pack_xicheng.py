@@ -79,3 +79,31 @@ def test_quarterly_summary_without_a_scoring_table(ledger):
     res = ledger("render", "bulletin", "Q2", today="2026-06-30")
     assert res.code == 0, res.err
     assert ledger("score", "Q2", today="2026-06-30").code == 1
+
+
+def text_of(path):
+    doc = Document(path)
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def test_the_second_step_is_another_urge_slip_never_a_warning(ledger):
+    # 第十二条(四) 制发《督查催办单》进行催办: the document has no 警告单; the second step is a second 催办单,
+    # numbered in the same series
+    item = ledger.issue(category="other", tier="yellow", issued="2026-03-02", deadline="2026-03-13")
+    sweep(ledger, "2026-03-20")
+    # lapse Fri 03-13 → 催办单 Mon 03-16, answer 3 working days → Thu 03-19 → second 催办单 Fri 03-20
+    assert slips(ledger, item) == [("urge", "2026-03-16"), ("warning", "2026-03-20")]
+    assert [e["number"] for e in log(ledger, item) if e["kind"] in ("urge", "warning")] == ["2026-1", "2026-2"]
+    res = ledger("render", "warning", item, today="2026-03-20")
+    assert res.code == 0 and res.out.strip().endswith("督查催办单-2026-2.docx")
+    text = text_of(res.out.strip())
+    assert "督查催办单" in text and "警告" not in text
+
+
+def test_the_notice_says_co_units_report_through_the_lead(ledger):
+    # 第十二条(四) 协办单位在办理时限内提前将相关办理情况或意见函告主办单位……一般不单独报送办理报告
+    ledger.issue(category="other", tier="yellow", co=["zjj"], issued="2026-03-02", deadline="2026-03-13")
+    notice = next((ledger.root / "out").rglob("*督查通知单.docx"))
+    text = text_of(notice)
+    assert "函告主办单位" in text and "督查催办单" in text

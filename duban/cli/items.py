@@ -286,6 +286,9 @@ def event(
     item: Annotated[str | None, typer.Option("--item", help="相关事项编号")] = None,
     on: Annotated[str | None, typer.Option("--date", help="日期，默认今天")] = None,
     note: Annotated[str, typer.Option("--note", help="说明")] = "",
+    received: Annotated[
+        str | None, typer.Option("--received", help="收到所针对文书（如督查通报）的日期；复核申请须写明")
+    ] = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
@@ -294,6 +297,31 @@ def event(
 
     root, day = where(ledger, today)
     ev_id = record(
-        root, unit=unit, kind=kind, level=level, item=item, day=date_opt(on, "--date") or day, note=note, today=day
+        root,
+        unit=unit,
+        kind=kind,
+        level=level,
+        item=item,
+        day=date_opt(on, "--date") or day,
+        note=note,
+        today=day,
+        received=date_opt(received, "--received"),
     )
     print(ev_id)
+
+
+@app.command()
+def fulfil(
+    event_id: Annotated[str, typer.Argument(help="后果的编号（日报“待督查室处理”所列，如 2026-0003）")],
+    on: Annotated[
+        str | None, typer.Option("--date", help="履行日期（如收到书面整改报告、作出复核决定），默认今天")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="说明（如整改报告文号、复核结论）")] = "",
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
+    """记录后果所要求的事项已履行（安康：一周内书面整改报告；卓尼：30 日内复核决定）；未履行的，巡查每日提示。"""
+    from duban.commands.events import fulfil as do
+
+    root, day = where(ledger, today)
+    print(do(root, event_id, day=date_opt(on, "--date") or day, note=note, today=day))

@@ -376,7 +376,7 @@ def lookback(root: Path, item_id: str, *, text: str, today: date) -> None:
 def close(root: Path, item_id: str, *, text: str, today: date) -> None:
     def check(ledger, item, st, _ch):
         rule = ledger.pack.rule(item.category, item.tier)
-        if st.status == "done" and rule.lookback is not None:
+        if st.status == "done" and rule.lookback is not None and rule.lookback_until != "done":
             done = st.done_on
             if not any(ev.get("kind") == "lookback_done" and ev["date"] >= done for ev in item.log):
                 raise DubanError(
@@ -401,7 +401,7 @@ def escalate(root: Path, item_id: str, *, step: str, reason: str, today: date) -
             raise DubanError(f"{item.id}: 事项状态为“{ledger.pack.words.status(st.status)}”，不能下发督办文书")
         steps = {s.step: s for s in ledger.pack.process.ladder}
         s = steps.get(step)
-        no = f"{today.year}-{ch.counters.next(step, today.year)}"
+        no = f"{today.year}-{ch.counters.next(ledger.pack.process.paper(step), today.year)}"
         number.append(no)
         ch.message = f"督办 {item_id} 下发{ledger.pack.words.entry(step)}: {reason.strip()[:30]}"
         ev.update(
@@ -421,12 +421,16 @@ def escalate(root: Path, item_id: str, *, step: str, reason: str, today: date) -
 def refer(root: Path, item_id: str, *, approve: bool, text: str, today: date) -> str:
     found: list[str] = []
 
-    def check(ledger, item, st, _ch):
+    def check(ledger, item, st, ch):
+        from duban.commands.events import proposal_event
+
         open_ = open_referrals(item.log)
         if not open_:
-            raise DubanError(f"{item.id}: 没有待决定的追责问效移交建议")
+            raise DubanError(f"{item.id}: 没有待决定的{ledger.pack.words.entry('referral')}建议")
         found.append(open_[-1]["number"])
         ev["number"] = open_[-1]["number"]
+        if approve:  # a proposed 通报批评 (a step that ``proposes`` a unit event) counts once approved
+            ev["note"] = proposal_event(ledger, item, open_[-1], today, text.strip(), ch)
 
     ev = {
         "date": today,

@@ -48,7 +48,7 @@ def render(
         item = ledger.item(target)
         ctx, name = item_form(ledger, form, item, day, number)
         year = item.year
-    data = render_docx(template_path(ledger.root, form), ctx, images)
+    data = render_docx(template_path(ledger.root, ledger.pack.process.paper(form)), ctx, images)
     path = out or ledger.root / "out" / str(year) / name
     if path.is_dir():
         path = path / name

@@ -105,6 +105,7 @@ class Slip(Common, total=False):
     kind: Required[Literal["reminder", "urge", "warning", "referral"]]
     number: Required[str]
     lapse: str  # deadline:D, report:D or manual:N — what the slip is about
+    round: int  # the 2nd, 3rd … slip of the same step for the same lapse (a step with ``times``)
     unit: str
     answer_by: dt.date
     reason: str

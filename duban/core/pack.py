@@ -142,6 +142,8 @@ class CategoryRule:
     lookback: Cadence | None = None
     forward: bool = False  # 转阅(办): no report expected, never late
     note: str = ""
+    supervise: Cadence | None = None  # the office's own duty (一日一督, 每周督办): listed in the digest, not the unit's
+    lookback_until: str = "closed"  # closed: until struck off; done: until the decision is carried out (直至落实)
 
 
 # --------------------------------------------------------------------- process
@@ -154,6 +156,14 @@ class Step:
     answer: TimeRule | None = None  # how long the unit has to answer the slip
     proposal: bool = False  # a referral only proposes; it waits for approval
     source: str = ""
+    form: str = ""  # the form (and number series) the step prints with, when not its own (西城: a second 催办单)
+    times: int = 1  # how often the step is issued for one lapse before the next (灞桥: 多次催办)
+    proposes: str = ""  # the unit event an approved proposal counts as (安康、渭南: 通报批评)
+    note: str = ""
+
+    @property
+    def paper(self) -> str:
+        return self.form or self.step
 
 
 @dataclass(frozen=True)
@@ -175,6 +185,7 @@ class Consequence:
     event: str = ""
     and_more: bool = False
     owes: TimeRule | None = None
+    note: str = ""
 
     def fires(self, n: int) -> bool:
         return n == self.at or (self.and_more and n > self.at)
@@ -195,6 +206,10 @@ class Process:
     unit_events: dict = field(default_factory=dict)  # kind -> {label, source}
     report_lapse_up_to: str | None = None  # the highest step a missed periodic report climbs to
     report_lapse_source: str = ""
+    new_lapse: str = "first"  # first: a new lapse starts the ladder again; reached: at the step already reached
+    new_lapse_source: str = ""
+    co_units: str = ""  # how co-units report (西城: through the lead), printed on the notice
+    co_units_source: str = ""
 
     def ladder_for(self, lapse: str) -> tuple[Step, ...]:
         if lapse.startswith("report:") and self.report_lapse_up_to:
@@ -202,6 +217,18 @@ class Process:
             if self.report_lapse_up_to in steps:
                 return self.ladder[: steps.index(self.report_lapse_up_to) + 1]
         return self.ladder
+
+    def sequence(self, lapse: str) -> list[tuple[Step, int]]:
+        """The slips one lapse can draw, in order: each step as often as its ``times`` (round 1, 2 …)."""
+        return [(s, r) for s in self.ladder_for(lapse) for r in range(1, s.times + 1)]
+
+    def step(self, kind: str) -> Step | None:
+        return next((s for s in self.ladder if s.step == kind), None)
+
+    def paper(self, kind: str) -> str:
+        """The form a slip of this kind prints with, and whose number series it takes."""
+        s = self.step(kind)
+        return s.paper if s else kind
 
 
 # --------------------------------------------------------------------- scoring
@@ -247,6 +274,7 @@ class ScoreRule:
     flag: str = ""  # a mark on the unit (取消年度评优资格, 约谈 …)
     zero: bool = False  # the unit's score for the year is 0
     lasts: str = "period"  # period | year: how long the flag holds
+    note: str = ""  # the pack's reading, where the document is ambiguous
 
     def points(self, role: str, tier: str, level: str):
         """The delta for one occurrence; None when the rule gives none (e.g. no level recorded)."""
@@ -284,6 +312,7 @@ class Scoring:
     period: str = "quarter"
     source: str = ""
     rules: tuple[ScoreRule, ...] = ()
+    done_on: str = "report"  # a completion counts on its final report's date (report) or the review's (review)
 
 
 # ------------------------------------------------------------------------ pack

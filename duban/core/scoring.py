@@ -161,9 +161,10 @@ def item_occurrences(item: Item, pack: RulePack, today: date) -> list[Occurrence
             st = closed(day)
             reported = st.reported_on or day
             late = any(st.active_since <= lapse.deadline < reported for lapse in lapses)
-            add("done_late" if late else "done_on_time", day)
+            # scored when the unit finished (its final report), unless the pack dates it by the review
+            add("done_late" if late else "done_on_time", day if pack.scoring.done_on == "review" else reported, at=day)
         elif kind == "review" and ev.get("result") == "returned":
-            add("returned", day, units=[closed(day).lead])
+            add("returned", day)
         elif kind in STEPS:
             add("slip", day, units=[ev.get("unit") or closed(day).lead], arg=kind, ref=str(ev.get("number") or ""))
         elif kind == "consequence":
@@ -309,6 +310,13 @@ def score(ledger, period: Period, today: date) -> list[UnitScore]:
     scoring = ledger.pack.scoring
     until = min(period.end, today)
     occs = occurrences(ledger, until)
+    if today > until and scoring.done_on == "report":  # finished in the period, accepted after it (a later review)
+        seen = set(occs)
+        occs += [
+            o
+            for o in occurrences(ledger, today)
+            if o.on in ("done_on_time", "done_late") and o.date <= until and o not in seen
+        ]
     titles = {i.id: i.title for i in ledger.items.values()}
     units = {u: UnitScore(u, ledger.unit_name(u), scoring.base) for u in ledger.units}
     for o in occs:

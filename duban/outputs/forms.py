@@ -224,10 +224,12 @@ def notice_context(ledger, item: Item) -> dict:
         duties.append(f"{rule.cadence.describe()}（{ledger.config.short}按期汇总）")
     if rule.lookback:
         duties.append(f"{rule.lookback.describe()}回头望")
-    ladder = ledger.pack.process.ladder
+    process = ledger.pack.process
+    if process.co_units and item.co:
+        duties.append(process.co_units)
     duties.append(
         "办结后及时报送办结报告（附佐证材料）"
-        + (f"；逾期未报的，将下发{ledger.pack.words.form(ladder[0].step)}" if ladder else "")
+        + (f"；逾期未报的，将下发{ledger.pack.words.form(process.ladder[0].paper)}" if process.ladder else "")
     )
     return {
         **common(ledger, item.issued),
@@ -322,8 +324,9 @@ def item_form(ledger, form: str, item: Item, day: date, number: str | None = Non
         ctx = feedback_context(ledger, item, day)
     else:
         ctx = reply_context(ledger, item, day)
-    ctx["form_name"] = ledger.pack.words.form(form)
-    return {k: v for k, v in ctx.items() if k in FIELDS[form]}, default_name(form, item.id, ctx, ledger.pack.words)
+    paper = ledger.pack.process.paper(form)  # a ladder step may print with another step's form (西城: 催办单 again)
+    ctx["form_name"] = ledger.pack.words.form(paper)
+    return {k: v for k, v in ctx.items() if k in FIELDS[paper]}, default_name(paper, item.id, ctx, ledger.pack.words)
 
 
 # ------------------------------------------------------------------- lint

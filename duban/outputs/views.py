@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from duban.core.errors import DubanError
+from duban.core.escalation import owed_duties
 from duban.core.model import Item
 from duban.core.state import derive, next_lookback, periodic_reports
 
@@ -60,5 +61,10 @@ def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
         except DubanError as e:
             view["calendar_problem"] = str(e)
         view["cadence"] = rule.cadence.describe() if rule.cadence else None
+        view["owed"] = [  # duties a consequence about this item created, not yet fulfilled (duban fulfil)
+            {"id": e.id, "unit": e.unit, "action": e.action, "due": iso(e.due), "late": e.due < today}
+            for e in owed_duties(ledger.events, today)
+            if e.item == item.id
+        ]
         view["log"] = [{k: iso(v) for k, v in ev.items()} for ev in item.log]
     return view
