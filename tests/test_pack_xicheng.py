@@ -107,3 +107,10 @@ def test_the_notice_says_co_units_report_through_the_lead(ledger):
     notice = next((ledger.root / "out").rglob("*督查通知单.docx"))
     text = text_of(notice)
     assert "函告主办单位" in text and "督查催办单" in text
+
+
+def test_units_named_in_the_quarterly_summary_are_recorded(ledger):
+    # 第十五条 对督查事项屡次迟报的单位，将视情况予以通报: a unit event, kept for the year-end assessment
+    res = ledger("event", "fgw", "criticism", "--date", "2026-06-30", "--note", "二季度屡次迟报", today="2026-06-30")
+    assert res.code == 0, res.err
+    assert "屡次迟报" in ledger("rules", today="2026-06-30").out

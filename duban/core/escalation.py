@@ -8,8 +8,8 @@ previous day, which is what a morning cron run sees).  Hence a second sweep
 on the same day finds nothing, and one sweep after a gap of several days
 writes exactly what daily sweeps would have written.
 
-Entries already in the log are matched by key (kind + lapse, due date or
-deadline), so the same step is never issued twice for the same lapse.
+Entries already in the log are matched by key (kind + lapse + round, due
+date or deadline), so the same slip is never issued twice for the same lapse.
 
 Small functions do the deciding, each over a :class:`Context`:
 
@@ -108,7 +108,7 @@ class Context:
         slips for other lapses had reached before ``day`` — escalation never steps down."""
         if self.pack.process.new_lapse != "reached":
             return 0
-        order = [(s.step, r) for s in self.pack.process.ladder for r in range(1, s.times + 1)]
+        order = [(s.step, r) for s, r in self.pack.process.sequence("")]  # the whole ladder
         reached = max(
             (
                 order.index((ev["kind"], ev.get("round") or 1))

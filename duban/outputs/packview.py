@@ -96,12 +96,14 @@ def process_rows(pack: RulePack) -> list[list[str]]:
             ]
         )
     for c in p.consequences:
-        what = (
-            "同一事项逾期" if c.count == "overdue" else f"一年内{p.unit_events.get(c.event, {}).get('label', c.event)}"
-        )
-        n = f"{c.at} 次{'及以上' if c.and_more else ''}"
-        owes = f"，{c.owes.describe()}内（履行后用 duban fulfil 记录，逾期未履行的日报每日提示）" if c.owes else ""
-        rows.append(["累计后果", f"{what} {n}：{c.action}{owes}", cite(c.source, c.note)])
+        label = p.unit_events.get(c.event, {}).get("label", c.event)
+        if c.count == "unit_event" and c.at == 1 and c.and_more:
+            when = f"每次{label}"
+        else:
+            what = "同一事项逾期" if c.count == "overdue" else f"一年内{label}"
+            when = f"{what} {c.at} 次{'及以上' if c.and_more else ''}"
+        owes = f"（期限 {c.owes.describe()}；履行后用 duban fulfil 记录，未履行的日报每日提示）" if c.owes else ""
+        rows.append(["累计后果", f"{when}：{c.action}{owes}", cite(c.source, c.note)])
     return rows
 
 
