@@ -82,3 +82,22 @@ def test_a_lapse_after_urging_proposes_criticism_which_owes_a_rectification_repo
     assert res.code == 0 and "逾期 5 天" in res.out
     assert not any("整改报告" in p["what"] for p in sweep(ledger, "2026-04-09")["pending"])
     assert ledger("fulfil", a["id"], today="2026-04-09").code == 1  # already recorded
+
+
+def test_project_reports_state_investment_work_and_percent(ledger):
+    # 二、(四) 涉及项目类进展情况还要说明已完成投资额和工程量，并相应说明完成任务的百分比
+    item = ledger.issue(category="key_project", tier="yellow", issued="2026-03-02", deadline="2026-06-30")
+    base = ("report", item, "--unit", "fgw", "--text", "主体完工")
+    res = ledger(*base, "--percent", "60", today="2026-04-01")
+    assert res.code == 1 and "已完成投资额" in res.err and "已完成工程量" in res.err
+    ok = ledger(*base, "--percent", "60", "--investment", "1200万元", "--work", "路基3公里", today="2026-04-01")
+    assert ok.code == 0, ok.err
+    assert {k: log(ledger, item)[-1][k] for k in ("percent", "investment", "work")} == {
+        "percent": 60,
+        "investment": "1200万元",
+        "work": "路基3公里",
+    }
+    assert "1200万元" in ledger("show", item, today="2026-04-01").out
+    # other kinds of work need no project figures
+    other = ledger.issue(category="work_report", tier="yellow", issued="2026-03-02", deadline="2026-06-30")
+    assert ledger("report", other, "--unit", "fgw", "--text", "进展", today="2026-04-01").code == 0

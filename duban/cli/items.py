@@ -105,6 +105,8 @@ def report(
     text: Annotated[str | None, typer.Option("--text", help="落实情况")] = None,
     file: Annotated[Path | None, typer.Option("--file", help="从文本文件读入落实情况")] = None,
     percent: Annotated[int | None, typer.Option("--percent", help="完成百分比 0–100")] = None,
+    investment: Annotated[str | None, typer.Option("--investment", help="已完成投资额（项目类，如 1200万元）")] = None,
+    work: Annotated[str | None, typer.Option("--work", help="已完成工程量（项目类）")] = None,
     final: Annotated[bool, typer.Option("--final", help="办结报告（主办单位），待审核")] = False,
     attachment: Annotated[list[Path] | None, typer.Option("--attachment", help="附件，可重复")] = None,
     on: Annotated[str | None, typer.Option("--date", help="收到日期，默认今天")] = None,
@@ -128,6 +130,8 @@ def report(
         final=final,
         attachments=list(attachment or []),
         today=day,
+        investment=investment,
+        work=work,
     )
     print(f"{item} 已记录{'办结' if final else '进展'}报告")
 

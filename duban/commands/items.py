@@ -16,7 +16,7 @@ from duban.commands.base import change, refuse_if_broken
 from duban.commands.clock import not_future
 from duban.core.entries import SLIP_KINDS, encode
 from duban.core.errors import DubanError
-from duban.core.pack import TIERS
+from duban.core.pack import REPORT_FIELDS, TIERS
 from duban.core.state import (
     ACTIVE,
     action_of,
@@ -239,6 +239,8 @@ def report(
     final: bool,
     attachments: list[Path],
     today: date,
+    investment: str | None = None,
+    work: str | None = None,
 ) -> None:
     not_future(day, today)
     if percent is not None and not 0 <= percent <= 100:
@@ -262,6 +264,10 @@ def report(
             )
         if item.forward:
             raise DubanError(f"{item.id}: 转阅(办)件不需报送落实情况")
+        rule = ledger.pack.rule(item.category, item.tier)
+        missing = [REPORT_FIELDS[k] for k in rule.report_requires if ev.get(k) is None]
+        if missing:
+            raise DubanError(f"{item.id}: “{rule.label}”的报告须说明{'、'.join(missing)}（{rule.source}）")
 
     names = [f"attachments/{item_id}/{a.name}" for a in attachments]
     ev = {
@@ -272,6 +278,8 @@ def report(
         "final": True if final else None,
         "text": text.strip(),
         "attachments": names or None,
+        "investment": (investment or "").strip() or None,
+        "work": (work or "").strip() or None,
     }
     what = "办结报告" if final else "进展报告"
     append_events(

@@ -34,7 +34,8 @@ class Report(Common, total=False):
     final: bool
     text: str
     attachments: list
-    investment: str
+    investment: str  # 已完成投资额 (安康 二、(四): project reports)
+    work: str  # 已完成工程量
 
 
 class Review(Common, total=False):

@@ -19,6 +19,11 @@ from duban.core.vocabulary import DEFAULT_WORDS, SLIPS, Words
 
 STEPS = SLIPS  # the kinds of slip a ladder step can be
 ROLLS = ("next", "none")
+REPORT_FIELDS = {
+    "percent": "完成百分比（--percent）",
+    "investment": "已完成投资额（--investment）",
+    "work": "已完成工程量（--work）",
+}
 
 
 # ------------------------------------------------------------------ time rules
@@ -144,6 +149,7 @@ class CategoryRule:
     note: str = ""
     supervise: Cadence | None = None  # the office's own duty (一日一督, 每周督办): listed in the digest, not the unit's
     lookback_until: str = "closed"  # closed: until struck off; done: until the decision is carried out (直至落实)
+    report_requires: tuple[str, ...] = ()  # what every report must state: percent / investment / work (安康 二、(四))
 
 
 # --------------------------------------------------------------------- process

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from duban.core.model import LEVELS, ROLES, TIERS
-from duban.core.pack import TRIGGERS, RulePack, ScoreRule
+from duban.core.pack import REPORT_FIELDS, TRIGGERS, RulePack, ScoreRule
 from duban.core.scoring import plain, points_text
 
 PER_ITEM_WORDS = {
@@ -26,6 +26,8 @@ def category_rows(pack: RulePack) -> list[list[str]]:
             duties = [rule.cadence.describe() if rule.cadence else ""]
             if rule.supervise:
                 duties.append(f"督查室{rule.supervise.describe()}")
+            if rule.report_requires:
+                duties.append("报告须说明" + "、".join(REPORT_FIELDS[k] for k in rule.report_requires))
             lookback = rule.lookback.describe() if rule.lookback else ""
             if lookback and rule.lookback_until == "done":
                 lookback += "，直至办结落实"

@@ -31,6 +31,7 @@ from duban.core.pack import (
     DIMENSIONS,
     LATE_TRIGGERS,
     PER_ITEM,
+    REPORT_FIELDS,
     ROLLS,
     STEPS,
     TRIGGER_ARGS,
@@ -146,6 +147,7 @@ CATEGORY_KEYS = {
     "lookback",
     "lookback_until",
     "supervise",
+    "report_requires",
     "forward",
     "note",
     "tiers",
@@ -175,6 +177,15 @@ def _parse_rule_fields(src: Source, data: dict, keypath: tuple, base: CategoryRu
         changes["lookback"] = parse_cadence(src, data["lookback"], keypath + ("lookback",))
     if "supervise" in data:
         changes["supervise"] = parse_cadence(src, data["supervise"], keypath + ("supervise",))
+    if "report_requires" in data:
+        names = data["report_requires"] if isinstance(data["report_requires"], list) else [data["report_requires"]]
+        bad = [n for n in names if n not in REPORT_FIELDS]
+        if bad:
+            src.error(
+                keypath + ("report_requires",), f"report_requires 只能取 {' / '.join(REPORT_FIELDS)}，而不是 {bad}"
+            )
+        else:
+            changes["report_requires"] = tuple(names)
     if "lookback_until" in data:
         if data["lookback_until"] in ("closed", "done"):
             changes["lookback_until"] = data["lookback_until"]
