@@ -207,3 +207,46 @@ def test_scoring_table_is_the_whole_of_annex_1():
         assert clause in sources, clause
     s = pack(NAME).scoring
     assert (s.base, s.cap_score, s.per_item, s.period) == (80, 100, "highest", "quarter")
+
+
+def test_the_notice_goes_out_within_a_week_of_the_minutes(ledger):
+    # 三、(一)3 《会议纪要》印发后，督查办一周内下发督查通知: minutes Mon 03-02 → by Mon 03-09
+    ok = ledger(
+        "issue",
+        "--title",
+        "常务会决定",
+        "--category",
+        "meeting_executive",
+        "--tier",
+        "yellow",
+        "--lead",
+        "fgw",
+        "--issued",
+        "2026-03-09",
+        "--minutes-date",
+        "2026-03-02",
+        today="2026-03-09",
+    )
+    assert ok.code == 0 and "注意" not in ok.err
+    late = ledger(
+        "issue",
+        "--title",
+        "常务会决定",
+        "--category",
+        "meeting_executive",
+        "--tier",
+        "yellow",
+        "--lead",
+        "fgw",
+        "--issued",
+        "2026-03-10",
+        "--minutes-date",
+        "2026-03-02",
+        today="2026-03-10",
+    )
+    assert late.code == 0 and "晚于会议纪要印发（2026-03-02）后 7 日" in late.err and "2026-03-09" in late.err
+    item = late.out.strip()
+    assert any(p["item"] == item and "晚于会议纪要" in p["what"] for p in sweep(ledger, "2026-03-10")["pending"])
+    # 15日内通报落实情况, counted from the notice (the pack's anchor): 03-10 + 15 = 03-25
+    assert ledger("show", item, "--json", today="2026-03-10").json()["deadline"] == "2026-03-25"
+    assert not any(p["item"] == item for p in sweep(ledger, "2026-03-17")["pending"])  # said in the first week

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from docx import Document
-from packtools import deadline, due_dates, log, slips, sweep
+from packtools import deadline, log, slips, sweep
 
 LEDGER_PACK = NAME = "xicheng-2016"
 
@@ -16,16 +16,54 @@ def test_media_exposure_within_seven_days():
     assert deadline(NAME, "media_exposure", "yellow", date(2026, 9, 24)) == date(2026, 10, 8)  # 10-01 → 国庆 → 10-08
 
 
-def test_long_items_report_monthly_or_weekly():
-    # 第十二条(四) 以周报、月报等方式定期报送
-    assert due_dates(NAME, "key_project", "yellow", date(2026, 3, 2), date(2026, 5, 31)) == [
-        date(2026, 4, 2),
-        date(2026, 5, 6),
-    ]  # 04-02; 05-02 falls in 劳动节 → 05-06
-    assert due_dates(NAME, "key_project", "red", date(2026, 3, 2), date(2026, 3, 17)) == [
-        date(2026, 3, 9),
-        date(2026, 3, 16),
-    ]
+def test_weekly_or_monthly_reports_are_the_clerks_choice(ledger):
+    # 第十二条(四) 正常办理需较长时间的事项，承办单位以周报、月报等方式定期报送: chosen at registration, none by default
+    plain = ledger.issue(category="key_project", tier="yellow", issued="2026-03-02", deadline="2026-06-30")
+    assert ledger("show", plain, "--json", today="2026-05-31").json()["periodic_reports"] == []
+    monthly = ledger.issue(
+        category="key_project", tier="yellow", issued="2026-03-02", deadline="2026-06-30", cadence="monthly"
+    )
+    dues = ledger("show", monthly, "--json", today="2026-05-31").json()["periodic_reports"]
+    assert [p["due"] for p in dues] == ["2026-04-02", "2026-05-06"]  # 05-02 falls in 劳动节 → 05-06
+    weekly = ledger.issue(
+        category="leader_instruction", tier="red", issued="2026-03-02", deadline="2026-03-31", cadence="weekly"
+    )
+    dues = ledger("show", weekly, "--json", today="2026-03-17").json()["periodic_reports"]
+    assert [p["due"] for p in dues] == ["2026-03-09", "2026-03-16"]
+    bad = ledger(
+        "issue",
+        "--title",
+        "t",
+        "--category",
+        "media_exposure",
+        "--tier",
+        "red",
+        "--lead",
+        "fgw",
+        "--cadence",
+        "weekly",
+        today="2026-03-02",
+    )
+    assert bad.code == 1 and "没有可选的定期报送" in bad.err
+    assert (
+        ledger(
+            "issue",
+            "--title",
+            "t",
+            "--category",
+            "other",
+            "--tier",
+            "red",
+            "--lead",
+            "fgw",
+            "--deadline",
+            "2026-03-31",
+            "--cadence",
+            "daily",
+            today="2026-03-02",
+        ).code
+        == 1
+    )
 
 
 def test_notice_urge_return_and_forward_forms(ledger):

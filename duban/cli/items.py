@@ -37,6 +37,13 @@ def issue(
     ref: Annotated[str | None, typer.Option("--ref", help="督查通知单文号；默认自动编号")] = None,
     requirement: Annotated[str, typer.Option("--requirement", help="办理要求")] = "",
     forward: Annotated[bool, typer.Option("--forward", help="转阅(办)件：不需报送落实情况")] = False,
+    cadence: Annotated[
+        str,
+        typer.Option("--cadence", help="定期报送（规则包该类别可选的，如 weekly 周报 / monthly 月报）；默认不定期报送"),
+    ] = "",
+    minutes_date: Annotated[
+        str | None, typer.Option("--minutes-date", help="会议纪要印发日期（会议决定事项：督查通知应在其后一周内下发）")
+    ] = None,
     no_forms: NoFormsOpt = False,
     json_: JsonOpt = False,
     ledger: LedgerOpt = None,
@@ -62,11 +69,18 @@ def issue(
         requirement=requirement,
         today=day,
         forward=forward,
+        cadence=cadence,
+        minutes=date_opt(minutes_date, "--minutes-date"),
     )
+    from duban.core.escalation import notice_late
+
+    led = ledger_with(root, [item_id])
+    late = notice_late(led.item(item_id), led.pack)
+    if late:
+        typer.echo(f"注意：{late}", err=True)
     if not no_forms:
         render_after(root, [("forward" if forward else "notice", item_id, None)], day)
     if json_:
-        led = ledger_with(root, [item_id])
         out_json(item_view(led, led.item(item_id), day))
     else:
         print(item_id)

@@ -49,6 +49,8 @@ def issue_item(
     requirement: str,
     today: date,
     forward: bool = False,
+    cadence: str = "",
+    minutes: date | None = None,
 ) -> str:
     with change(root, "", "issue") as ch:
         ledger = load(root, only_config=True)
@@ -74,6 +76,14 @@ def issue_item(
         if lead in co or len(set(co)) != len(co):
             raise DubanError("协办单位不能与主办单位相同，也不能重复")
         rule = pack.rule(category, tier)
+        if cadence and cadence not in rule.cadences:
+            choices = "、".join(f"{k}（{c.describe()}）" for k, c in rule.cadences.items())
+            raise DubanError(
+                f"“{rule.label}”没有可选的定期报送 “{cadence}”"
+                + (f"；可选: {choices}" if choices else "（规则包未设）")
+            )
+        if minutes is not None and minutes > issued:
+            raise DubanError(f"会议纪要印发日期 {minutes} 晚于立项日期 {issued}")
         forward = forward or rule.forward
         if deadline is None and not forward:
             deadline = initial_deadline(pack, category, tier, issued)
@@ -102,6 +112,8 @@ def issue_item(
             deadline=deadline,
             requirement=requirement,
             forward=forward,
+            cadence=cadence,
+            minutes=minutes,
         )
         ch.message = f"督办 {item_id} 立项: {title.strip()}"
         ch.write(item_rel(item_id), text)
@@ -109,7 +121,21 @@ def issue_item(
 
 
 def item_text(
-    *, item_id, title, category, tier, basis, ref, lead, co, issued, deadline, requirement, forward=False
+    *,
+    item_id,
+    title,
+    category,
+    tier,
+    basis,
+    ref,
+    lead,
+    co,
+    issued,
+    deadline,
+    requirement,
+    forward=False,
+    cadence="",
+    minutes=None,
 ) -> str:
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import LiteralScalarString
@@ -130,6 +156,10 @@ def item_text(
         m["deadline"] = deadline
     if forward:
         m["forward"] = True
+    if cadence:
+        m["cadence"] = cadence
+    if minutes is not None:
+        m["minutes"] = minutes
     if requirement:
         m["requirement"] = LiteralScalarString(requirement.rstrip("\n") + "\n")
     m["log"] = flow_list([flow_map({"date": issued, "kind": "issued"})], block=True)

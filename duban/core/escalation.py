@@ -270,7 +270,7 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
     cx = Context(
         item,
         pack,
-        pack.rule(item.category, item.tier),
+        pack.item_rule(item),
         today,
         day_closer(item),
         {k: ev for ev in item.log if (k := entry_key(ev)) is not None},
@@ -334,6 +334,23 @@ def supervision_due(item: Item, pack: RulePack, today: date, st: State) -> str |
     return f"今日督办：{rule.supervise.describe()}（{rule.supervise.source}）"
 
 
+def notice_late(item: Item, pack: RulePack) -> str | None:
+    """A notice issued later than the pack allows after the meeting minutes (灞桥 三、(一)3 一周内下发督查通知)."""
+    rule = pack.rule(item.category, item.tier)
+    if rule.notice_within is None or item.minutes is None:
+        return None
+    try:
+        last = rule.notice_within.apply(pack.calendar, item.minutes)
+    except UnknownYear:
+        return None
+    if item.issued <= last:
+        return None
+    return (
+        f"督查通知于 {item.issued} 下发，晚于会议纪要印发（{item.minutes}）后 {rule.notice_within.describe()}的 {last}"
+        f"（{rule.notice_within.source or rule.source}）"
+    )
+
+
 def owed_duties(events: list, today: date) -> list:
     """Duties a consequence created (``owes``) that are not yet recorded as fulfilled (``duban fulfil``)."""
     return [e for e in events if e.kind == "consequence" and e.due and not e.done and e.date <= today]
@@ -372,6 +389,9 @@ def plan(ledger, today: date) -> SweepResult:
         duty = supervision_due(item, pack, today, st)
         if duty:
             res.pending.append({"item": item.id, "title": item.title, "what": duty})
+        late = notice_late(item, pack) if today - item.issued < timedelta(days=7) else None
+        if late:  # said in the digests of the notice's first week
+            res.pending.append({"item": item.id, "title": item.title, "what": late})
     res.pending += [
         {"item": e.id, "title": ledger.unit_name(e.unit), "what": owed_text(e, today)}
         for e in owed_duties(ledger.events, today)

@@ -58,6 +58,8 @@ class Item:
     ref: str = ""
     requirement: str = ""
     forward: bool = False
+    cadence: str = ""  # the clerk's choice among the category's ``cadences`` (西城: weekly | monthly)
+    minutes: date | None = None  # the day the 会议纪要 was issued (灞桥: the notice goes out within a week)
     log: list[dict] = field(default_factory=list)
     path: str = ""  # relative to the ledger root
     lines: dict = field(default_factory=dict)
@@ -88,6 +90,8 @@ ITEM_FIELDS = {
     "ref": str,
     "requirement": str,
     "forward": bool,
+    "cadence": str,
+    "minutes": date,
     "log": list,
     "note": str,
 }
@@ -140,6 +144,8 @@ def validate_item(src: Source, data, rel: str) -> Item | None:
         ref=_as_text(data.get("ref")),
         requirement=_as_text(data.get("requirement")),
         forward=bool(data.get("forward", False)),
+        cadence=_as_text(data.get("cadence")),
+        minutes=data.get("minutes"),
         log=[e for e in log if isinstance(e, dict)],
         path=rel,
         lines=src.lines,

@@ -8,7 +8,7 @@ Reading the pack's YAML files is :mod:`duban.store.packs`.  Every rule carries
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -149,7 +149,11 @@ class CategoryRule:
     note: str = ""
     supervise: Cadence | None = None  # the office's own duty (一日一督, 每周督办): listed in the digest, not the unit's
     lookback_until: str = "closed"  # closed: until struck off; done: until the decision is carried out (直至落实)
-    report_requires: tuple[str, ...] = ()  # what every report must state: percent / investment / work (安康 二、(四))
+    report_requires: tuple[str, ...] = ()
+    cadences: dict = field(default_factory=dict)  # name -> Cadence: reporting the clerk may choose at registration
+    notice_within: TimeRule | None = (
+        None  # the notice goes out within this of the minutes (灞桥 三、(一)3 一周内)  # what every report must state: percent / investment / work (安康 二、(四))
+    )
 
 
 # --------------------------------------------------------------------- process
@@ -340,6 +344,12 @@ class RulePack:
 
     def rule(self, category: str, tier: str) -> CategoryRule:
         return self.tier_rules.get((category, tier)) or self.categories[category]
+
+    def item_rule(self, item) -> CategoryRule:
+        """The rule an item follows: its category and tier, with the reporting cadence the clerk chose (``cadence``)."""
+        rule = self.rule(item.category, item.tier)
+        chosen = rule.cadences.get(item.cadence) if item.cadence else None
+        return replace(rule, cadence=chosen) if chosen else rule
 
     def needs_level(self, event_kind: str) -> bool:
         """Whether a scoring rule scores this unit event by level (卓尼: 国家/省/州/县 = 4/3/2/1)."""

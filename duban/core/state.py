@@ -258,7 +258,7 @@ class PeriodicDue:
 
 def periodic_reports(item: Item, pack: RulePack, today: date, st: State | None = None) -> list[PeriodicDue]:
     """The periodic reports due so far (strictly before the deadline), each with its report."""
-    rule = pack.rule(item.category, item.tier)
+    rule = pack.item_rule(item)
     st = st or replay(item, today)
     if rule.cadence is None or item.forward or st.deadline is None:
         return []

@@ -218,7 +218,7 @@ def return_context(ledger, item: Item, number: str | None) -> dict:
 
 
 def notice_context(ledger, item: Item) -> dict:
-    rule = ledger.pack.rule(item.category, item.tier)
+    rule = ledger.pack.item_rule(item)
     duties = []
     if rule.cadence:
         duties.append(f"{rule.cadence.describe()}（{ledger.config.short}按期汇总）")

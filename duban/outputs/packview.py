@@ -24,6 +24,12 @@ def category_rows(pack: RulePack) -> list[list[str]]:
         for tier in TIERS:
             rule = pack.rule(key, tier)
             duties = [rule.cadence.describe() if rule.cadence else ""]
+            if rule.cadences:
+                duties.append(
+                    "立项时可选（--cadence）：" + "、".join(f"{k} {c.describe()}" for k, c in rule.cadences.items())
+                )
+            if rule.notice_within:
+                duties.append(f"会议纪要印发后 {rule.notice_within.describe()}内下发督查通知（--minutes-date）")
             if rule.supervise:
                 duties.append(f"督查室{rule.supervise.describe()}")
             if rule.report_requires:

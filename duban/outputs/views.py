@@ -17,7 +17,7 @@ def iso(v):
 def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
     pack = ledger.pack
     st = derive(item, pack, today)
-    rule = pack.rule(item.category, item.tier)
+    rule = pack.item_rule(item)
     view = {
         "id": item.id,
         "title": item.title,

@@ -148,6 +148,8 @@ CATEGORY_KEYS = {
     "lookback_until",
     "supervise",
     "report_requires",
+    "cadences",
+    "notice_within",
     "forward",
     "note",
     "tiers",
@@ -177,6 +179,15 @@ def _parse_rule_fields(src: Source, data: dict, keypath: tuple, base: CategoryRu
         changes["lookback"] = parse_cadence(src, data["lookback"], keypath + ("lookback",))
     if "supervise" in data:
         changes["supervise"] = parse_cadence(src, data["supervise"], keypath + ("supervise",))
+    if "cadences" in data:
+        choices = data["cadences"]
+        if check_mapping(src, choices, keypath + ("cadences",), set(choices) if isinstance(choices, dict) else set()):
+            parsed = {str(k): parse_cadence(src, v, keypath + ("cadences", k)) for k, v in choices.items()}
+            changes["cadences"] = {k: v for k, v in parsed.items() if v is not None}
+    if "notice_within" in data:
+        rule = parse_time_rule(src, data["notice_within"], keypath + ("notice_within",), allow=("working_days", "days"))
+        if rule:
+            changes["notice_within"] = rule
     if "report_requires" in data:
         names = data["report_requires"] if isinstance(data["report_requires"], list) else [data["report_requires"]]
         bad = [n for n in names if n not in REPORT_FIELDS]
