@@ -80,3 +80,18 @@ def test_a_lapse_after_the_order_proposes_criticism_counted_per_calendar_year(le
     # 一年内 is the calendar year (the pack's reading): another on 2027-02-10 is again a first
     event(ledger, "fgw", "criticism", "2027-02-10")
     assert [a["rule"] for a in sweep(ledger, "2027-02-11")["actions"] if a.get("rule")] == ["self-examination"]
+
+
+def test_an_answer_in_progress_keeps_a_weekly_follow_up_until_the_final_result(ledger):
+    # 十二 一时没有明确结果的，要报告阶段性进展情况，并续报直至完成最终结果 (weekly: the pack's reading)
+    item = ledger.issue(category="leader_instruction", tier="yellow", issued="2026-03-02", deadline=None)
+    assert ledger("show", item, "--json", today="2026-03-02").json()["deadline"] == "2026-03-09"  # 5 working days
+    ledger("report", item, "--unit", "fgw", "--text", "正在协调，阶段性进展", today="2026-03-06")
+    ledger("report", item, "--unit", "fgw", "--text", "续报一", today="2026-03-12")
+    sweep(ledger, "2026-03-24")
+    # follow-ups from Fri 03-06: 03-13 (reported 03-12, not announced), 03-20 (missed) → 催办通知 Mon 03-23
+    assert [str(e["due"]) for e in log(ledger, item) if e["kind"] == "report_due"] == ["2026-03-20"]
+    assert [str(e["date"]) for e in log(ledger, item) if e.get("lapse") == "report:2026-03-20"] == ["2026-03-23"]
+    ledger("report", item, "--unit", "fgw", "--text", "已办结", "--final", today="2026-03-25")
+    sweep(ledger, "2026-04-10")
+    assert [str(e["due"]) for e in log(ledger, item) if e["kind"] == "report_due"] == ["2026-03-20"]  # no more

@@ -221,13 +221,13 @@ def periodic(cx: Context, now: State, runs: list[Run]) -> Iterator[dict]:
     run up the ladder (added to ``runs``) for a missed one.
 
     A unit silent since an earlier missed report is still in that lapse: no new one."""
-    if cx.rule.cadence is None:
+    if cx.rule.cadence is None and cx.rule.follow_up is None:
         return
     item = cx.item
-    previous_missed, prev_due = False, now.active_since or item.issued
+    previous_missed = False
     for p in periodic_reports(item, cx.pack, cx.today, now):
         before = cx.closed(p.due - ONE)
-        window_start, prev_due = prev_due, p.due
+        window_start = p.since or item.issued
         early = p.reported_on is not None and p.reported_on < p.due
         if before.status in ACTIVE and not early:
             ev = cx.new({"date": p.due, "kind": "report_due", "due": p.due, "unit": before.lead})

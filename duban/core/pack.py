@@ -149,11 +149,10 @@ class CategoryRule:
     note: str = ""
     supervise: Cadence | None = None  # the office's own duty (一日一督, 每周督办): listed in the digest, not the unit's
     lookback_until: str = "closed"  # closed: until struck off; done: until the decision is carried out (直至落实)
-    report_requires: tuple[str, ...] = ()
+    report_requires: tuple[str, ...] = ()  # what every report must state: percent / investment / work (安康 二、(四))
     cadences: dict = field(default_factory=dict)  # name -> Cadence: reporting the clerk may choose at registration
-    notice_within: TimeRule | None = (
-        None  # the notice goes out within this of the minutes (灞桥 三、(一)3 一周内)  # what every report must state: percent / investment / work (安康 二、(四))
-    )
+    follow_up: Cadence | None = None  # 续报: after a progress answer, reports at this cadence until the final one
+    notice_within: TimeRule | None = None  # the notice goes out within this of the minutes (灞桥 三、(一)3 一周内)
 
 
 # --------------------------------------------------------------------- process

@@ -250,6 +250,7 @@ def max_deadline(pack: RulePack, item: Item) -> date | None:
 class PeriodicDue:
     due: date
     reported_on: date | None  # the lead's first report in (previous due, due]; None: 缺报
+    since: date | None = None  # the previous due date (or the start): the report window is (since, due]
 
     @property
     def on_time(self) -> bool:
@@ -257,13 +258,26 @@ class PeriodicDue:
 
 
 def periodic_reports(item: Item, pack: RulePack, today: date, st: State | None = None) -> list[PeriodicDue]:
-    """The periodic reports due so far (strictly before the deadline), each with its report."""
+    """The periodic reports due so far (strictly before the deadline), each with its report; or, for a rule with
+    ``follow_up`` (续报), those due after the lead's first progress report until its final one, past the deadline too."""
     rule = pack.item_rule(item)
     st = st or replay(item, today)
-    if rule.cadence is None or item.forward or st.deadline is None:
+    if item.forward or st.deadline is None:
         return []
-    start = st.active_since or item.issued
-    until = min(today, st.deadline - timedelta(days=1))
+    cadence, until = rule.cadence, min(today, st.deadline - timedelta(days=1))
+    start: date | None = st.active_since or item.issued
+    if cadence is None and rule.follow_up is not None:
+        cadence, until = rule.follow_up, today
+        start = next(
+            (
+                ev["date"]
+                for ev in item.log
+                if ev.get("kind") == "report" and ev.get("unit") == st.lead and start <= ev["date"] <= today
+            ),
+            None,
+        )
+    if cadence is None or start is None:
+        return []
     if st.reported_on:
         until = min(until, st.reported_on)
     reports = sorted(
@@ -272,8 +286,8 @@ def periodic_reports(item: Item, pack: RulePack, today: date, st: State | None =
         if ev.get("kind") == "report" and ev.get("unit") == st.lead and ev["date"] <= today
     )
     out, prev = [], start
-    for due in rule.cadence.dates(pack.calendar, start, until):
-        out.append(PeriodicDue(due, next((d for d in reports if prev < d <= due), None)))
+    for due in cadence.dates(pack.calendar, start, until):
+        out.append(PeriodicDue(due, next((d for d in reports if prev < d <= due), None), prev))
         prev = due
     return out
 

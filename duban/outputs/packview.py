@@ -24,6 +24,8 @@ def category_rows(pack: RulePack) -> list[list[str]]:
         for tier in TIERS:
             rule = pack.rule(key, tier)
             duties = [rule.cadence.describe() if rule.cadence else ""]
+            if rule.follow_up:
+                duties.append(f"报告阶段性进展后{rule.follow_up.describe()}，直至最终结果")
             if rule.cadences:
                 duties.append(
                     "立项时可选（--cadence）：" + "、".join(f"{k} {c.describe()}" for k, c in rule.cadences.items())

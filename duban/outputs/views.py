@@ -60,7 +60,8 @@ def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
             )
         except DubanError as e:
             view["calendar_problem"] = str(e)
-        view["cadence"] = rule.cadence.describe() if rule.cadence else None
+        cadence = rule.cadence or rule.follow_up
+        view["cadence"] = cadence.describe() if cadence else None
         view["owed"] = [  # duties a consequence about this item created, not yet fulfilled (duban fulfil)
             {"id": e.id, "unit": e.unit, "action": e.action, "due": iso(e.due), "late": e.due < today}
             for e in owed_duties(ledger.events, today)

@@ -149,6 +149,7 @@ CATEGORY_KEYS = {
     "supervise",
     "report_requires",
     "cadences",
+    "follow_up",
     "notice_within",
     "forward",
     "note",
@@ -184,6 +185,8 @@ def _parse_rule_fields(src: Source, data: dict, keypath: tuple, base: CategoryRu
         if check_mapping(src, choices, keypath + ("cadences",), set(choices) if isinstance(choices, dict) else set()):
             parsed = {str(k): parse_cadence(src, v, keypath + ("cadences", k)) for k, v in choices.items()}
             changes["cadences"] = {k: v for k, v in parsed.items() if v is not None}
+    if "follow_up" in data:
+        changes["follow_up"] = parse_cadence(src, data["follow_up"], keypath + ("follow_up",))
     if "notice_within" in data:
         rule = parse_time_rule(src, data["notice_within"], keypath + ("notice_within",), allow=("working_days", "days"))
         if rule:
