@@ -111,12 +111,23 @@ def test_adjusting_a_task_gives_it_a_new_deadline(ledger):
     assert ledger("show", item, "--json", today="2026-07-15").json()["deadline"] == "2026-11-30"
 
 
-def test_quarterly_summary_without_a_scoring_table(ledger):
-    # 第十三条(六) 每季度核准汇总; (三)《西城政务督查》: the bulletin renders, the score table is empty
-    ledger.issue(category="other", issued="2026-04-01", deadline="2026-04-10")
+def test_quarterly_summary_counts_urging_and_returns_without_points(ledger):
+    # 第十二条(四) 催办、退办情况均纳入年底绩效考核 (no points in the document: counts); 第十五条 屡次迟报 → 通报
+    a = ledger.issue(category="other", issued="2026-04-01", deadline="2026-04-10")
+    b = ledger.issue(category="other", issued="2026-04-01", deadline="2026-04-17")
+    sweep(ledger, "2026-04-24")
+    # a: lapse Fri 04-10 → 催办单 Mon 04-13 (answer Thu 04-16), second 催办单 Fri 04-17;
+    # b: lapse Fri 04-17 → 催办单 Mon 04-20 (answer 04-23), second Fri 04-24: four 催办单, fgw late twice
+    assert len(slips(ledger, a)) == len(slips(ledger, b)) == 2
+    ledger("report", a, "--unit", "fgw", "--text", "已办结", "--final", today="2026-04-24")
+    ledger("review", a, "return", "--reason", "结果不实", today="2026-04-27")
+    got = ledger("score", "Q2", "--json", today="2026-06-30").json()["units"]
+    fgw = next(u for u in got if u["unit"] == "fgw")
+    assert fgw["tallies"] == {"被催办": 4, "被退办": 1} and fgw["score"] == 0
+    assert fgw["flags"] == ["屡次迟报（季度汇总中通报）", "被催办 4 次", "被退办 1 次"]
+    assert "被催办 4 次" in ledger("score", "Q2", today="2026-06-30").out
     res = ledger("render", "bulletin", "Q2", today="2026-06-30")
     assert res.code == 0, res.err
-    assert ledger("score", "Q2", today="2026-06-30").code == 1
 
 
 def text_of(path):

@@ -260,6 +260,7 @@ class UnitScore:
     deltas: list[Delta] = field(default_factory=list)
     cuts: list[str] = field(default_factory=list)  # how caps and zeroing changed the sum
     zeroed: bool = False
+    tallies: dict[str, int] = field(default_factory=dict)  # rule label -> occurrences in the period (``tally``)
 
     def as_json(self) -> dict:
         return {
@@ -274,6 +275,7 @@ class UnitScore:
             "deltas": [d.as_json() for d in self.deltas if d.counted],
             "not_counted": [d.as_json() for d in self.deltas if not d.counted],
             "cuts": self.cuts,
+            "tallies": self.tallies,
         }
 
 
@@ -339,6 +341,10 @@ def score(ledger, period: Period, today: date) -> list[UnitScore]:
             if rule.zero and in_year and not us.zeroed:
                 us.zeroed = True
                 us.cuts.append(f"{o.date} 起本年度评分为 0（{rule.id}，{rule.source}）")
+            if rule.tally:
+                if in_period:
+                    us.tallies[rule_label(rule)] = us.tallies.get(rule_label(rule), 0) + 1
+                continue
             pts = rule.points(o.role, o.tier, o.level)
             if pts is None or pts == 0:
                 continue
@@ -399,6 +405,7 @@ def _total(us: UnitScore, scoring) -> None:
     )
     total = capped(us.base + bonus - penalty, scoring.cap_score, "合计", "最高分")
     us.bonus, us.penalty, us.score = bonus, penalty, Decimal(0) if us.zeroed else total
+    us.flags += [f"{label} {n} 次" for label, n in us.tallies.items()]
     if us.zeroed:
         us.flags.append("本年度评分为 0")
 

@@ -132,6 +132,8 @@ def delta_text(rule: ScoreRule, pack: RulePack) -> str:
         parts.append(f"标记：{rule.flag}" + ("（当年有效）" if rule.lasts == "year" else ""))
     if rule.zero:
         parts.append("本年度评分为 0")
+    if rule.tally:
+        parts.append("计次数（不计分），列入标记")
     return "；".join(parts)
 
 

@@ -439,6 +439,7 @@ RULE_KEYS = {
     "flag",
     "zero",
     "lasts",
+    "tally",
 }
 
 
@@ -478,8 +479,8 @@ def _parse_score_rule(src: Source, r, keypath: tuple, pack: RulePack) -> ScoreRu
     if isinstance(at, bool) or not isinstance(at, int) or at < 0 or ("at" in r and at == 0):
         src.error(keypath + ("at",), f"at 应为正整数，而不是 “{at}”")
         return None
-    if r.get("delta") is None and not r.get("flag") and not r.get("zero"):
-        src.error(keypath, "规则须给出 delta、flag 或 zero 中的至少一项")
+    if r.get("delta") is None and not r.get("flag") and not r.get("zero") and not r.get("tally"):
+        src.error(keypath, "规则须给出 delta、flag、zero 或 tally 中的至少一项")
         return None
     return ScoreRule(
         id=str(r["id"]),
@@ -500,6 +501,7 @@ def _parse_score_rule(src: Source, r, keypath: tuple, pack: RulePack) -> ScoreRu
         zero=bool(r.get("zero", False)),
         lasts="year" if r.get("zero") else lasts,
         note=str(r.get("note") or ""),
+        tally=bool(r.get("tally", False)),
     )
 
 
