@@ -45,3 +45,27 @@ def test_rules_print_each_rule_with_its_clause(tmp_path, name):
     for section, rule, clause in EXPECTED[name]:
         rows = [" | ".join(row) for row in data[section]]
         assert any(rule in row and clause in row for row in rows), (section, rule, clause)
+
+
+def test_the_new_fields_are_checked_with_file_and_line(tmp_path):
+    import shutil
+
+    from duban.store.data import shipped_packs
+    from duban.store.packs import load_pack
+
+    folder = tmp_path / "pack"
+    shutil.copytree(shipped_packs()["zhuoni-2022"], folder)
+    proc = folder / "process.yaml"
+    text = proc.read_text(encoding="utf-8")
+    text = text.replace("  from: reached", "  from: sideways").replace(
+        "    label: 督办提示\n", "    label: 督办提示\n    form: memo\n    times: 0\n    proposes: praise\n"
+    )
+    text = text.replace("    late: late_objection\n", "    late: nothing\n").replace(
+        "  within: {days: 30,", "  within: {hours: 30,"
+    )
+    proc.write_text(text, encoding="utf-8")
+    _, problems = load_pack(folder, "rules")
+    said = {(p.path, p.message.split(" ")[0]) for p in problems}
+    assert {m for _, m in said} >= {"form", "times", "proposes", "from", "late"}
+    assert all(p.path == "rules/process.yaml" and p.line > 1 for p in problems)
+    assert any("within" in p.message for p in problems)

@@ -283,9 +283,8 @@ class ScoreRule:
     flag: str = ""  # a mark on the unit (取消年度评优资格, 约谈 …)
     zero: bool = False  # the unit's score for the year is 0
     lasts: str = "period"  # period | year: how long the flag holds
-    tally: bool = (
-        False  # counted per unit in the period, no points (西城: 催办、退办 counts for the year-end assessment)
-    )
+    # counted per unit in the period, no points (西城: 催办、退办 counts for the year-end assessment)
+    tally: bool = False
     note: str = ""  # the pack's reading, where the document is ambiguous
 
     def points(self, role: str, tier: str, level: str):

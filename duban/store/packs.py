@@ -160,6 +160,15 @@ CATEGORY_KEYS = {
 OVERRIDE_KEYS = CATEGORY_KEYS - {"label", "tiers"}
 
 
+def _choice(src: Source, data: dict, key: str, choices: dict[str, str], keypath: tuple) -> str | None:
+    """``data[key]`` if it is one of ``choices`` (value -> what it means); else an error naming them, and None."""
+    if data[key] in choices:
+        return str(data[key])
+    said = " 或 ".join(f"{k}（{v}）" for k, v in choices.items())
+    src.error(keypath + (key,), f"{key} 只能是 {said}，而不是 “{data[key]}”")
+    return None
+
+
 def _parse_rule_fields(src: Source, data: dict, keypath: tuple, base: CategoryRule) -> CategoryRule:
     changes: dict = {}
     if "source" in data:
@@ -201,10 +210,9 @@ def _parse_rule_fields(src: Source, data: dict, keypath: tuple, base: CategoryRu
         else:
             changes["report_requires"] = tuple(names)
     if "lookback_until" in data:
-        if data["lookback_until"] in ("closed", "done"):
-            changes["lookback_until"] = data["lookback_until"]
-        else:
-            src.error(keypath + ("lookback_until",), "lookback_until 只能是 closed（至销号）或 done（至办结落实）")
+        choice = _choice(src, data, "lookback_until", {"closed": "至销号", "done": "至办结落实"}, keypath)
+        if choice:
+            changes["lookback_until"] = choice
     if "forward" in data:
         if check_type(src, data, "forward", bool, keypath, "true 或 false"):
             changes["forward"] = data["forward"]
@@ -301,10 +309,9 @@ def _parse_process(src: Source, data, words: Words) -> Process:
     if "new_lapse" in data:
         sub = data["new_lapse"]
         if check_mapping(src, sub, ("new_lapse",), {"from", "source", "note"}, ("from",)):
-            if sub["from"] in ("first", "reached"):
-                kw["new_lapse"], kw["new_lapse_source"] = sub["from"], str(sub.get("source", ""))
-            else:
-                src.error(("new_lapse", "from"), "from 只能是 first（从第一步起）或 reached（从已到达的一步起）")
+            choice = _choice(src, sub, "from", {"first": "从第一步起", "reached": "从已到达的一步起"}, ("new_lapse",))
+            if choice:
+                kw["new_lapse"], kw["new_lapse_source"] = choice, str(sub.get("source", ""))
     if "co_units" in data:
         sub = data["co_units"]
         if check_mapping(src, sub, ("co_units",), {"wording", "source", "note"}, ("wording",)):
