@@ -119,17 +119,8 @@ def test_extension_must_move_the_deadline_later(ledger):
 @pytest.mark.parametrize(
     "category,tier,issued,deadline,reports,today,expected_dues,missing",
     [
-        # 三、(一)1(1) 一日一督 — red leader instructions; a deadline set later than the same day
-        (
-            "leader_instruction",
-            "red",
-            "2026-03-02",
-            "2026-03-06",
-            ["2026-03-03"],
-            "2026-03-06",
-            ["2026-03-03", "2026-03-04", "2026-03-05"],
-            ["2026-03-04", "2026-03-05"],
-        ),
+        # 三、(一)1(1) 一日一督 — red leader instructions: the office's daily urging, no report the unit owes
+        ("leader_instruction", "red", "2026-03-02", "2026-03-06", ["2026-03-03"], "2026-03-06", [], []),
         # 三、(一)1(2) 每2周 — yellow leader instructions
         (
             "leader_instruction",
@@ -141,17 +132,8 @@ def test_extension_must_move_the_deadline_later(ledger):
             ["2026-03-16", "2026-03-30", "2026-04-13"],
             ["2026-03-30", "2026-04-13"],
         ),
-        # 三、(一)2 每周督办 — red key projects
-        (
-            "key_project",
-            "red",
-            "2026-03-02",
-            "2026-03-31",
-            ["2026-03-09", "2026-03-20"],
-            "2026-03-25",
-            ["2026-03-09", "2026-03-16", "2026-03-23"],
-            ["2026-03-16"],
-        ),
+        # 三、(一)2 每周督办 — red key projects: the office supervises weekly, the unit owes no weekly report
+        ("key_project", "red", "2026-03-02", "2026-03-31", ["2026-03-09"], "2026-03-25", [], []),
         # 三、(二)5 擂台赛 每月 — month ends (05-31 is a Sunday → 06-01)
         (
             "arena_commitment",

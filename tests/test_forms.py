@@ -59,9 +59,10 @@ def escalated(ledger):
         basis="区长批示 2026-02-27",
         requirement="请于3月5日前完成路面修复。",
     )
-    for day in ("2026-03-06", "2026-03-10", "2026-03-13"):
+    for day in ("2026-03-06", "2026-03-10", "2026-03-13"):  # 提醒单 ×2 (多次催办), then the 警告单 on 03-13
         assert ledger("sweep", today=day).code == 0
     assert ledger("escalate", item, "--step", "urge", "--reason", "进展缓慢，请加快", today="2026-03-16").code == 0
+    assert ledger("sweep", today="2026-03-17").code == 0  # the proposed referral
     ledger("report", item, "--unit", "fgw", "--text", "已完成路面修复。", "--final", today="2026-03-17")
     assert ledger("review", item, "return", "--reason", "佐证材料不全", today="2026-03-18").code == 0
     fwd = ledger.issue(
@@ -80,11 +81,11 @@ def test_every_form_renders_with_its_fields_in_the_right_cells(escalated):
     # 灞桥 附件3: 被提醒单位 / 提醒事项 / 提醒事由及要求 / the office's 联系人 联系电话 / 传真 邮箱, headed "2026-(N)"
     assert r["reminder"][:2] == [["被提醒单位", "区发展和改革委员会"], ["提醒事项", "关于加快XX路改造工程的批示"]]
     assert r["reminder"][2][0] == "提醒事由\n及要求" and "2026年3月5日" in r["reminder"][2][1]
-    assert "2026年3月9日前" in r["reminder"][2][1]  # the answer window from the log
+    assert "2026年3月12日前" in r["reminder"][2][1]  # the latest 提醒单 (the second, 03-10): its answer window
     assert r["reminder"][3:] == [["联系人", "王敏", "联系电话", "029-0"], ["传真", "029-9", "邮箱", "dcb@x.cn"]]
     assert "西安市灞桥区人民政府工作提醒单" in docs["reminder"].paragraphs[0].text
-    assert docs["reminder"].paragraphs[1].text == "2026-（1）"
-    # 附件4: the warning cites the reminder it follows, and leaves room to sign
+    assert docs["reminder"].paragraphs[1].text == "2026-（2）"  # the latest of the two 提醒单
+    # 附件4: the warning cites the reminders it follows, and leaves room to sign
     assert [row[0] for row in r["warning"]] == [
         "被警告单位",
         "警告事项",
@@ -189,7 +190,7 @@ def test_rendering_is_deterministic_and_uses_the_recorded_number(escalated):
     one = first.read_bytes()
     again = render(ledger, "warning", item, today="2026-09-01")  # another day: the slip's own date and number
     assert again == first and again.read_bytes() == one
-    assert text(Document(again)).count("2026年3月10日") >= 1
+    assert text(Document(again)).count("2026年3月13日") >= 1
     # a second warning gets the next number; --number picks either
     ledger("escalate", item, "--step", "warning", "--reason", "仍未整改", today="2026-03-19")
     latest = Document(render(ledger, "warning", item, today="2026-03-19"))
@@ -262,7 +263,7 @@ def test_issue_renders_the_notice_and_sweep_renders_its_slips(ledger):
     data = ledger("sweep", "--json", today="2026-03-10").json()
     assert [Path(p).name for p in data["forms"]] == [
         "2026-0001-工作提醒单-2026-1.docx",
-        "2026-0001-督查工作警告单-2026-1.docx",
+        "2026-0001-工作提醒单-2026-2.docx",
     ]
     assert all(Path(p).is_file() for p in data["forms"])
     assert ledger.clean()  # out/ is not tracked

@@ -60,18 +60,21 @@ def test_overdue_item_climbs_the_ladder_to_a_proposed_referral(ledger):
         "unit": "fgw",
         "answer_by": date(2026, 3, 9),
     }
-    # answer window: 03-06 + 2 days = Sunday 03-08 → Monday 03-09; warning the next working day
+    # answer window: 03-06 + 2 days = Sunday 03-08 → Monday 03-09; 五、(四)2 多次催办: a second 提醒单 the next
+    # working day (answer Thu 03-12), then the warning on Fri 03-13 (answer Sun 03-15 → Mon 03-16)
     sweep(ledger, "2026-03-09")
     assert kinds(ledger, item, SLIPS) == [("reminder", "2026-03-06")]
     sweep(ledger, "2026-03-10")
-    assert log(ledger, item)[-1]["kind"] == "warning" and log(ledger, item)[-1]["answer_by"] == date(2026, 3, 12)
-    data = sweep(ledger, "2026-03-13")
+    assert log(ledger, item)[-1]["kind"] == "reminder" and log(ledger, item)[-1]["answer_by"] == date(2026, 3, 12)
+    sweep(ledger, "2026-03-13")
+    assert log(ledger, item)[-1]["kind"] == "warning" and log(ledger, item)[-1]["answer_by"] == date(2026, 3, 16)
+    data = sweep(ledger, "2026-03-17")
     referral = log(ledger, item)[-1]
-    assert referral["kind"] == "referral" and referral["status"] == "proposed" and str(referral["date"]) == "2026-03-13"
+    assert referral["kind"] == "referral" and referral["status"] == "proposed" and str(referral["date"]) == "2026-03-17"
     assert any("待区政府决定" in p["what"] for p in data["pending"])
     # nothing more climbs; the proposal waits for a decision
     sweep(ledger, "2026-04-30")
-    assert [k for k, _ in kinds(ledger, item, SLIPS)] == ["reminder", "warning", "referral"]
+    assert [k for k, _ in kinds(ledger, item, SLIPS)] == ["reminder", "reminder", "warning", "referral"]
     assert ledger("refer", item, "approve", "--text", "同意移交区监察委", today="2026-04-30").code == 0
     decision = log(ledger, item)[-1]
     assert (
@@ -174,7 +177,7 @@ def test_dry_run_changes_nothing(ledger):
     item = ledger.issue(category="other", tier="yellow", deadline="2026-03-05")
     head, before = ledger.head(), ledger.path(item).read_text(encoding="utf-8")
     data = sweep(ledger, "2026-03-20", "--dry-run")
-    assert [a["action"] for a in data["actions"]] == ["due_soon", "reminder", "warning", "referral"]
+    assert [a["action"] for a in data["actions"]] == ["due_soon", "reminder", "reminder", "warning", "referral"]
     assert ledger.head() == head and ledger.path(item).read_text(encoding="utf-8") == before
     assert [p.name for p in (ledger.root / "out").rglob("*.*")] == [f"{item}-督查通知单.docx"]  # from the issue
 
@@ -214,7 +217,12 @@ def test_broken_item_is_reported_and_the_rest_are_swept(ledger):
 
 
 def test_close_requires_the_lookback_the_pack_asks_for(ledger):
-    # 三、(一)3: 常务会决定事项一月进行一次回头望
+    # a pack whose look-backs run until the item is struck off (lookback_until: closed, the default) demands one
+    # after it is done; 灞桥's 常务会 look-backs run only until the decision is carried out (三、(一)3 直至落实)
+    folder = ledger.root / "rules" / "categories.yaml"
+    text = folder.read_text(encoding="utf-8")
+    folder.write_text(text.replace("  lookback_until: done\n", "", 1), encoding="utf-8")
+    git(ledger.root, "commit", "-qam", "规则包：常务会回头望至销号")
     item = ledger.issue(category="meeting_executive", tier="yellow", deadline=None)
     ledger("report", item, "--unit", "fgw", "--text", "完成", "--final", today="2026-03-10")
     ledger("review", item, "accept", today="2026-03-11")
@@ -280,7 +288,8 @@ def test_periodic_reports_missed_climb_only_to_the_warning(ledger):
     assert got == [
         ("report_due", "2026-03-16"),
         ("reminder", "2026-03-17"),
-        ("warning", "2026-03-20"),
+        ("reminder", "2026-03-20"),
+        ("warning", "2026-03-24"),
         ("report_due", "2026-03-30"),
         ("report_due", "2026-04-13"),
         ("report_due", "2026-04-27"),
@@ -309,7 +318,7 @@ def test_one_sweep_after_sixty_days_equals_daily_sweeps(ledger, tmp_path):
         twin = copy.root / path.relative_to(ledger.root)
         assert path.read_text(encoding="utf-8") == twin.read_text(encoding="utf-8"), path.name
     assert (ledger.root / "counters.yaml").read_text() == (copy.root / "counters.yaml").read_text()
-    assert sum(1 for e in log(ledger, "2026-0001") if e["kind"] in SLIPS) == 3
+    assert sum(1 for e in log(ledger, "2026-0001") if e["kind"] in SLIPS) == 4  # 提醒单 ×2, 警告单, 移交建议
 
 
 # ------------------------------------------------------------- properties
@@ -395,7 +404,7 @@ def test_sweep_never_escalates_finished_items_nor_repeats_a_step(history):
     for ev in item.log:
         if ev["kind"] not in SLIPS:
             continue
-        key = (ev["kind"], ev["lapse"])
+        key = (ev["kind"], ev["lapse"], ev.get("round") or 1)
         assert key not in seen, f"{key} issued twice"
         seen.add(key)
         before = replay(item, ev["date"] - timedelta(days=1))

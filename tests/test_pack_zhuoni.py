@@ -64,7 +64,7 @@ def test_same_item_overdue_twice_and_three_times(ledger):
 
 def test_review_requested_and_decided_within_thirty_days(ledger):
     # 第十七条: 收到申请后督查组应当在 30 日内作出复核决定
-    event(ledger, "fgw", "objection", "2026-04-10", "--note", "对第3期督查通报有异议")
+    event(ledger, "fgw", "objection", "2026-04-10", "--note", "对第3期督查通报有异议", "--received", "2026-04-03")
     (a,) = sweep(ledger, "2026-04-11")["actions"]
     assert (a["rule"], a["due"]) == ("review-decision", "2026-05-11")  # 05-10 is a Sunday: rolled
 
@@ -72,3 +72,45 @@ def test_review_requested_and_decided_within_thirty_days(ledger):
 def test_feedback_form(ledger):
     item = ledger.issue(category="key_project", tier="red", issued="2026-03-02", deadline="2026-03-06")
     assert ledger("render", "feedback", item, today="2026-03-20").code == 0
+
+
+def test_false_report_names_its_item_and_costs_by_tier(ledger):
+    # 附件1 三、4 谎报、瞒报、虚报……对应特别重要、比较重要、一般重要，每次分别减分 5、3、2 分
+    res = ledger("event", "fgw", "false_report", "--date", "2026-03-10", today="2026-03-10")
+    assert res.code == 1 and "--item" in res.err
+    red = ledger.issue(category="key_project", tier="red", issued="2026-03-02", deadline="2026-06-30")
+    event(ledger, "fgw", "false_report", "2026-03-10", "--item", red)
+    event(ledger, "fgw", "false_report", "2026-03-11", "--item", red)
+    assert [d["delta"] for d in scores(ledger, "2026", "2026-03-31")["fgw"]["deltas"]] == [-5, -5]
+
+
+def test_objection_within_thirty_days_of_the_bulletin_and_decided_within_thirty(ledger):
+    # 第十七条: 自收到督查反馈通报之日起 30 日内申请复核; 督查组应当在 30 日内作出复核决定.
+    # received 04-01 + 30 days = Fri 05-01, 劳动节 (05-01…05-05): the last day rolls to Wed 05-06
+    obj = ("event", "fgw", "objection", "--received", "2026-04-01")
+    late = ledger(*obj, "--date", "2026-05-07", today="2026-05-07")
+    assert late.code == 1 and "2026-05-06" in late.err and "late_objection" in late.err
+    assert ledger("event", "fgw", "objection", "--date", "2026-05-06", today="2026-05-06").code == 1  # no --received
+    assert ledger(*obj, "--date", "2026-05-06", today="2026-05-06").code == 0
+    (a,) = sweep(ledger, "2026-05-07")["actions"]
+    assert (a["rule"], a["due"]) == ("review-decision", "2026-06-05")  # 05-06 + 30 days, a Friday
+    assert any("复核决定" in p["what"] and "已逾期 3 天" in p["what"] for p in sweep(ledger, "2026-06-08")["pending"])
+    assert ledger("fulfil", a["id"], "--date", "2026-06-08", today="2026-06-08").code == 0
+    assert not any("复核决定" in p["what"] for p in sweep(ledger, "2026-06-09")["pending"])
+
+
+def test_objection_material_filed_late_is_overdue(ledger):
+    # 附件1 三、2 对督查督办存在异议、未在规定日期提报书面意见建议的 … 每次分别减分 5、3、2 分
+    blue = ledger.issue(category="leader_instruction", tier="blue", issued="2026-03-02", deadline="2026-06-30")
+    event(ledger, "fgw", "late_objection", "2026-05-07", "--item", blue)
+    assert [(d["rule"], d["delta"]) for d in scores(ledger, "2026", "2026-05-31")["fgw"]["deltas"]] == [
+        ("late-objection", -2)
+    ]
+
+
+def test_slips_are_called_as_the_document_calls_them(ledger):
+    # 附件1 三、2 经提示后: the first step is a 督办提示
+    item = ledger.issue(category="key_project", tier="blue", issued="2026-03-02", deadline="2026-03-05")
+    sweep(ledger, "2026-03-06")
+    res = ledger("render", "reminder", item, today="2026-03-06")
+    assert res.code == 0 and res.out.strip().endswith("督办提示-2026-1.docx")

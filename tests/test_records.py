@@ -117,7 +117,8 @@ def test_a_report_that_really_was_late_voids_nothing(ledger):
 def test_a_report_between_the_reminder_and_its_answer_window_voids_only_the_later_steps(ledger):
     item = late_item(ledger)
     sweep(ledger, "2026-11-17")
-    assert [e["kind"] for e in log(ledger, item) if e["kind"] in SLIPS] == ["reminder", "warning"]
+    # 灞桥 五、(四)2 多次催办: a second 提醒单 (2026-2) before the 警告单
+    assert [e["kind"] for e in log(ledger, item) if e["kind"] in SLIPS] == ["reminder", "reminder"]
     # received on Monday 11-16 (the last day of the reminder's answer window), typed on Wednesday
     out = ok(
         ledger,
@@ -132,9 +133,9 @@ def test_a_report_between_the_reminder_and_its_answer_window_voids_only_the_late
         "2026-11-16",
         today="2026-11-18",
     )
-    assert "督查工作警告单 2026-1" in out and "工作提醒单" not in out
+    assert "工作提醒单 2026-2" in out and "2026-1" not in out
     voids = [e for e in log(ledger, item) if e["kind"] == "void"]
-    assert [(v["of"], v["number"]) for v in voids] == [("warning", "2026-1")]
+    assert [(v["of"], v["number"], v["round"]) for v in voids] == [("reminder", "2026-2", 2)]
     assert sweep(ledger, "2026-11-20")["actions"] == []
 
 

@@ -47,7 +47,7 @@ def test_lead_and_co_unit_on_an_item_done_on_time(ledger):
     assert got["jyj"]["rank"] == got["baqiao-jd"]["rank"]  # equal scores share a rank
     (delta,) = got["fgw"]["deltas"]
     assert delta == {
-        "date": "2026-04-13",
+        "date": "2026-04-09",  # scored when the unit finished: its final report, not the review on 04-13
         "item": item,
         "title": "关于加快XX路改造工程的批示",
         "rule": "instruction-on-time",
@@ -373,13 +373,15 @@ def test_slips_late_completion_and_consequence_flags(ledger):
     )
     git(ledger.root, "commit", "-qam", "test pack")
     item = ledger.issue(category="other", issued="2026-04-01", deadline="2026-04-02", co=["zjj"])  # Thursday
-    assert ledger("sweep", today="2026-04-10").code == 0  # reminder 04-03, warning 04-08
+    # 提醒单 04-03 (answer 04-05 → 清明 → 04-07), again 04-08 (answer 04-10); the 警告单 on Mon 04-13 (the unit's
+    # final report comes that day, after the morning sweep, which the catch-up sweep of 08-07 writes)
+    assert ledger("sweep", today="2026-04-10").code == 0
     final_report(ledger, item, "2026-04-13", "2026-04-14")
     event(ledger, "jyj", "criticism", "2026-05-06")
     event(ledger, "jyj", "criticism", "2026-08-06")
     assert ledger("sweep", today="2026-08-07").code == 0
     q2 = scores(ledger, "Q2", "2026-12-31")
-    assert [(d["rule"], d["delta"]) for d in q2["fgw"]["deltas"]] == [("warned", -1), ("late", -1)]
+    assert [(d["rule"], d["delta"]) for d in q2["fgw"]["deltas"]] == [("late", -1), ("warned", -1)]  # both 04-13
     assert q2["zjj"]["score"] == 80  # the slip went to the lead; late completion scores the lead only
     assert q2["jyj"]["flags"] == [] and scores(ledger, "Q3", "2026-12-31")["jyj"]["flags"] == [
         "约谈并取消年度评先树优资格"

@@ -232,6 +232,8 @@ def _print_item(v: dict) -> None:
         fields.append(("缺报", "、".join(v["missing_reports"])))
     if v.get("next_lookback"):
         fields.append(("下次回头望", v["next_lookback"]))
+    for o in v.get("owed") or []:
+        fields.append(("待履行", f"{o['id']} {o['action']}（{o['due']} 前{'，已逾期' if o['late'] else ''}）"))
     if v.get("calendar_problem"):
         fields.append(("日历", v["calendar_problem"]))
     fields.append(("办理要求", v["requirement"].strip()))

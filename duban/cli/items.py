@@ -49,6 +49,13 @@ def issue(
     requirement: Annotated[str, typer.Option("--requirement", help="办理要求")] = "",
     forward: Annotated[bool, typer.Option("--forward", help="转阅(办)件：不需报送落实情况")] = False,
     leader: Annotated[str, typer.Option("--leader", help="责任领导")] = "",
+    cadence: Annotated[
+        str,
+        typer.Option("--cadence", help="定期报送（规则包该类别可选的，如 weekly 周报 / monthly 月报）；默认不定期报送"),
+    ] = "",
+    minutes_date: Annotated[
+        str | None, typer.Option("--minutes-date", help="会议纪要印发日期（会议决定事项：督查通知应在其后一周内下发）")
+    ] = None,
     no_forms: NoFormsOpt = False,
     json_: JsonOpt = False,
     ledger: LedgerOpt = None,
@@ -75,11 +82,18 @@ def issue(
         today=day,
         forward=forward,
         leader=leader,
+        cadence=cadence,
+        minutes=date_opt(minutes_date, "--minutes-date"),
     )
+    from duban.core.escalation import notice_late
+
+    led = ledger_with(root, [item_id])
+    late = notice_late(led.item(item_id), led.pack)
+    if late:
+        typer.echo(f"注意：{late}", err=True)
     if not no_forms:
         render_after(root, [("forward" if forward else "notice", item_id, None)], day)
     if json_:
-        led = ledger_with(root, [item_id])
         out_json(item_view(led, led.item(item_id), day))
     else:
         print(item_id)
@@ -121,6 +135,8 @@ def report(
     text: Annotated[str | None, typer.Option("--text", help="落实情况")] = None,
     file: Annotated[Path | None, typer.Option("--file", help="从文本文件读入落实情况")] = None,
     percent: Annotated[int | None, typer.Option("--percent", help="完成百分比 0–100")] = None,
+    investment: Annotated[str | None, typer.Option("--investment", help="已完成投资额（项目类，如 1200万元）")] = None,
+    work: Annotated[str | None, typer.Option("--work", help="已完成工程量（项目类）")] = None,
     final: Annotated[bool, typer.Option("--final", help="办结报告（主办单位），待审核")] = False,
     attachment: Annotated[list[Path] | None, typer.Option("--attachment", help="附件，可重复")] = None,
     on: DateOpt = None,
@@ -144,6 +160,8 @@ def report(
         final=final,
         attachments=list(attachment or []),
         today=day,
+        investment=investment,
+        work=work,
     )
     print(f"{item} 已记录{'办结' if final else '进展'}报告")
     said_voids(voided)
@@ -333,6 +351,9 @@ def event(
     item: Annotated[str | None, typer.Option("--item", help="相关事项编号")] = None,
     on: Annotated[str | None, typer.Option("--date", help="日期，默认今天")] = None,
     note: Annotated[str, typer.Option("--note", help="说明")] = "",
+    received: Annotated[
+        str | None, typer.Option("--received", help="收到所针对文书（如督查通报）的日期；复核申请须写明")
+    ] = None,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
@@ -341,7 +362,17 @@ def event(
 
     root, day = where(ledger, today)
     when = date_opt(on, "--date") or day
-    ev_id = record(root, unit=unit, kind=kind, level=level, item=item, day=when, note=note, today=day)
+    ev_id = record(
+        root,
+        unit=unit,
+        kind=kind,
+        level=level,
+        item=item,
+        day=when,
+        note=note,
+        today=day,
+        received=date_opt(received, "--received"),
+    )
     from duban.commands.queries import settings
 
     led = settings(root)
@@ -414,3 +445,20 @@ def withdraw(
     root, day = where(ledger, today)
     do(root, item, reason=reason, today=day, day=date_opt(on, "--date"))
     print(f"{item} 已撤销立项")
+
+
+@app.command()
+def fulfil(
+    event_id: Annotated[str, typer.Argument(help="后果的编号（日报“待督查室处理”所列，如 2026-0003）")],
+    on: Annotated[
+        str | None, typer.Option("--date", help="履行日期（如收到书面整改报告、作出复核决定），默认今天")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="说明（如整改报告文号、复核结论）")] = "",
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
+    """记录后果所要求的事项已履行（安康：一周内书面整改报告；卓尼：30 日内复核决定）；未履行的，巡查每日提示。"""
+    from duban.commands.events import fulfil as do
+
+    root, day = where(ledger, today)
+    print(do(root, event_id, day=date_opt(on, "--date") or day, note=note, today=day))

@@ -19,7 +19,7 @@ from duban.core.entries import AMENDABLE, SLIP_KINDS, encode
 from duban.core.errors import DubanError
 from duban.core.escalation import voids
 from duban.core.model import Item
-from duban.core.pack import TIERS
+from duban.core.pack import REPORT_FIELDS, TIERS
 from duban.core.state import (
     ACTIVE,
     as_of,
@@ -52,6 +52,8 @@ def issue_item(
     today: date,
     forward: bool = False,
     leader: str = "",
+    cadence: str = "",
+    minutes: date | None = None,
 ) -> str:
     with change(root, "", "issue") as ch:
         ledger = load(root, only_config=True)
@@ -64,6 +66,14 @@ def issue_item(
         if lead in co or len(set(co)) != len(co):
             raise DubanError("协办单位不能与主办单位相同，也不能重复")
         rule = pack.rule(category, tier)
+        if cadence and cadence not in rule.cadences:
+            choices = "、".join(f"{k}（{c.describe()}）" for k, c in rule.cadences.items())
+            raise DubanError(
+                f"“{rule.label}”没有可选的定期报送 “{cadence}”"
+                + (f"；可选: {choices}" if choices else "（规则包未设）")
+            )
+        if minutes is not None and minutes > issued:
+            raise DubanError(f"会议纪要印发日期 {minutes} 晚于立项日期 {issued}")
         forward = forward or rule.forward
         if deadline is None and not forward:
             deadline = initial_deadline(pack, category, tier, issued)
@@ -93,6 +103,8 @@ def issue_item(
             requirement=requirement,
             forward=forward,
             leader=leader,
+            cadence=cadence,
+            minutes=minutes,
         )
         ch.message = f"督办 {item_id} 立项: {title.strip()}"
         ch.write(item_rel(item_id), text)
@@ -122,7 +134,22 @@ def known(ledger: Ledger, category: str | None, tier: str | None, units: list[st
 
 
 def item_text(
-    *, item_id, title, category, tier, basis, ref, lead, co, issued, deadline, requirement, forward=False, leader=""
+    *,
+    item_id,
+    title,
+    category,
+    tier,
+    basis,
+    ref,
+    lead,
+    co,
+    issued,
+    deadline,
+    requirement,
+    forward=False,
+    leader="",
+    cadence="",
+    minutes=None,
 ) -> str:
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import LiteralScalarString
@@ -145,6 +172,10 @@ def item_text(
         m["deadline"] = deadline
     if forward:
         m["forward"] = True
+    if cadence:
+        m["cadence"] = cadence
+    if minutes is not None:
+        m["minutes"] = minutes
     if requirement:
         m["requirement"] = LiteralScalarString(requirement.rstrip("\n") + "\n")
     m["log"] = flow_list([flow_map({"date": issued, "kind": "issued"})], block=True)
@@ -318,6 +349,8 @@ def report(
     final: bool,
     attachments: list[Path],
     today: date,
+    investment: str | None = None,
+    work: str | None = None,
 ) -> list[str]:
     not_future(day, today)
     if percent is not None and not 0 <= percent <= 100:
@@ -341,6 +374,10 @@ def report(
             )
         if item.forward:
             raise DubanError(f"{item.id}: 转阅(办)件不需报送落实情况")
+        rule = ledger.pack.rule(item.category, item.tier)
+        missing = [REPORT_FIELDS[k] for k in rule.report_requires if ev.get(k) is None]
+        if missing:
+            raise DubanError(f"{item.id}: “{rule.label}”的报告须说明{'、'.join(missing)}（{rule.source}）")
 
     names = [f"attachments/{item_id}/{a.name}" for a in attachments]
     ev = {
@@ -351,6 +388,8 @@ def report(
         "final": True if final else None,
         "text": text.strip(),
         "attachments": names or None,
+        "investment": (investment or "").strip() or None,
+        "work": (work or "").strip() or None,
     }
     what = "办结报告" if final else "进展报告"
     files = {n: a for n, a in zip(names, attachments, strict=True)}
@@ -491,7 +530,7 @@ def close(root: Path, item_id: str, *, text: str, today: date, day: date | None 
     def check(ledger, item, st, _ch):
         current = as_of(item, day)
         rule = ledger.pack.rule(current.category, current.tier)
-        if st.status == "done" and rule.lookback is not None:
+        if st.status == "done" and rule.lookback is not None and rule.lookback_until != "done":
             done = st.done_on
             if not any(ev.get("kind") == "lookback_done" and done <= ev["date"] <= day for ev in item.log):
                 raise DubanError(
@@ -516,7 +555,7 @@ def escalate(root: Path, item_id: str, *, step: str, reason: str, today: date) -
             raise DubanError(f"{item.id}: 事项状态为“{ledger.pack.words.status(st.status)}”，不能下发督办文书")
         steps = {s.step: s for s in ledger.pack.process.ladder}
         s = steps.get(step)
-        no = f"{today.year}-{ch.counters.next(step, today.year)}"
+        no = f"{today.year}-{ch.counters.next(ledger.pack.process.paper(step), today.year)}"
         number.append(no)
         ch.message = f"督办 {item_id} 下发{ledger.pack.words.entry(step)}: {reason.strip()[:30]}"
         ev.update(
@@ -538,6 +577,8 @@ def refer(root: Path, item_id: str, *, approve: bool, text: str, today: date, da
     found: list[str] = []
 
     def check(ledger, item, st, ch):
+        from duban.commands.events import proposal_event
+
         slip = ledger.pack.words.entry("referral")
         open_ = open_referrals(item.log)
         if not open_:
@@ -545,6 +586,8 @@ def refer(root: Path, item_id: str, *, approve: bool, text: str, today: date, da
         found.append(open_[-1]["number"])
         ev["number"] = open_[-1]["number"]
         ch.message = f"督办 {item_id} {slip} {ev['number']} {'批准' if approve else '不批准'}"
+        if approve:  # a proposed 通报批评 (a step that ``proposes`` a unit event) counts once approved
+            ev["note"] = proposal_event(ledger, item, open_[-1], today, text.strip(), ch)
 
     ev = {
         "date": day,

@@ -49,7 +49,9 @@ def render(
         item = ledger.item(target)
         ctx, name, title, stamp = item_form(ledger, form, item, day, number)
         year = item.year
-    data = render_docx(template_path(ledger.root, form), ctx, images, title=title, stamp=stamp)
+    data = render_docx(
+        template_path(ledger.root, ledger.pack.process.paper(form)), ctx, images, title=title, stamp=stamp
+    )
     path = out or ledger.root / "out" / str(year) / name
     if path.is_dir():
         path = path / name
@@ -76,7 +78,8 @@ def render_day(root: Path, day: date, out: Path | None = None) -> tuple[Path, in
     docs = []
     for item_id, ev in slips:
         ctx, _, title, stamp = item_form(ledger, ev["kind"], ledger.items[item_id], day, str(ev["number"]))
-        docs.append(render_docx(template_path(root, ev["kind"]), ctx, title=title, stamp=stamp))
+        paper = ledger.pack.process.paper(ev["kind"])
+        docs.append(render_docx(template_path(root, paper), ctx, title=title, stamp=stamp))
     name = f"{day}-督办文书.docx"
     path = out or root / "out" / str(day.year) / name
     if path.is_dir():

@@ -17,7 +17,7 @@ from duban.outputs.digest import commit_message, digest_markdown
 from duban.store.ledger import Ledger, Scope, load
 from duban.store.yamlio import atomic_write, date_place, flow_map, insert_log_lines, rt_dumps, rt_loads
 
-UNIT_EVENT_FIELDS = ("id", "unit", "kind", "date", "rule", "count", "action", "due", "source_event")
+UNIT_EVENT_FIELDS = ("id", "unit", "kind", "date", "item", "rule", "count", "action", "due", "source_event")
 
 
 def run(root: Path, today: date, dry_run: bool = False, forms: bool = True) -> tuple[SweepResult, Ledger]:
@@ -34,7 +34,7 @@ def run(root: Path, today: date, dry_run: bool = False, forms: bool = True) -> t
         refuse_if_broken(ledger)
         res = plan(ledger, today)
         if res.actions:
-            res.actions = number(res.actions, ch.counters)
+            res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
             write_actions(root, ledger, res.actions, ch)
             ch.message = commit_message(res, ledger.pack.words)
     res.commit = ch.committed
@@ -51,12 +51,13 @@ def run(root: Path, today: date, dry_run: bool = False, forms: bool = True) -> t
     return res, ledger
 
 
-def number(actions: list[Action], counters) -> list[Action]:
-    """Slip numbers in date order, then item id; unit-level consequences get an event id."""
+def number(actions: list[Action], counters, series=lambda kind: kind) -> list[Action]:
+    """Slip numbers in date order, then item id, each from the series of the form it prints with (``series``);
+    unit-level consequences get an event id."""
     out = []
     for a in actions:
         if a.kind in SLIP_KINDS:
-            a = replace(a, entry={**a.entry, "number": f"{a.date.year}-{counters.next(a.kind, a.date.year)}"})
+            a = replace(a, entry={**a.entry, "number": f"{a.date.year}-{counters.next(series(a.kind), a.date.year)}"})
         elif a.item is None:
             a = replace(a, entry={**a.entry, "id": f"{a.date.year}-{counters.next('event', a.date.year):04d}"})
         out.append(a)

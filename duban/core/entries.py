@@ -39,7 +39,8 @@ class Report(Common, total=False):
     final: bool
     text: str
     attachments: list
-    investment: str
+    investment: str  # 已完成投资额 (安康 二、(四): project reports)
+    work: str  # 已完成工程量
 
 
 class Review(Common, total=False):
@@ -111,6 +112,7 @@ class Void(Common, total=False):
     of: Required[str]  # the voided entry's kind; with its lapse (and a consequence's rule), what names it
     number: str  # a slip's number, for the reader
     lapse: str  # the lapse it was about
+    round: int  # a slip's round, when its step is sent more than once for the lapse
     rule: str  # a consequence's rule
     reason: Required[str]
 
@@ -137,6 +139,7 @@ class Slip(Common, total=False):
     kind: Required[Literal["reminder", "urge", "warning", "referral"]]
     number: Required[str]
     lapse: str  # deadline:D, report:D or manual:N — what the slip is about
+    round: int  # the 2nd, 3rd … slip of the same step for the same lapse (a step with ``times``)
     unit: str
     answer_by: dt.date
     reason: str

@@ -8,22 +8,28 @@ previous day, which is what a morning cron run sees).  Hence a second sweep
 on the same day finds nothing, and one sweep after a gap of several days
 writes exactly what daily sweeps would have written.
 
-Entries already in the log are matched by key (kind + lapse, due date or
-deadline), so the same step is never issued twice for the same lapse.
+Entries already in the log are matched by key (kind + lapse + round, due
+date or deadline), so the same slip is never issued twice for the same lapse.
 
-Four small generators do the deciding, each over a :class:`Context`:
+Small functions do the deciding, each over a :class:`Context`:
 
-* :func:`deadline_ladder` — a deadline lapsed while the unit still owed the
-  work (``deadline:D``): the ladder, and the consequences its count triggers;
+* :func:`deadline_runs` — a deadline lapsed while the unit still owed the
+  work (``deadline:D``): a run up the ladder; :func:`overdue_consequences`,
+  the consequences the count of such lapses triggers;
 * :func:`due_soon` — the yellow light before the current deadline(s);
-* :func:`periodic` — a periodic report due today (``report_due``), or missed
-  (``report:P``, which climbs the ladder as far as the pack says);
-* :func:`lookbacks` — look-back reviews (回头望) until the item is struck off.
+* :func:`periodic` — a periodic report due today (``report_due``, unless the
+  unit already reported for the period), or missed (``report:P``, a run that
+  climbs the ladder as far as the pack says);
+* :func:`lookbacks` — look-back reviews (回头望) until the item is struck
+  off, or (``lookback_until: done``) until the decision is carried out.
 
-Step 1 is issued on the first working day after the lapse; each later step
-on the first working day after the previous step's answer window, if the
+Runs climb in the order their lapses began.  Step 1 is issued on the first
+working day after the lapse — or, with ``new_lapse: reached``, the step the
+item's other lapses had already reached, since escalation never steps down;
+each later step (or the same step again, for a step issued ``times`` times)
+on the first working day after the previous slip's answer window, if the
 lapse is still unresolved at the close of that window.  A step marked
-``proposal`` (the referral) waits for ``duban refer``.
+``proposal`` (the referral, or a proposed 通报批评) waits for ``duban refer``.
 
 Entries may be recorded late with their effective date (a report received on
 11-11 typed on 11-16).  Such a fact can show that a slip already issued was
@@ -73,7 +79,7 @@ def entry_key(ev: dict) -> tuple | None:
     """What makes a sweep entry the same decision as another (None: not a sweep entry)."""
     kind = ev.get("kind")
     if kind in SLIP_KINDS:
-        return (kind, ev.get("lapse"))
+        return (kind, ev.get("lapse"), ev.get("round") or 1)
     if kind == "due_soon":
         return (kind, ev.get("deadline"))
     if kind in ("report_due", "lookback"):
@@ -81,6 +87,15 @@ def entry_key(ev: dict) -> tuple | None:
     if kind == "consequence":
         return (kind, ev.get("rule"), ev.get("lapse"))
     return None
+
+
+@dataclass(frozen=True)
+class Run:
+    """One lapse to climb the ladder for: its key, the day it began, and whether it still stands at a day's close."""
+
+    lapse: str
+    start: date
+    unresolved: Callable[[date], bool]
 
 
 @dataclass
@@ -103,11 +118,33 @@ class Context:
         self.existing[key] = ev
         return ev
 
+    def first_position(self, lapse: str, seq: list, day: date) -> int:
+        """Where a lapse starts on the ladder: the first step, or (``new_lapse: reached``) the step the item's
+        slips for other lapses had reached before ``day`` — escalation never steps down."""
+        if self.pack.process.new_lapse != "reached":
+            return 0
+        order = [(s.step, r) for s, r in self.pack.process.sequence("")]  # the whole ladder
+        reached = max(
+            (
+                order.index((ev["kind"], ev.get("round") or 1))
+                for ev in self.existing.values()
+                if ev.get("kind") in SLIP_KINDS
+                and ev.get("lapse") != lapse
+                and ev["date"] < day
+                and (ev["kind"], ev.get("round") or 1) in order
+            ),
+            default=0,
+        )
+        return min(reached, len(seq) - 1)
+
     def ladder(self, lapse: str, start: date, unresolved: Callable[[date], bool]) -> Iterator[dict]:
         """The ladder's steps for one lapse that are due and not yet issued, in order."""
         cal, prev = self.pack.calendar, start
-        for step in self.pack.process.ladder_for(lapse):
-            logged = self.existing.get((step.step, lapse))
+        seq = self.pack.process.sequence(lapse)
+        if not seq:
+            return
+        for step, rnd in seq[self.first_position(lapse, seq, cal.add_working_days(start, 1)) :]:
+            logged = self.existing.get((step.step, lapse, rnd))
             if logged:
                 day, answer_by = logged["date"], logged.get("answer_by")
             else:
@@ -121,6 +158,7 @@ class Context:
                         "kind": step.step,
                         "number": None,
                         "lapse": lapse,
+                        "round": rnd if rnd > 1 else None,
                         "unit": self.closed(day - ONE).lead,
                         "answer_by": answer_by,
                         "status": "proposed" if step.proposal else None,
@@ -156,17 +194,28 @@ def report_unresolved(item: Item, closed: Callable[[date], State], window_start:
     return unresolved
 
 
-def deadline_ladder(cx: Context) -> Iterator[dict]:
-    """Lapsed deadlines climb the ladder; the n-th lapse that drew a slip triggers the pack's overdue consequences."""
-    process, lapses = cx.pack.process, 0
-    first_step = process.ladder[0].step if process.ladder else None
+def deadline_runs(cx: Context) -> list[Run]:
+    """Lapsed deadlines, each a run up the ladder."""
+    out = []
     for lapse in deadline_lapses(cx.item, cx.today, cx.closed):
-        yield from cx.ladder(lapse.key, lapse.deadline, deadline_unresolved(cx.closed, lapse.deadline))
-        first = cx.existing.get((first_step, lapse.key))
-        if not first or is_void(first, cx.gone):
+        out.append(Run(lapse.key, lapse.deadline, deadline_unresolved(cx.closed, lapse.deadline)))
+    return out
+
+
+def overdue_consequences(cx: Context) -> Iterator[dict]:
+    """The n-th deadline lapse that drew a slip triggers the pack's overdue consequences (卓尼 第十二条)."""
+    lapses = 0
+    for lapse in deadline_lapses(cx.item, cx.today, cx.closed):
+        drawn = [
+            ev
+            for ev in cx.existing.values()
+            if ev.get("kind") in SLIP_KINDS and ev.get("lapse") == lapse.key and not is_void(ev, cx.gone)
+        ]
+        if not drawn:
             continue
+        first = min(drawn, key=lambda ev: ev["date"])
         lapses += 1
-        for c in process.consequences:
+        for c in cx.pack.process.consequences:
             if c.count == "overdue" and lapses == c.at:
                 ev = cx.new(
                     {
@@ -204,35 +253,38 @@ def due_soon(cx: Context) -> Iterator[dict]:
                 yield ev
 
 
-def periodic(cx: Context, now: State) -> Iterator[dict]:
-    """Periodic reports: the reminder on the due day, and the ladder for a missed one.
+def periodic(cx: Context, now: State, runs: list[Run]) -> Iterator[dict]:
+    """Periodic reports: the reminder on the due day (unless the unit has already reported for that period), and a
+    run up the ladder (added to ``runs``) for a missed one.
 
     A unit silent since an earlier missed report is still in that lapse: no new one."""
-    if cx.rule.cadence is None:
+    if cx.rule.cadence is None and cx.rule.follow_up is None:
         return
     item = cx.item
-    previous_missed, prev_due = False, now.active_since or item.issued
+    previous_missed = False
     for p in periodic_reports(item, cx.pack, cx.today, now):
         before = cx.closed(p.due - ONE)
-        if before.status in ACTIVE:
+        window_start = p.since or item.issued
+        early = p.reported_on is not None and p.reported_on < p.due
+        if before.status in ACTIVE and not early:
             ev = cx.new({"date": p.due, "kind": "report_due", "due": p.due, "unit": before.lead})
             if ev:
                 yield ev
         missed = p.reported_on is None
         continuing, previous_missed = previous_missed and missed, missed
-        window_start, prev_due = prev_due, p.due
         if p.due >= cx.today or not missed or continuing:
             continue
         unresolved = report_unresolved(item, cx.closed, window_start)
         if unresolved(p.due):
-            yield from cx.ladder(f"report:{p.due}", p.due, unresolved)
+            runs.append(Run(f"report:{p.due}", p.due, unresolved))
 
 
 def lookbacks(cx: Context) -> Iterator[dict]:
     if cx.rule.lookback is None:
         return
+    ended = ("closed", "forwarded", "") + (("done",) if cx.rule.lookback_until == "done" else ())
     for due in cx.rule.lookback.dates(cx.pack.calendar, cx.item.issued, cx.today):
-        if cx.closed(due - ONE).status not in ("closed", "forwarded", ""):
+        if cx.closed(due - ONE).status not in ended:
             ev = cx.new({"date": due, "kind": "lookback", "due": due})
             if ev:
                 yield ev
@@ -249,13 +301,18 @@ def due_events(item: Item, pack: RulePack, today: date) -> list[dict]:
     cx = Context(
         item,
         pack,
-        pack.rule(item.category, item.tier),
+        pack.item_rule(item),
         today,
         day_closer(item),
         {k: ev for ev in item.log if (k := entry_key(ev)) is not None},
         voided(item.log),
     )
-    out = [*deadline_ladder(cx), *due_soon(cx), *periodic(cx, now), *lookbacks(cx)]
+    runs = deadline_runs(cx)
+    out = [*due_soon(cx), *periodic(cx, now, runs), *lookbacks(cx)]
+    # lapses in the order they began, so a later one sees the steps an earlier one reached before it (new_lapse)
+    for run in sorted(runs, key=lambda r: (r.start, r.lapse)):
+        out += cx.ladder(run.lapse, run.start, run.unresolved)
+    out += overdue_consequences(cx)
     return sorted(out, key=lambda ev: (ev["date"], SWEEP_KINDS.index(ev["kind"])))
 
 
@@ -281,15 +338,13 @@ def voids(item: Item, pack: RulePack, today: date, reason: str) -> list[dict]:
         if kind != "report":
             return None
         st = closed(issued)  # the periodic reports that were due as the records now say
-        start = st.active_since or item.issued
         for p in periodic_reports(item, pack, issued, st):
             if p.due == date.fromisoformat(day):
-                return report_unresolved(item, closed, start)
-            start = p.due
+                return report_unresolved(item, closed, p.since or item.issued)
         return lambda _day: False  # no such report was due: the lapse never was
 
     def void(ev: dict, why: str) -> dict:
-        keys = ("number", "lapse", "rule") if ev["kind"] == "consequence" else ("number", "lapse")
+        keys = ("number", "lapse", "rule") if ev["kind"] == "consequence" else ("number", "lapse", "round")
         return {"date": today, "kind": "void", "of": ev["kind"], **{k: ev.get(k) for k in keys}, "reason": why}
 
     out: list[dict] = []
@@ -348,10 +403,10 @@ class SweepResult:
             "date": self.date.isoformat(),
             "actions": [
                 {
-                    "number": None,
-                    "unit": None,
                     "item": a.item,
                     "action": a.kind,
+                    "number": None,
+                    "unit": None,
                     **{k: iso(v) for k, v in a.entry.items()},
                 }
                 for a in self.actions
@@ -361,6 +416,46 @@ class SweepResult:
             "commit": self.commit,
             "forms": [str(p) for p in self.forms],
         }
+
+
+def supervision_due(item: Item, pack: RulePack, today: date, st: State) -> str | None:
+    """The office's own supervision of an open item falling due today (一日一督, 每周督办), as the digest says it."""
+    rule = pack.rule(item.category, item.tier)
+    if rule.supervise is None or item.forward or st.status not in ACTIVE:
+        return None
+    try:
+        if today not in rule.supervise.dates(pack.calendar, item.issued, today):
+            return None
+    except UnknownYear:
+        return None
+    return f"今日督办：{rule.supervise.describe()}（{rule.supervise.source}）"
+
+
+def notice_late(item: Item, pack: RulePack) -> str | None:
+    """A notice issued later than the pack allows after the meeting minutes (灞桥 三、(一)3 一周内下发督查通知)."""
+    rule = pack.rule(item.category, item.tier)
+    if rule.notice_within is None or item.minutes is None:
+        return None
+    try:
+        last = rule.notice_within.apply(pack.calendar, item.minutes)
+    except UnknownYear:
+        return None
+    if item.issued <= last:
+        return None
+    return (
+        f"督查通知于 {item.issued} 下发，晚于会议纪要印发（{item.minutes}）后 {rule.notice_within.describe()}的 {last}"
+        f"（{rule.notice_within.source or rule.source}）"
+    )
+
+
+def owed_duties(events: list, today: date) -> list:
+    """Duties a consequence created (``owes``) that are not yet recorded as fulfilled (``duban fulfil``)."""
+    return [e for e in events if e.kind == "consequence" and e.due and not e.done and e.date <= today]
+
+
+def owed_text(e, today: date) -> str:
+    late = (today - e.due).days
+    return f"{e.action}（应于 {e.due} 前）" + (f"，已逾期 {late} 天" if late > 0 else "，尚未履行")
 
 
 def plan(ledger, today: date) -> SweepResult:
@@ -402,6 +497,16 @@ def plan(ledger, today: date) -> SweepResult:
                     "what": f"{pack.words.entry('referral')}（建议，{len(proposals)} 份）待区政府决定",
                 }
             )
+        duty = supervision_due(item, pack, today, st)
+        if duty:
+            res.pending.append({"item": item.id, "title": item.title, "what": duty})
+        late = notice_late(item, pack) if today - item.issued < timedelta(days=7) else None
+        if late:  # said in the digests of the notice's first week
+            res.pending.append({"item": item.id, "title": item.title, "what": late})
+    res.pending += [
+        {"item": e.id, "title": ledger.unit_name(e.unit), "what": owed_text(e, today)}
+        for e in owed_duties(ledger.events, today)
+    ]
     try:
         res.actions += [Action(None, c) for c in unit_consequences(ledger.events, pack, today)]
     except UnknownYear as e:

@@ -61,6 +61,8 @@ class Item:
     requirement: str = ""
     leader: str = ""  # 责任领导
     forward: bool = False
+    cadence: str = ""  # the clerk's choice among the category's ``cadences`` (西城: weekly | monthly)
+    minutes: date | None = None  # the day the 会议纪要 was issued (灞桥: the notice goes out within a week)
     log: list[dict] = field(default_factory=list)
     path: str = ""  # relative to the ledger root
     lines: dict = field(default_factory=dict)
@@ -92,6 +94,8 @@ ITEM_FIELDS = {
     "requirement": str,
     "leader": str,
     "forward": bool,
+    "cadence": str,
+    "minutes": date,
     "log": list,
     "note": str,
 }
@@ -149,6 +153,8 @@ def validate_item(src: Source, data, rel: str) -> Item | None:
         requirement=_as_text(data.get("requirement")),
         leader=_as_text(data.get("leader")),
         forward=bool(data.get("forward", False)),
+        cadence=_as_text(data.get("cadence")),
+        minutes=data.get("minutes"),
         log=[e for e in log if isinstance(e, dict)],
         path=rel,
         lines=src.lines,

@@ -8,7 +8,7 @@ Reading the pack's YAML files is :mod:`duban.store.packs`.  Every rule carries
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +19,11 @@ from duban.core.vocabulary import DEFAULT_WORDS, SLIPS, Words
 
 STEPS = SLIPS  # the kinds of slip a ladder step can be
 ROLLS = ("next", "none")
+REPORT_FIELDS = {
+    "percent": "完成百分比（--percent）",
+    "investment": "已完成投资额（--investment）",
+    "work": "已完成工程量（--work）",
+}
 
 
 # ------------------------------------------------------------------ time rules
@@ -142,6 +147,12 @@ class CategoryRule:
     lookback: Cadence | None = None
     forward: bool = False  # 转阅(办): no report expected, never late
     note: str = ""
+    supervise: Cadence | None = None  # the office's own duty (一日一督, 每周督办): listed in the digest, not the unit's
+    lookback_until: str = "closed"  # closed: until struck off; done: until the decision is carried out (直至落实)
+    report_requires: tuple[str, ...] = ()  # what every report must state: percent / investment / work (安康 二、(四))
+    cadences: dict = field(default_factory=dict)  # name -> Cadence: reporting the clerk may choose at registration
+    follow_up: Cadence | None = None  # 续报: after a progress answer, reports at this cadence until the final one
+    notice_within: TimeRule | None = None  # the notice goes out within this of the minutes (灞桥 三、(一)3 一周内)
 
 
 # --------------------------------------------------------------------- process
@@ -154,6 +165,14 @@ class Step:
     answer: TimeRule | None = None  # how long the unit has to answer the slip
     proposal: bool = False  # a referral only proposes; it waits for approval
     source: str = ""
+    form: str = ""  # the form (and number series) the step prints with, when not its own (西城: a second 催办单)
+    times: int = 1  # how often the step is issued for one lapse before the next (灞桥: 多次催办)
+    proposes: str = ""  # the unit event an approved proposal counts as (安康、渭南: 通报批评)
+    note: str = ""
+
+    @property
+    def paper(self) -> str:
+        return self.form or self.step
 
 
 @dataclass(frozen=True)
@@ -175,6 +194,7 @@ class Consequence:
     event: str = ""
     and_more: bool = False
     owes: TimeRule | None = None
+    note: str = ""
 
     def fires(self, n: int) -> bool:
         return n == self.at or (self.and_more and n > self.at)
@@ -195,6 +215,10 @@ class Process:
     unit_events: dict = field(default_factory=dict)  # kind -> {label, source}
     report_lapse_up_to: str | None = None  # the highest step a missed periodic report climbs to
     report_lapse_source: str = ""
+    new_lapse: str = "first"  # first: a new lapse starts the ladder again; reached: at the step already reached
+    new_lapse_source: str = ""
+    co_units: str = ""  # how co-units report (西城: through the lead), printed on the notice
+    co_units_source: str = ""
 
     def ladder_for(self, lapse: str) -> tuple[Step, ...]:
         if lapse.startswith("report:") and self.report_lapse_up_to:
@@ -202,6 +226,18 @@ class Process:
             if self.report_lapse_up_to in steps:
                 return self.ladder[: steps.index(self.report_lapse_up_to) + 1]
         return self.ladder
+
+    def sequence(self, lapse: str) -> list[tuple[Step, int]]:
+        """The slips one lapse can draw, in order: each step as often as its ``times`` (round 1, 2 …)."""
+        return [(s, r) for s in self.ladder_for(lapse) for r in range(1, s.times + 1)]
+
+    def step(self, kind: str) -> Step | None:
+        return next((s for s in self.ladder if s.step == kind), None)
+
+    def paper(self, kind: str) -> str:
+        """The form a slip of this kind prints with, and whose number series it takes."""
+        s = self.step(kind)
+        return s.paper if s else kind
 
 
 # --------------------------------------------------------------------- scoring
@@ -247,6 +283,9 @@ class ScoreRule:
     flag: str = ""  # a mark on the unit (取消年度评优资格, 约谈 …)
     zero: bool = False  # the unit's score for the year is 0
     lasts: str = "period"  # period | year: how long the flag holds
+    # counted per unit in the period, no points (西城: 催办、退办 counts for the year-end assessment)
+    tally: bool = False
+    note: str = ""  # the pack's reading, where the document is ambiguous
 
     def points(self, role: str, tier: str, level: str):
         """The delta for one occurrence; None when the rule gives none (e.g. no level recorded)."""
@@ -284,6 +323,7 @@ class Scoring:
     period: str = "quarter"
     source: str = ""
     rules: tuple[ScoreRule, ...] = ()
+    done_on: str = "report"  # a completion counts on its final report's date (report) or the review's (review)
 
 
 # ------------------------------------------------------------------------ pack
@@ -305,6 +345,12 @@ class RulePack:
 
     def rule(self, category: str, tier: str) -> CategoryRule:
         return self.tier_rules.get((category, tier)) or self.categories[category]
+
+    def item_rule(self, item) -> CategoryRule:
+        """The rule an item follows: its category and tier, with the reporting cadence the clerk chose (``cadence``)."""
+        rule = self.rule(item.category, item.tier)
+        chosen = rule.cadences.get(item.cadence) if item.cadence else None
+        return replace(rule, cadence=chosen) if chosen else rule
 
     def needs_level(self, event_kind: str) -> bool:
         """Whether a scoring rule scores this unit event by level (卓尼: 国家/省/州/县 = 4/3/2/1)."""

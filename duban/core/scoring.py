@@ -167,9 +167,10 @@ def item_occurrences(item: Item, pack: RulePack, today: date) -> list[Occurrence
             st = closed(day)
             reported = st.reported_on or day
             late = any(st.active_since <= lapse.deadline < reported for lapse in lapses)
-            add("done_late" if late else "done_on_time", day)
+            # scored when the unit finished (its final report), unless the pack dates it by the review
+            add("done_late" if late else "done_on_time", day if pack.scoring.done_on == "review" else reported, at=day)
         elif kind == "review" and ev.get("result") == "returned":
-            add("returned", day, units=[closed(day).lead])
+            add("returned", day)
         elif kind in STEPS:
             add("slip", day, units=[ev.get("unit") or closed(day).lead], arg=kind, ref=str(ev.get("number") or ""))
         elif kind == "consequence":
@@ -265,6 +266,7 @@ class UnitScore:
     deltas: list[Delta] = field(default_factory=list)
     cuts: list[str] = field(default_factory=list)  # how caps and zeroing changed the sum
     zeroed: bool = False
+    tallies: dict[str, int] = field(default_factory=dict)  # rule label -> occurrences in the period (``tally``)
 
     def as_json(self) -> dict:
         return {
@@ -279,6 +281,7 @@ class UnitScore:
             "deltas": [d.as_json() for d in self.deltas if d.counted],
             "not_counted": [d.as_json() for d in self.deltas if not d.counted],
             "cuts": self.cuts,
+            "tallies": self.tallies,
         }
 
 
@@ -315,6 +318,13 @@ def score(ledger, period: Period, today: date) -> list[UnitScore]:
     scoring = ledger.pack.scoring
     until = min(period.end, today)
     occs = occurrences(ledger, until)
+    if today > until and scoring.done_on == "report":  # finished in the period, accepted after it (a later review)
+        seen = set(occs)
+        occs += [
+            o
+            for o in occurrences(ledger, today)
+            if o.on in ("done_on_time", "done_late") and o.date <= until and o not in seen
+        ]
     titles = {i.id: i.title for i in ledger.items.values()}
     units = {u: UnitScore(u, ledger.unit_name(u), scoring.base) for u in ledger.units}
     for o in occs:
@@ -337,6 +347,10 @@ def score(ledger, period: Period, today: date) -> list[UnitScore]:
             if rule.zero and in_year and not us.zeroed:
                 us.zeroed = True
                 us.cuts.append(f"{o.date} 起本年度评分为 0（{rule.id}，{rule.source}）")
+            if rule.tally:
+                if in_period:
+                    us.tallies[rule_label(rule)] = us.tallies.get(rule_label(rule), 0) + 1
+                continue
             pts = rule.points(o.role, o.tier, o.level)
             if pts is None or pts == 0:
                 continue
@@ -397,6 +411,7 @@ def _total(us: UnitScore, scoring) -> None:
     )
     total = capped(us.base + bonus - penalty, scoring.cap_score, "合计", "最高分")
     us.bonus, us.penalty, us.score = bonus, penalty, Decimal(0) if us.zeroed else total
+    us.flags += [f"{label} {n} 次" for label, n in us.tallies.items()]
     if us.zeroed:
         us.flags.append("本年度评分为 0")
 

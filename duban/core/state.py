@@ -156,9 +156,12 @@ def as_of(item: Item, day: date | None = None) -> Item:
 
 
 def void_key(ev: dict, kind: str | None = None) -> tuple:
-    """What a void entry names, and what names a slip or consequence: its kind and lapse (and a consequence's rule)."""
+    """What a void entry names, and what names a slip or consequence: its kind and lapse, and a slip's round or a
+    consequence's rule."""
     kind = kind or ev.get("kind")
-    return (kind, ev.get("lapse"), ev.get("rule")) if kind == "consequence" else (kind, ev.get("lapse"))
+    if kind == "consequence":
+        return (kind, ev.get("lapse"), ev.get("rule"))
+    return (kind, ev.get("lapse"), ev.get("round") or 1)  # a step sent more than once: each time by its round
 
 
 def voided(log: list[dict]) -> set[tuple]:
@@ -301,6 +304,7 @@ def max_deadline(pack: RulePack, item: Item) -> date | None:
 class PeriodicDue:
     due: date
     reported_on: date | None  # the lead's first report in (previous due, due]; None: 缺报
+    since: date | None = None  # the previous due date (or the start): the report window is (since, due]
 
     @property
     def on_time(self) -> bool:
@@ -308,13 +312,26 @@ class PeriodicDue:
 
 
 def periodic_reports(item: Item, pack: RulePack, today: date, st: State | None = None) -> list[PeriodicDue]:
-    """The periodic reports due so far (strictly before the deadline), each with its report."""
-    rule = pack.rule(item.category, item.tier)
+    """The periodic reports due so far (strictly before the deadline), each with its report; or, for a rule with
+    ``follow_up`` (续报), those due after the lead's first progress report until its final one, past the deadline too."""
+    rule = pack.item_rule(item)
     st = st or replay(item, today)
-    if rule.cadence is None or item.forward or st.deadline is None:
+    if item.forward or st.deadline is None:
         return []
-    start = st.active_since or item.issued
-    until = min(today, st.deadline - timedelta(days=1))
+    cadence, until = rule.cadence, min(today, st.deadline - timedelta(days=1))
+    start: date | None = st.active_since or item.issued
+    if cadence is None and rule.follow_up is not None:
+        cadence, until = rule.follow_up, today
+        start = next(
+            (
+                ev["date"]
+                for ev in item.log
+                if ev.get("kind") == "report" and ev.get("unit") == st.lead and start <= ev["date"] <= today
+            ),
+            None,
+        )
+    if cadence is None or start is None:
+        return []
     if st.reported_on:
         until = min(until, st.reported_on)
     reports = sorted(
@@ -323,8 +340,8 @@ def periodic_reports(item: Item, pack: RulePack, today: date, st: State | None =
         if ev.get("kind") == "report" and ev.get("unit") == st.lead and ev["date"] <= today
     )
     out, prev = [], start
-    for due in rule.cadence.dates(pack.calendar, start, until):
-        out.append(PeriodicDue(due, next((d for d in reports if prev < d <= due), None)))
+    for due in cadence.dates(pack.calendar, start, until):
+        out.append(PeriodicDue(due, next((d for d in reports if prev < d <= due), None), prev))
         prev = due
     return out
 

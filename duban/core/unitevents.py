@@ -25,6 +25,9 @@ FIELDS = {
     "action": str,
     "due": date,
     "source_event": str,
+    "received": date,
+    "done": date,
+    "done_note": str,
 }
 
 
@@ -42,6 +45,9 @@ class UnitEvent:
     action: str = ""
     due: dt.date | None = None
     path: str = ""
+    received: dt.date | None = None  # the day the unit received what it answers (an objection: the 通报 it contests)
+    done: dt.date | None = None  # a consequence's duty (``due``) fulfilled on this day
+    done_note: str = ""
 
 
 def event_rel(event_id: str) -> str:
@@ -67,6 +73,11 @@ def validate(src: Source, data, rel: str, ledger) -> UnitEvent | None:
         src.error(("level",), f"level 只能是 {' / '.join(LEVELS)}")
     elif not data.get("level") and ledger.pack.needs_level(data["kind"]):
         src.error(("kind",), f"规则包按级别给 “{data['kind']}” 计分，此事件缺少 level（{' / '.join(LEVELS)}）")
+    body = kinds.get(data["kind"], {})
+    if body.get("item") and not data.get("item"):
+        src.error(("item",), f"规则包要求“{body['label']}”指明所涉事项（item）")
+    if body.get("within") and not data.get("received"):
+        src.error(("received",), f"规则包要求“{body['label']}”写明收到所针对文书的日期（received）")
     if not isinstance(data["date"], date):
         return None
     return UnitEvent(
@@ -82,6 +93,9 @@ def validate(src: Source, data, rel: str, ledger) -> UnitEvent | None:
         str(data.get("action") or ""),
         data.get("due"),
         rel,
+        data.get("received"),
+        data.get("done"),
+        str(data.get("done_note") or ""),
     )
 
 
@@ -109,6 +123,7 @@ def unit_consequences(events: list[UnitEvent], pack, today: date) -> list[dict]:
                         "count": n,
                         "action": c.action,
                         "source_event": e.id,
+                        "item": e.item or None,
                         "due": c.owes.apply(pack.calendar, e.date) if c.owes else None,
                     }
                 )

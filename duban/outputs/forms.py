@@ -274,17 +274,19 @@ def return_context(ledger, item: Item, number: str | None) -> dict:
 
 
 def notice_context(ledger, item: Item) -> dict:
-    rule = ledger.pack.rule(item.category, item.tier)
+    rule = ledger.pack.item_rule(item)
     short = ledger.config.short
     duties = []
     if rule.cadence:  # the pack's words may name the office's own rhythm (一日一督): say whose it is
         duties.append(f"按{short}“{rule.cadence.describe()}”的督办安排按期报送进展情况")
     if rule.lookback:
         duties.append(f"{short}{rule.lookback.describe()}回头望，请届时报送落实情况")
-    ladder = ledger.pack.process.ladder
+    process = ledger.pack.process
+    if process.co_units and item.co:
+        duties.append(process.co_units)
     duties.append(
         "办结后及时报送办结报告（附佐证材料）"
-        + (f"；逾期未报的，将下发{ledger.pack.words.form(ladder[0].step)}" if ladder else "")
+        + (f"；逾期未报的，将下发{ledger.pack.words.form(process.ladder[0].paper)}" if process.ladder else "")
     )
     return {
         **common(ledger, item.issued),
@@ -418,8 +420,9 @@ def item_form(ledger, form: str, item: Item, day: date, number: str | None = Non
         ctx = feedback_context(ledger, item, day)
     else:
         ctx = reply_context(ledger, item, day)
-    name, stamp = default_name(form, item.id, ctx, ledger.pack.words), ctx.get("stamp", day)
-    fields, title = finish(ledger, form, ctx)
+    paper = ledger.pack.process.paper(form)  # a ladder step may print with another step's form (西城: 催办单 again)
+    name, stamp = default_name(paper, item.id, ctx, ledger.pack.words), ctx.get("stamp", day)
+    fields, title = finish(ledger, paper, ctx)
     return fields, name, title, stamp
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from duban.core.entries import SLIP_KINDS
 from duban.core.errors import DubanError
+from duban.core.escalation import owed_duties
 from duban.core.model import Item
 from duban.core.state import as_of, derive, is_void, next_lookback, periodic_reports, voided
 
@@ -18,7 +19,7 @@ def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
     pack = ledger.pack
     st = derive(item, pack, today)
     item = as_of(item, today)  # the registered fields as corrected so far
-    rule = pack.rule(item.category, item.tier)
+    rule = pack.item_rule(item)
     view = {
         "id": item.id,
         "title": item.title,
@@ -65,7 +66,13 @@ def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
             )
         except DubanError as e:
             view["calendar_problem"] = str(e)
-        view["cadence"] = rule.cadence.describe() if rule.cadence else None
+        cadence = rule.cadence or rule.follow_up
+        view["cadence"] = cadence.describe() if cadence else None
+        view["owed"] = [  # duties a consequence about this item created, not yet fulfilled (duban fulfil)
+            {"id": e.id, "unit": e.unit, "action": e.action, "due": iso(e.due), "late": e.due < today}
+            for e in owed_duties(ledger.events, today)
+            if e.item == item.id
+        ]
         gone = voided(item.log)
         # in the order recorded (the audit trail): ``recorded`` when it was not the day itself; voided slips marked
         view["log"] = [
@@ -138,8 +145,13 @@ def history_sentence(ev: dict, words, unit_name) -> str:
         s = word
     elif kind == "report":
         s = f"{unit}报送{'办结报告' if ev.get('final') else '进展报告'}"
-        if ev.get("percent") is not None:
-            s += f"（完成 {ev['percent']}%）"
+        figures = [
+            f"完成 {ev['percent']}%" if ev.get("percent") is not None else "",
+            f"已完成投资额 {ev['investment']}" if ev.get("investment") else "",
+            f"已完成工程量 {ev['work']}" if ev.get("work") else "",
+        ]
+        if any(figures):
+            s += "（" + "，".join(f for f in figures if f) + "）"
         if ev.get("text"):
             s += f"：{str(ev['text']).strip()}"
         if ev.get("attachments"):

@@ -31,6 +31,7 @@ from duban.core.pack import (
     DIMENSIONS,
     LATE_TRIGGERS,
     PER_ITEM,
+    REPORT_FIELDS,
     ROLLS,
     STEPS,
     TRIGGER_ARGS,
@@ -137,10 +138,35 @@ def parse_cadence(src: Source, value, keypath: tuple) -> Cadence | None:
     return Cadence(every, unit, anchor, str(value.get("source", "")), str(value.get("wording", "")))
 
 
-CATEGORY_KEYS = {"label", "source", "deadline", "max", "cadence", "lookback", "forward", "note", "tiers"}
+CATEGORY_KEYS = {
+    "label",
+    "source",
+    "deadline",
+    "max",
+    "cadence",
+    "lookback",
+    "lookback_until",
+    "supervise",
+    "report_requires",
+    "cadences",
+    "follow_up",
+    "notice_within",
+    "forward",
+    "note",
+    "tiers",
+}
 
 
 OVERRIDE_KEYS = CATEGORY_KEYS - {"label", "tiers"}
+
+
+def _choice(src: Source, data: dict, key: str, choices: dict[str, str], keypath: tuple) -> str | None:
+    """``data[key]`` if it is one of ``choices`` (value -> what it means); else an error naming them, and None."""
+    if data[key] in choices:
+        return str(data[key])
+    said = " 或 ".join(f"{k}（{v}）" for k, v in choices.items())
+    src.error(keypath + (key,), f"{key} 只能是 {said}，而不是 “{data[key]}”")
+    return None
 
 
 def _parse_rule_fields(src: Source, data: dict, keypath: tuple, base: CategoryRule) -> CategoryRule:
@@ -161,6 +187,32 @@ def _parse_rule_fields(src: Source, data: dict, keypath: tuple, base: CategoryRu
         changes["cadence"] = parse_cadence(src, data["cadence"], keypath + ("cadence",))
     if "lookback" in data:
         changes["lookback"] = parse_cadence(src, data["lookback"], keypath + ("lookback",))
+    if "supervise" in data:
+        changes["supervise"] = parse_cadence(src, data["supervise"], keypath + ("supervise",))
+    if "cadences" in data:
+        choices = data["cadences"]
+        if check_mapping(src, choices, keypath + ("cadences",), set(choices) if isinstance(choices, dict) else set()):
+            parsed = {str(k): parse_cadence(src, v, keypath + ("cadences", k)) for k, v in choices.items()}
+            changes["cadences"] = {k: v for k, v in parsed.items() if v is not None}
+    if "follow_up" in data:
+        changes["follow_up"] = parse_cadence(src, data["follow_up"], keypath + ("follow_up",))
+    if "notice_within" in data:
+        rule = parse_time_rule(src, data["notice_within"], keypath + ("notice_within",), allow=("working_days", "days"))
+        if rule:
+            changes["notice_within"] = rule
+    if "report_requires" in data:
+        names = data["report_requires"] if isinstance(data["report_requires"], list) else [data["report_requires"]]
+        bad = [n for n in names if n not in REPORT_FIELDS]
+        if bad:
+            src.error(
+                keypath + ("report_requires",), f"report_requires 只能取 {' / '.join(REPORT_FIELDS)}，而不是 {bad}"
+            )
+        else:
+            changes["report_requires"] = tuple(names)
+    if "lookback_until" in data:
+        choice = _choice(src, data, "lookback_until", {"closed": "至销号", "done": "至办结落实"}, keypath)
+        if choice:
+            changes["lookback_until"] = choice
     if "forward" in data:
         if check_type(src, data, "forward", bool, keypath, "true 或 false"):
             changes["forward"] = data["forward"]
@@ -188,12 +240,14 @@ def _parse_process(src: Source, data, words: Words) -> Process:
         "source",
         "report_lapse",
         "unit_events",
+        "new_lapse",
+        "co_units",
     }
     if data is None:
         data = {}
     if not check_mapping(src, data, (), allowed, ("ladder",)):
         return Process()
-    kw: dict = {}
+    kw: dict = {"unit_events": _parse_unit_events(src, data.get("unit_events") or {})}
     if "due_soon" in data:
         kw["due_soon"] = parse_time_rule(src, data["due_soon"], ("due_soon",), allow=("working_days", "days"))
     steps = []
@@ -203,11 +257,25 @@ def _parse_process(src: Source, data, words: Words) -> Process:
         ladder = []
     for i, st in enumerate(ladder or []):
         kp = ("ladder", i)
-        if not check_mapping(src, st, kp, {"step", "label", "answer", "proposal", "source", "note"}, ("step",)):
+        keys = {"step", "label", "answer", "proposal", "source", "note", "form", "times", "proposes"}
+        if not check_mapping(src, st, kp, keys, ("step",)):
             continue
         if st.get("step") not in STEPS:
             src.error(kp + ("step",), f"step 只能是 {' / '.join(STEPS)}，而不是 “{st.get('step')}”")
             continue
+        form, times, proposes = str(st.get("form") or ""), st.get("times", 1), str(st.get("proposes") or "")
+        if form and form not in STEPS:
+            src.error(kp + ("form",), f"form 只能是 {' / '.join(STEPS)}（按哪一种文书印制、编号），而不是 “{form}”")
+            form = ""
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            src.error(kp + ("times",), f"times 应为正整数（同一逾期发几次），而不是 “{times}”")
+            times = 1
+        if proposes and (proposes not in kw["unit_events"] or not st.get("proposal")):
+            src.error(
+                kp + ("proposes",),
+                f"proposes 须与 proposal: true 同用，且是 unit_events 中的一种（{'、'.join(kw['unit_events']) or '尚未定义'}）",
+            )
+            proposes = ""
         answer = (
             parse_time_rule(src, st["answer"], kp + ("answer",), allow=("working_days", "days"))
             if st.get("answer") is not None
@@ -222,6 +290,10 @@ def _parse_process(src: Source, data, words: Words) -> Process:
                 answer,
                 bool(st.get("proposal", False)),
                 str(st.get("source", "")),
+                form,
+                times,
+                proposes,
+                str(st.get("note", "")),
             )
         )
     if len({s.step for s in steps}) != len(steps):
@@ -234,6 +306,16 @@ def _parse_process(src: Source, data, words: Words) -> Process:
             if rule:
                 kw[f"{section}_{key}"] = rule
             kw[f"{section}_source"] = str(sub.get("source", ""))
+    if "new_lapse" in data:
+        sub = data["new_lapse"]
+        if check_mapping(src, sub, ("new_lapse",), {"from", "source", "note"}, ("from",)):
+            choice = _choice(src, sub, "from", {"first": "从第一步起", "reached": "从已到达的一步起"}, ("new_lapse",))
+            if choice:
+                kw["new_lapse"], kw["new_lapse_source"] = choice, str(sub.get("source", ""))
+    if "co_units" in data:
+        sub = data["co_units"]
+        if check_mapping(src, sub, ("co_units",), {"wording", "source", "note"}, ("wording",)):
+            kw["co_units"], kw["co_units_source"] = str(sub["wording"]), str(sub.get("source", ""))
     if "report_lapse" in data:
         sub = data["report_lapse"]
         if check_mapping(src, sub, ("report_lapse",), {"up_to", "source", "note"}, ("up_to",)):
@@ -244,11 +326,6 @@ def _parse_process(src: Source, data, words: Words) -> Process:
             else:
                 kw["report_lapse_up_to"] = sub["up_to"]
                 kw["report_lapse_source"] = str(sub.get("source", ""))
-    unit_events = data.get("unit_events") or {}
-    if check_mapping(src, unit_events, ("unit_events",), set(unit_events) if isinstance(unit_events, dict) else set()):
-        for kind, body in unit_events.items():
-            if check_mapping(src, body, ("unit_events", kind), {"label", "source", "note"}, ("label",)):
-                kw["unit_events"] = {**kw.get("unit_events", {}), str(kind): body}
     cons = []
     for i, c in enumerate(data.get("consequences") or []):
         kp = ("consequences", i)
@@ -285,11 +362,40 @@ def _parse_process(src: Source, data, words: Words) -> Process:
                     str(c.get("event", "")),
                     bool(c.get("and_more", False)),
                     owes,
+                    str(c.get("note", "")),
                 )
             )
     kw["consequences"] = tuple(cons)
     kw["ladder_source"] = str(data.get("source", ""))
     return Process(**kw)
+
+
+UNIT_EVENT_KEYS = {"label", "source", "note", "item", "within", "late"}
+
+
+def _parse_unit_events(src: Source, data) -> dict[str, dict]:
+    """``unit_events:`` kind -> {label, source, note, item (the event must name its item), within (a time rule: how
+    long after the act it answers, e.g. the 通报 an objection contests, it may be filed), late (the event kind to record
+    instead when it comes too late)}."""
+    out: dict[str, dict] = {}
+    if not check_mapping(src, data, ("unit_events",), set(data) if isinstance(data, dict) else set()):
+        return out
+    for kind, body in data.items():
+        kp = ("unit_events", kind)
+        if not check_mapping(src, body, kp, UNIT_EVENT_KEYS, ("label",)):
+            continue
+        entry: dict = {k: str(body[k]) for k in ("label", "source", "note", "late") if body.get(k) is not None}
+        if "item" in body and check_type(src, body, "item", bool, kp, "true 或 false"):
+            entry["item"] = body["item"]
+        if body.get("within") is not None:
+            rule = parse_time_rule(src, body["within"], kp + ("within",), allow=("working_days", "days"))
+            if rule:
+                entry["within"] = rule
+        out[str(kind)] = entry
+    for kind, entry in out.items():
+        if entry.get("late") and entry["late"] not in out:
+            src.error(("unit_events", kind, "late"), f"late 须是 unit_events 中的一种（{'、'.join(out)}）")
+    return out
 
 
 def _number(src: Source, value, keypath: tuple) -> Decimal | None:
@@ -340,6 +446,7 @@ RULE_KEYS = {
     "flag",
     "zero",
     "lasts",
+    "tally",
 }
 
 
@@ -379,8 +486,8 @@ def _parse_score_rule(src: Source, r, keypath: tuple, pack: RulePack) -> ScoreRu
     if isinstance(at, bool) or not isinstance(at, int) or at < 0 or ("at" in r and at == 0):
         src.error(keypath + ("at",), f"at 应为正整数，而不是 “{at}”")
         return None
-    if r.get("delta") is None and not r.get("flag") and not r.get("zero"):
-        src.error(keypath, "规则须给出 delta、flag 或 zero 中的至少一项")
+    if r.get("delta") is None and not r.get("flag") and not r.get("zero") and not r.get("tally"):
+        src.error(keypath, "规则须给出 delta、flag、zero 或 tally 中的至少一项")
         return None
     return ScoreRule(
         id=str(r["id"]),
@@ -400,11 +507,13 @@ def _parse_score_rule(src: Source, r, keypath: tuple, pack: RulePack) -> ScoreRu
         flag=str(r.get("flag") or ""),
         zero=bool(r.get("zero", False)),
         lasts="year" if r.get("zero") else lasts,
+        note=str(r.get("note") or ""),
+        tally=bool(r.get("tally", False)),
     )
 
 
 def _parse_scoring(src: Source, data, pack: RulePack) -> Scoring:
-    allowed = {"base", "caps", "per_item", "period", "rules", "source", "note"}
+    allowed = {"base", "caps", "per_item", "period", "rules", "source", "note", "done_on"}
     if not check_mapping(src, data, (), allowed, ("base", "rules")):
         return Scoring()
     kw: dict = {"source": str(data.get("source", ""))}
@@ -414,7 +523,7 @@ def _parse_scoring(src: Source, data, pack: RulePack) -> Scoring:
         for key in ("score", "bonus", "penalty"):
             if caps.get(key) is not None:
                 kw[f"cap_{key}"] = _number(src, caps[key], ("caps", key))
-    for key, choices in (("per_item", PER_ITEM), ("period", ("quarter", "year"))):
+    for key, choices in (("per_item", PER_ITEM), ("period", ("quarter", "year")), ("done_on", ("report", "review"))):
         if key in data:
             if data[key] in choices:
                 kw[key] = data[key]
