@@ -75,7 +75,7 @@ def test_show_history_reads_as_chinese_sentences(sample):
     out = sample("show", "2026-0019", today=TODAY).out
     for internal in ("lapse=", "answer_by", "number=", "final=True", "co=[", "None"):
         assert internal not in out
-    assert "发出工作提醒单 2026-5，致区卫生健康委员会，事由：逾期未办结（期限 2026-10-26），要求 10-29 前答复" in out
+    assert "发出工作提醒单 2026-6，致区卫生健康委员会，事由：逾期未办结（期限 2026-10-26），要求 10-29 前答复" in out
     assert "区卫生健康委员会报送进展报告（完成 40%）：已完成7个中心的标准化评估。" in out
     assert "督办情况：追责问效移交单 2026-1（建议）" in out
     history = sample("show", "2026-0019", "--json", today=TODAY).json()["history"]

@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from duban import lifecycle  # noqa: E402
+from duban.commands import items  # noqa: E402
 from duban.commands.events import record  # noqa: E402
 from duban.commands.items import extend_item, issue_item  # noqa: E402
 from duban.commands.setup import init_ledger  # noqa: E402
@@ -540,7 +540,7 @@ def do(root, ids, action, title, kw, day):
         return
     item = ids[title]
     if action == "report":
-        lifecycle.report(
+        items.report(
             root,
             item,
             day=day,
@@ -551,19 +551,19 @@ def do(root, ids, action, title, kw, day):
             **kw,
         )
     elif action == "review":
-        lifecycle.review(root, item, today=day, **kw)
+        items.review(root, item, today=day, **kw)
     elif action == "extend":
         extend_item(
             root, item, to=D(kw["to"]), reason=kw["reason"], approved_by=kw["approved_by"], requested=None, today=day
         )
     elif action == "transfer_back":
-        lifecycle.transfer_back(root, item, day=day, today=day, **kw)
+        items.transfer_back(root, item, day=day, today=day, **kw)
     elif action == "reassign":
-        lifecycle.reassign(root, item, lead=kw["lead"], co=kw["co"], deadline=D(kw["deadline"]), today=day)
+        items.reassign(root, item, lead=kw["lead"], co=kw["co"], deadline=D(kw["deadline"]), today=day)
     elif action == "lookback":
-        lifecycle.lookback(root, item, today=day, **kw)
+        items.lookback(root, item, today=day, **kw)
     elif action == "close":
-        lifecycle.close(root, item, today=day, **kw)
+        items.close(root, item, today=day, **kw)
     else:
         raise ValueError(action)
 
