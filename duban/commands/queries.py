@@ -30,9 +30,11 @@ class Filters:
     due_within: int | None = None
 
     def scope(self, today: date) -> Scope | None:
-        """Only the items in hand, unless settled ones can match."""
+        """Only the items in hand, unless settled ones can match; only those that can be overdue with --overdue."""
         settled = self.status in SETTLED or not (self.status or self.overdue or self.due_within is not None)
-        return None if settled else Scope(live_on=today)
+        if settled:
+            return None
+        return Scope(overdue_on=today) if self.overdue else Scope(live_on=today)
 
     def keep_item(self, item) -> bool:
         """What the item's own fields decide (cheap: before its state is derived)."""

@@ -203,6 +203,12 @@ def settled_on(item: Item) -> date | None:
     st = replay(item)
     if st.status not in ("closed", "forwarded") or open_referrals(item.log):
         return None
+    return last_day(item)
+
+
+def last_day(item: Item) -> date:
+    """The day of the item's last record (its issue at the least): on any day from then on, its replayed status
+    and deadline are those at the end of its log."""
     return max([item.issued, *(ev["date"] for ev in item.log if isinstance(ev.get("date"), date))])
 
 
