@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 
 from duban.core.errors import DubanError, Problem
@@ -283,7 +284,8 @@ def _duplicates(root: Path, names: dict[str, list[str]], notes: dict) -> dict[st
     odd = any(
         not rel.startswith("items/")
         or rel.count("/") != 1
-        or any(not n.startswith(rel[6:] + "-") or not n.endswith(".yaml") for n in ns)
+        or not all(map(str.startswith, ns, repeat(rel[6:] + "-")))  # map: no Python frame per name
+        or not all(map(str.endswith, ns, repeat(".yaml")))
         for rel, ns in names.items()
     )
     if not odd:
