@@ -437,20 +437,24 @@ class Cache:
         """One folder: whole from the database when its stamp matches; else each file from its row when its time
         and size match, else read again."""
         self._seen.add(rel)
-        stats = {name: (mtime, size) for name, mtime, size in files}
+        names = list(map(itemgetter(0), files))
         sealed = stamp(files, self.now)
+        stats: dict[str, tuple[int, int]] = {}  # name → (mtime, size), made when a file is compared or read
 
         def read(name: str):
             record, e = parse(f"{rel}/{name}")
             self.reread.append(f"{rel}/{name}")
             e.refs = refs(record) if record is not None else ()
+            if not stats:
+                stats.update((n, (m, z)) for n, m, z in files)
             self._store(rel, name, stats[name], record, e)
             return record, e
 
         if sealed is not None and self._stamps.get(rel) == sealed and self._contexts.get(rel) == context:
-            fresh = self._notes(rel, len(stats))
+            fresh = self._notes(rel, len(names))
             if fresh is not None:
-                return Folder(self, rel, list(stats), fresh, None, {}, read)
+                return Folder(self, rel, names, fresh, None, {}, read)
+        stats.update((n, (m, z)) for n, m, z in files)
         stored = self._stored(rel)
         notes: dict[str, Entry] = {}
         settled: dict[str, int] = {}
@@ -478,7 +482,7 @@ class Cache:
                     notes[n] = e
         if rel not in self._contexts or self._contexts[rel] != context or self._stamps.get(rel) != sealed:
             self._folders[rel] = (context, sealed)  # every file now has its row: the stamp stands for them
-        return Folder(self, rel, list(stats), notes, settled, records, read)
+        return Folder(self, rel, names, notes, settled, records, read)
 
     def _notes(self, rel: str, count: int) -> dict[str, Entry] | None:
         """A fresh folder's files with problems or findings, or that did not load; None when the database fails
