@@ -243,7 +243,9 @@ def table(results: list[dict]) -> str:
         out.append(f"| {label} | {duban} | {ref} | {ratio} |")
 
     def ratio(a: dict | None, b: dict | None, goal: str) -> str:
-        return f"{a['median'] / b['median']:.2f} × (goal {goal})" if a and b else f"goal {goal}"
+        if not (a and b):
+            return f"goal {goal}"
+        return f"{a['median'] / b['median']:.2f} × wall, {a['cpu'] / max(b['cpu'], 0.001):.2f} × CPU (goal {goal})"
 
     for n, r in by.items():
         k = f"{n // 1000}k"
