@@ -1,16 +1,20 @@
-"""Time whole duban processes on synthetic ledgers of 1k, 10k and 100k items.
+"""Time whole duban processes on synthetic ledgers of 10k and 100k items: every row of issue 18's table.
 
-    python bench/run.py [--sizes 1000,10000,100000] [--open 2000] [--runs 7] [--work /tmp/duban-bench]
+    python bench/run.py [--sizes 10000,100000] [--open 2000] [--runs 7] [--work /tmp/duban-bench] [--out F.md]
 
 Each ledger is generated once by ``bench/gen.py`` (kept in --work for the
 next run).  Every command runs ``--runs`` times as its own process, with the
-cache warm (one untimed run first); the table gives the median and the
-range, and the peak memory (max RSS) of the slowest command per size.  A
-cold run (cache deleted) is timed separately.  ``duban sweep`` is timed with
-its commit and its forms; the ledger is reset to the generated commit before
-each run (not timed).  When Taskwarrior is installed, ``task overdue`` runs on
-a database of the same size (the same number pending, about as many
-overdue), built by this script, and the ratio is measured in the same run.
+cache warm (one untimed run first); the table gives the median wall time and
+the median CPU time (user + system, which a busy machine disturbs less), and
+the peak memory (max RSS) where it is a goal.  A cold run (cache deleted) is
+timed once, so is the unfiltered ``list`` and the 30-day catch-up (``sweep``
+with ``DUBAN_TODAY`` 30 days on).  ``duban sweep`` is timed with its commit
+and its forms, and with ``--no-forms``; the ledger is reset to the generated
+commit before each run (not timed).  Python runs as installed (bytecode
+written once; ``PYTHONDONTWRITEBYTECODE`` is dropped).  When Taskwarrior is
+installed, ``task overdue`` and ``task 1 info`` run on a database of the
+same size (the same number pending, about as many overdue), built by this
+script, and the ratios are measured in the same run.
 """
 
 from __future__ import annotations
@@ -42,27 +46,29 @@ def duban_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "duban"]
 
 
-def timed(cmd: list[str], env: dict, cwd: Path | None = None) -> tuple[float, int, int]:
-    """(seconds, max RSS in MB, exit code) of one process."""
+def timed(cmd: list[str], env: dict, cwd: Path | None = None) -> tuple[float, float, int, int]:
+    """(seconds, CPU seconds (user + system), max RSS in MB, exit code) of one process."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - t, usage.ru_maxrss // 1024, p.returncode
+    return time.perf_counter() - t, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, p.returncode
 
 
 def measure(cmd, env, runs: int, before=None, cwd=None) -> dict:
-    times, peak, codes = [], 0, set()
+    times, cpus, peak, codes = [], [], 0, set()
     for _ in range(runs):
         if before:
             before()
-        s, rss, rc = timed(cmd, env, cwd)
+        s, cpu, rss, rc = timed(cmd, env, cwd)
         times.append(s)
+        cpus.append(cpu)
         peak, codes = max(peak, rss), codes | {rc}
     return {
         "median": statistics.median(times),
         "min": min(times),
         "max": max(times),
+        "cpu": statistics.median(cpus),
         "rss": peak,
         "codes": sorted(codes),
     }
@@ -80,10 +86,10 @@ def pick_item(root: Path) -> str:
 # ------------------------------------------------------------------ Taskwarrior
 
 
-def taskwarrior(n: int, n_open: int, work: Path, runs: int, overdue_share: float) -> dict | None:
+def taskwarrior(n: int, n_open: int, work: Path, runs: int, overdue_share: float) -> dict:
     task = shutil.which("task")
     if not task:
-        return None
+        return {}
     data = work / f"task-{n}"
     rc = work / f"taskrc-{n}"
     env = {**os.environ, "TASKRC": str(rc), "TASKDATA": str(data)}
@@ -121,7 +127,10 @@ def taskwarrior(n: int, n_open: int, work: Path, runs: int, overdue_share: float
         )
         subprocess.run([task, "rc.gc=on", "count"], env=env, stdout=subprocess.DEVNULL)
     timed([task, "overdue"], env)
-    return measure([task, "overdue"], env, runs)
+    return {
+        "task overdue": measure([task, "overdue"], env, runs),
+        "task 1 info": measure([task, "1", "info"], env, runs),
+    }
 
 
 # ------------------------------------------------------------------ the run
@@ -135,6 +144,7 @@ def bench_size(n: int, n_open: int, work: Path, runs: int) -> dict:
         print(f"  {gen.make(root, n, n_open, TODAY)}", file=sys.stderr, flush=True)
     base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
     env = {**os.environ, "DUBAN_LEDGER": str(root), "DUBAN_TODAY": TODAY.isoformat(), "COLUMNS": "120"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: duban's modules compiled once, not on every run
     item = pick_item(root)
     d = duban_cmd()
 
@@ -145,32 +155,49 @@ def bench_size(n: int, n_open: int, work: Path, runs: int) -> dict:
     def drop_cache():
         shutil.rmtree(cache_dir(root), ignore_errors=True)
 
+    def report(name: str) -> None:
+        m = res[name]
+        print(f"  {n:>6} {name:<28} {m['median']:.3f} s, CPU {m['cpu']:.3f} s", file=sys.stderr, flush=True)
+
     reset()
     res: dict = {"items": n, "item": item}
     res["cold list --overdue"] = measure([*d, "list", "--overdue"], env, 1, before=drop_cache)
+    report("cold list --overdue")
+    res["python"] = measure([sys.executable, "-c", "pass"], env, runs)
     commands = {
         "--version": ["--version"],
         "list --overdue": ["list", "--overdue"],
+        "list --overdue --json": ["list", "--overdue", "--json"],
         "show ITEM": ["show", item],
         "sweep --dry-run": ["sweep", "--dry-run"],
         "sweep": ["sweep"],
+        "sweep --no-forms": ["sweep", "--no-forms"],
         "score Q2": ["score", "Q2"],
+        "score 2026": ["score", "2026"],
         "check": ["check"],
         "render warning ITEM": ["render", "warning", item, "--out", str(work / "out.docx")],
+        "list": ["list"],
     }
     for name, args in commands.items():
-        before = reset if name == "sweep" else None
+        before = reset if name.startswith("sweep") and "--dry-run" not in args else None
         if before:
             before()
         timed([*d, *args], env)  # warm the cache and the page cache
-        res[name] = measure([*d, *args], env, runs, before=before)
-        print(f"  {n:>6} {name:<22} {res[name]['median']:.3f} s", file=sys.stderr, flush=True)
+        res[name] = measure([*d, *args], env, 1 if name == "list" else runs, before=before)
+        report(name)
+    if n <= 10000:  # the issue's catch-up is at 10k
+        reset()
+        catch_up = {**env, "DUBAN_TODAY": (TODAY + timedelta(days=30)).isoformat()}
+        timed([*d, "list", "--overdue"], env)
+        res["sweep, 30 days"] = measure([*d, "sweep"], catch_up, 1, before=reset)
+        report("sweep, 30 days")
     reset()
+    timed([*d, "list", "--overdue"], env)  # the cache as it was, for the next run
     overdue = subprocess.run([*d, "list", "--overdue", "--json"], env=env, capture_output=True, text=True).stdout
     live = subprocess.run([*d, "list", "--status", "open", "--json"], env=env, capture_output=True, text=True).stdout
     res["overdue"] = len(json.loads(overdue))
     share = res["overdue"] / max(1, len(json.loads(live)))
-    res["task overdue"] = taskwarrior(n, min(n_open, n // 2), work, runs, share)
+    res.update(taskwarrior(n, min(n_open, n // 2), work, runs, share))
     return res
 
 
@@ -178,7 +205,7 @@ def fmt(m: dict | None) -> str:
     if not m:
         return "—"
     bad = "" if m["codes"] in ([0], [1]) else f" exit {m['codes']}"
-    return f"{m['median']:.3f} s ({m['min']:.3f}–{m['max']:.3f}){bad}"
+    return f"{m['median']:.3f} s (CPU {m['cpu']:.2f} s){bad}"
 
 
 def machine() -> str:
@@ -208,62 +235,81 @@ def machine() -> str:
 
 
 def table(results: list[dict]) -> str:
-    sizes = [r["items"] for r in results]
-    head = "| command | " + " | ".join(f"{n:,} items" for n in sizes) + " |"
-    out = [head, "|---|" + "---|" * len(sizes)]
-    names = [
-        "--version",
-        "list --overdue",
-        "show ITEM",
-        "sweep --dry-run",
-        "sweep",
-        "score Q2",
-        "check",
-        "render warning ITEM",
-        "cold list --overdue",
-        "task overdue",
-    ]
-    for name in names:
-        label = f"`duban {name}`" if name != "task overdue" else "`task overdue` (Taskwarrior)"
-        if name == "cold list --overdue":
-            label = "`duban list --overdue`, cache deleted"
-        out.append(f"| {label} | " + " | ".join(fmt(r.get(name)) for r in results) + " |")
-    ratio = []
-    for r in results:
-        t = r.get("task overdue")
-        ratio.append(f"{r['list --overdue']['median'] / t['median']:.2f} ×" if t else "—")
-    out.append("| ratio `duban list --overdue` / `task overdue` | " + " | ".join(ratio) + " |")
-    base = next((r for r in results if r["items"] == 10000), None)
-    for name in ("list --overdue", "sweep --dry-run"):
-        cells = [f"{r[name]['median'] / base[name]['median']:.2f} ×" if base else "—" for r in results]
-        out.append(f"| `{name}` relative to 10,000 items | " + " | ".join(cells) + " |")
-    out.append(
-        "| peak memory (max RSS over all commands) | "
-        + " | ".join(
-            f"{max(v['rss'] for k, v in r.items() if isinstance(v, dict) and 'rss' in v and k != 'task overdue')} MB"
-            for r in results
+    """The issue's table: each measure, duban, the reference measured in the same run, the ratio and the goal."""
+    by = {r["items"]: r for r in results}
+    out = ["| measure | duban | reference | ratio / goal |", "|---|---|---|---|"]
+
+    def row(label: str, duban: str, ref: str = "—", ratio: str = "") -> None:
+        out.append(f"| {label} | {duban} | {ref} | {ratio} |")
+
+    def ratio(a: dict | None, b: dict | None, goal: str) -> str:
+        if not (a and b):
+            return f"goal {goal}"
+        return f"{a['median'] / b['median']:.2f} × wall, {a['cpu'] / max(b['cpu'], 0.001):.2f} × CPU (goal {goal})"
+
+    for n, r in by.items():
+        k = f"{n // 1000}k"
+        row(
+            f"`list --overdue` {k} ({r['overdue']} overdue)",
+            f"{fmt(r['list --overdue'])}; `--json` {fmt(r['list --overdue --json'])}",
+            f"`task overdue` {fmt(r.get('task overdue'))}",
+            ratio(r["list --overdue"], r.get("task overdue"), "≤ 1.0 ×"),
         )
-        + " |"
-    )
-    out.append("| overdue items listed | " + " | ".join(str(r["overdue"]) for r in results) + " |")
+    if 10000 in by and 100000 in by:
+        row(
+            "`list --overdue` 100k vs 10k",
+            fmt(by[100000]["list --overdue"]),
+            f"10k: {fmt(by[10000]['list --overdue'])}",
+            ratio(by[100000]["list --overdue"], by[10000]["list --overdue"], "≤ 1.2 ×"),
+        )
+    for n, r in by.items():
+        row(
+            f"`show ITEM` {n // 1000}k",
+            fmt(r["show ITEM"]),
+            f"`task 1 info` {fmt(r.get('task 1 info'))}",
+            ratio(r["show ITEM"], r.get("task 1 info"), "≤ 1.0 ×"),
+        )
+    for n, r in by.items():
+        k = f"{n // 1000}k"
+        row(
+            f"`sweep`, one day, {k}",
+            f"{fmt(r['sweep'])}; `--no-forms` {fmt(r['sweep --no-forms'])}",
+            ratio="goal ≤ 2 s at 100k",
+        )
+        row(f"`sweep --dry-run` {k}", fmt(r["sweep --dry-run"]))
+        if "sweep, 30 days" in r:
+            row(f"30-day catch-up {k}, with forms", fmt(r["sweep, 30 days"]), ratio="goal ≤ 20 s at 10k")
+        row(
+            f"`score Q2` / `score 2026` {k}",
+            f"{fmt(r['score Q2'])} / {fmt(r['score 2026'])}",
+            ratio="goal ≤ 1.0 s at 100k",
+        )
+        row(f"unfiltered `list` {k}", f"{fmt(r['list'])}, {r['list']['rss']} MB", ratio="goal ≤ 3 s, ≤ 300 MB at 100k")
+        row(
+            f"cold load {k} (no cache)",
+            f"{fmt(r['cold list --overdue'])}, {r['cold list --overdue']['rss']} MB",
+            ratio="goal ≤ 2 s at 10k, ≤ 15 s at 100k",
+        )
+        row(f"`check` / `render warning ITEM` {k}", f"{fmt(r['check'])} / {fmt(r['render warning ITEM'])}")
+        row(f"`duban --version` / bare Python {k}", f"{fmt(r['--version'])} / {fmt(r['python'])}")
     return "\n".join(out)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--open", type=int, default=2000)
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--work", type=Path, default=Path("/tmp/duban-bench"))
     ap.add_argument("--out", type=Path, help="also write the table (with the machine) to this Markdown file")
     a = ap.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
+    load = [f"{os.getloadavg()[0]:.1f}"]
     results = [bench_size(int(n), a.open, a.work, a.runs) for n in a.sizes.split(",")]
     text = (
         f"Machine: {machine()}\n\nduban at {subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=HERE, capture_output=True, text=True).stdout.strip()}, "
-        f"{a.runs} runs each, median (min–max), today {TODAY}, about {a.open:,} items in hand.\n\n"
-        + table(results)
-        + "\n"
+        f"{a.runs} runs each, median wall time (CPU time: user + system), today {TODAY}, about {a.open:,} items in "
+        f"hand; load average before the run {load[0]}, after {os.getloadavg()[0]:.1f}.\n\n" + table(results) + "\n"
     )
     print(text)
     if a.out:

@@ -20,7 +20,7 @@ from duban.core.errors import Problem
 from duban.core.escalation import plan
 from duban.core.model import Item
 from duban.core.scoring import counts_from, parse_period, score
-from duban.core.state import replay, settled_on
+from duban.core.state import derive, replay, settled_on
 from duban.store.cache import DB, Cache, cache_dir
 from duban.store.ledger import Scope, _load_items, load
 
@@ -143,6 +143,97 @@ def test_added_deleted_and_renamed_files_are_noticed(sample):
     assert ids() == before - {"2026-0003"}
     assert "items/2026/2026-0099.yaml:1: 编号 2026-0003 与文件名" in res.err
     assert res.code == 1
+
+
+def sealed(led: Ledger) -> set[str]:
+    """The folders whose stamp is stored (taken whole from the database while it matches)."""
+    with database(led) as db:
+        return {f for (f,) in db.execute("SELECT folder FROM folders WHERE stamp IS NOT NULL")}
+
+
+def ids_of(led: Ledger, *args: str) -> set[str]:
+    return {v["id"] for v in led("list", "--json", *args, today=TODAY).json()}
+
+
+def test_an_in_place_edit_in_a_sealed_folder_is_noticed(sample):
+    """A write in place changes neither the folder's time nor its listing: the file's own stat must tell."""
+    assert reread(sample.root) and reread(sample.root) == []
+    assert sealed(sample) == {"items/2026", "events/2026"}
+    folder = sample.root / "items" / "2026"
+    before = folder.stat().st_mtime_ns
+    path = sample.path("2026-0003")
+    text = path.read_text(encoding="utf-8")
+    rewrite(path, text.replace("改造42个", "改造43个"))  # the same size
+    assert folder.stat().st_mtime_ns == before
+    assert reread(sample.root) == ["items/2026/2026-0003.yaml"]
+    assert sample("show", "2026-0003", "--json", today=TODAY).json()["title"].endswith("改造43个")
+    assert reread(sample.root) == []  # sealed again
+    assert sealed(sample) == {"items/2026", "events/2026"}
+
+
+def test_an_edit_that_unsettles_or_settles_an_item_is_noticed(sample):
+    path = sample.path("2026-0004")  # struck off on 2026-03-09
+    text = path.read_text(encoding="utf-8")
+    assert "2026-0004" in ids_of(sample, "--status", "closed")
+    assert "2026-0004" not in ids_of(sample, "--status", "done")
+    reread(sample.root)
+    assert "items/2026" in sealed(sample)
+    close = next(line for line in text.splitlines(keepends=True) if "kind: close" in line)
+    rewrite(path, text.replace(close, ""))  # in place: unsettled, done again
+    assert "2026-0004" in ids_of(sample, "--status", "done")  # a scope of items in hand finds it
+    assert "2026-0004" not in ids_of(sample, "--status", "closed")
+    reread(sample.root)
+    rewrite(path, text, 20)  # settled again
+    assert "2026-0004" not in ids_of(sample, "--status", "done")
+    assert "2026-0004" in ids_of(sample, "--status", "closed")
+    # an item in hand that becomes overdue by an edit, and one that stops being overdue
+    overdue = ids_of(sample, "--overdue")
+    late = sorted(overdue)[0]
+    path = sample.path(late)
+    text = path.read_text(encoding="utf-8")
+    rewrite(path, text.rstrip("\n") + "\n  - {date: 2026-11-19, kind: extension, to: 2026-12-31, reason: 延期}\n", 15)
+    assert ids_of(sample, "--overdue") == overdue - {late}
+    rewrite(path, text, 10)
+    assert ids_of(sample, "--overdue") == overdue
+
+
+def test_deleted_and_renamed_files_in_a_sealed_folder_are_noticed(sample):
+    before = ids_of(sample)
+    reread(sample.root)
+    assert "items/2026" in sealed(sample)
+    gone = sample.path("2026-0005")
+    text = gone.read_text(encoding="utf-8")
+    gone.unlink()
+    assert ids_of(sample) == before - {"2026-0005"}
+    reread(sample.root)
+    moved = sample.path("2026-0006")
+    moved.rename(gone)  # another item under a deleted item's name: the same times and size as before
+    res = sample("list", "--json", today=TODAY)
+    assert "items/2026/2026-0005.yaml:1: 编号 2026-0006 与文件名" in res.err
+    moved.write_text(gone.read_text(encoding="utf-8"), encoding="utf-8")
+    gone.write_text(text, encoding="utf-8")
+    for p in (moved, gone):
+        age(p, 30)
+    assert ids_of(sample) == before
+    assert sample.clean()
+
+
+def test_a_clone_and_a_copy_give_the_same_output(sample, tmp_path):
+    cold = outputs(sample)
+    reread(sample.root)
+    clone = Ledger(tmp_path / "clone")
+    git(tmp_path, "clone", "-q", str(sample.root), str(clone.root))  # no cache, new times
+    assert outputs(clone) == cold
+    assert outputs(clone) == cold
+    copy = Ledger(tmp_path / "copy")
+    shutil.copytree(sample.root, copy.root, symlinks=True)  # the cache and the times come along
+    assert reread(copy.root) == []
+    assert outputs(copy) == cold
+    path = copy.path("2026-0003")
+    rewrite(path, path.read_text(encoding="utf-8").replace("改造42个", "改造44个"))
+    assert reread(copy.root) == ["items/2026/2026-0003.yaml"]
+    assert sample("show", "2026-0003", "--json", today=TODAY).json()["title"].endswith("改造42个")
+    assert copy("show", "2026-0003", "--json", today=TODAY).json()["title"].endswith("改造44个")
 
 
 def test_problems_are_stored_and_reported_warm_as_cold(sample):
@@ -350,11 +441,21 @@ def test_scoped_loads_give_what_full_loads_give(tmp_path):
 
     root = tmp_path / "big"
     gen.make(root, 400, 150, date(2026, 11, 20))
+    for path in root.glob("*/*/*.yaml"):
+        age(path, 60)  # every folder sealed: the scopes are chosen by the database
+    load(root)
     full = load(root)
+    assert not full.reread
     assert not [p for p in full.problems if p.severity == "error"]
     for day in (date(2026, 11, 20), date(2026, 6, 30), date(2025, 3, 3)):
         live = load(root, scope=Scope(live_on=day))
         assert len(live.items) < len(full.items)
+        overdue = {i for i, item in full.items.items() if derive(item, full.pack, day).overdue}
+        chosen = load(root, scope=Scope(overdue_on=day))
+        assert overdue <= set(chosen.items) and len(chosen.items) <= len(live.items)
+        if day == date(2026, 11, 20):  # on a past day nearly every live item has records after it: all are chosen
+            assert len(chosen.items) < len(live.items)
+        assert chosen.problems == full.problems
         assert live.problems == full.problems
         a, b = plan(full, day), plan(live, day)
         assert (a.actions, a.pending, a.problems) == (b.actions, b.pending, b.problems)

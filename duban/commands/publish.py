@@ -9,7 +9,7 @@ from pathlib import Path
 from duban.core.errors import DubanError, UsageError
 from duban.core.scoring import counts_from, parse_period
 from duban.outputs import forms
-from duban.outputs.forms import FONT_NAMES, FORMS, finish, item_form, render_docx
+from duban.outputs.forms import FONT_NAMES, FORMS, Templates, finish, item_form, render_docx
 from duban.store.data import templates_dir
 from duban.store.ledger import Ledger, Scope, add_item, load, normalize_id
 from duban.store.yamlio import atomic_write
@@ -30,9 +30,16 @@ def template_path(root: Path, form: str) -> Path:
 
 
 def render(
-    ledger: Ledger, form: str, target: str | None, day: date, out: Path | None = None, number: str | None = None
+    ledger: Ledger,
+    form: str,
+    target: str | None,
+    day: date,
+    out: Path | None = None,
+    number: str | None = None,
+    templates: Templates | None = None,
 ) -> Path:
-    """Write one form; returns the path.  ``target`` is an item id, or a period for the bulletin."""
+    """Write one form; returns the path.  ``target`` is an item id, or a period for the bulletin;
+    ``templates``: shared by the forms of one run."""
     words = ledger.pack.words
     if form not in FORMS:
         raise UsageError(f"未知的文书 “{form}”；可用: " + "、".join(f"{k}（{words.form(k)}）" for k in FORMS))
@@ -50,7 +57,12 @@ def render(
         ctx, name, title, stamp = item_form(ledger, form, item, day, number)
         year = item.year
     data = render_docx(
-        template_path(ledger.root, ledger.pack.process.paper(form)), ctx, images, title=title, stamp=stamp
+        template_path(ledger.root, ledger.pack.process.paper(form)),
+        ctx,
+        images,
+        title=title,
+        stamp=stamp,
+        templates=templates,
     )
     path = out or ledger.root / "out" / str(year) / name
     if path.is_dir():
@@ -75,11 +87,11 @@ def render_day(root: Path, day: date, out: Path | None = None) -> tuple[Path, in
     if not slips:
         raise DubanError(f"{day} 没有下发督办文书")
     slips.sort(key=lambda s: (s[0], SLIP_KINDS.index(s[1]["kind"]), str(s[1]["number"])))  # as the sweep numbered them
-    docs = []
+    docs, templates = [], Templates()
     for item_id, ev in slips:
         ctx, _, title, stamp = item_form(ledger, ev["kind"], ledger.items[item_id], day, str(ev["number"]))
         paper = ledger.pack.process.paper(ev["kind"])
-        docs.append(render_docx(template_path(root, paper), ctx, title=title, stamp=stamp))
+        docs.append(render_docx(template_path(root, paper), ctx, title=title, stamp=stamp, templates=templates))
     name = f"{day}-督办文书.docx"
     path = out or root / "out" / str(day.year) / name
     if path.is_dir():
@@ -102,10 +114,10 @@ def render_form(
 def render_quietly(root: Path, jobs: list[tuple[str, str, str | None]], day: date) -> tuple[list[Path], list[str]]:
     """Render several forms after a command committed; a failure is reported, never undoes the command."""
     ledger = ledger_with(root, {item_id for _, item_id, _ in jobs})
-    paths, errors = [], []
+    paths, errors, templates = [], [], Templates()
     for form, item_id, number in jobs:
         try:
-            paths.append(render(ledger, form, item_id, day, number=number))
+            paths.append(render(ledger, form, item_id, day, number=number, templates=templates))
         except (DubanError, OSError) as e:  # a broken template must not hide the commit
             errors.append(f"{item_id} {ledger.pack.words.form(form)}: {e}")
     return paths, errors

@@ -40,11 +40,13 @@ class Filters:
         return self.status or (() if self.all else IN_HAND)
 
     def scope(self, today: date) -> Scope | None:
-        """Only the items not yet settled, unless settled ones can match."""
+        """Only the items in hand, unless settled ones can match; only those that can be overdue with --overdue."""
         settled = (not self.statuses or any(s in SETTLED for s in self.statuses)) and not (
             self.overdue or self.due_within is not None
         )
-        return None if settled else Scope(live_on=today)
+        if settled:
+            return None
+        return Scope(overdue_on=today) if self.overdue else Scope(live_on=today)
 
     def keep_item(self, item) -> bool:
         """What the item's own fields decide, as corrected (cheap: before its state is derived)."""

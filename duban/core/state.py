@@ -254,6 +254,13 @@ def settled_on(item: Item) -> date | None:
     st = replay(item)
     if st.status not in SETTLED or open_referrals(item.log):
         return None
+    return last_day(item)
+
+
+def last_day(item: Item) -> date:
+    """The day of the item's last record, as recorded (its issue at the least): on any day from then on, its
+    replayed status and deadline are those at the end of its log (a record dated back changes them only from
+    the day it was recorded)."""
     return max([item.issued, *(recorded_on(ev) for ev in item.log if isinstance(ev.get("date"), date))])
 
 

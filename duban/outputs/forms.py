@@ -17,6 +17,7 @@ import re
 import zipfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from duban.core.errors import DubanError, Problem
 from duban.core.model import Item
@@ -112,12 +113,33 @@ def government_names(office: str) -> tuple[str, str]:
 def deterministic(data: bytes) -> bytes:
     """The same .docx with fixed zip timestamps, so equal content gives equal bytes."""
     src = zipfile.ZipFile(io.BytesIO(data))
+    return zip_members([(info.filename, src.read(info.filename)) for info in src.infolist()])
+
+
+def zip_members(members: list[tuple[str, bytes]], deflated: dict[bytes, bytes] | None = None) -> bytes:
+    """A zip of these members with fixed timestamps, byte for byte what ``ZipFile.writestr`` writes;
+    ``deflated`` keeps each member's compressed bytes, so parts repeated across documents (a template's
+    styles, theme and fonts) are compressed once."""
+    import zlib
+
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, ZIP_TIME)
-            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
+        for name, data in members:
+            packed = deflated.get(data) if deflated is not None else None
+            if packed is None:
+                z = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+                packed = z.compress(data) + z.flush()
+                if deflated is not None:
+                    deflated[data] = packed
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            info.file_size, info.compress_size, info.CRC = len(data), len(packed), zlib.crc32(data)
+            info.header_offset = dst.fp.tell()  # type: ignore[union-attr]
+            dst.fp.write(info.FileHeader(False))  # type: ignore[union-attr]
+            dst.fp.write(packed)  # type: ignore[union-attr]
+            dst.filelist.append(info)
+            dst.NameToInfo[name] = info
+            dst.start_dir = dst.fp.tell()  # type: ignore[union-attr]
     return out.getvalue()
 
 
@@ -358,22 +380,69 @@ def reply_context(ledger, item: Item, day: date) -> dict:
 # --------------------------------------------------------------------- render
 
 
+class Templates:
+    """What rendering many forms shares (a sweep's slips): each template's bytes read once, its parts'
+    Jinja templates compiled once, the compressed bytes of the parts no rendering changes."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, bytes] = {}
+        self.deflated: dict[bytes, bytes] = {}
+        self.compiled: dict[str, object] = {}
+        self._env: Any = None
+
+    def read(self, template: Path) -> bytes:
+        if template not in self.files:
+            self.files[template] = template.read_bytes()
+        return self.files[template]
+
+    def env(self):
+        """A Jinja environment (autoescape on) that compiles each distinct source once."""
+        if self._env is not None:
+            return self._env
+        from jinja2 import Environment
+
+        compiled = self.compiled
+
+        class Once(Environment):
+            def from_string(self, source, globals=None, template_class=None):
+                if globals is not None or template_class is not None or not isinstance(source, str):
+                    return super().from_string(source, globals, template_class)
+                if source not in compiled:
+                    compiled[source] = super().from_string(source)
+                return compiled[source]
+
+        self._env = Once(autoescape=True)
+        return self._env
+
+
 def render_docx(
-    template: Path, context: dict, images: dict | None = None, title: str = "", stamp: date | None = None
+    template: Path,
+    context: dict,
+    images: dict | None = None,
+    title: str = "",
+    stamp: date | None = None,
+    templates: Templates | None = None,
 ) -> bytes:
     """The filled template; its core properties name the form and carry the form's own date (not the day of
-    rendering), so the bytes depend on the ledger only."""
+    rendering), so the bytes depend on the ledger only.  ``templates``: shared by the forms of one run."""
     from datetime import datetime
 
+    from docx.opc.pkgwriter import PackageWriter
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
 
-    tpl = DocxTemplate(str(template))
-    ctx = dict(context)
-    for key, (data, width_mm) in (images or {}).items():
-        ctx[key] = InlineImage(tpl, io.BytesIO(data), width=Mm(width_mm))
+    templates = templates or Templates()
     try:
-        tpl.render(ctx, autoescape=True)
+        source = templates.read(template)
+    except OSError as e:
+        raise DubanError(f"模板 {template.name} 无法使用：{e}（duban check 检查模板）") from e
+    tpl = DocxTemplate(io.BytesIO(source))
+    ctx = dict(context)
+    try:
+        tpl.init_docx()
+        for key, (data, width_mm) in (images or {}).items():
+            ctx[key] = InlineImage(tpl, io.BytesIO(data), width=Mm(width_mm))
+        tpl.render(ctx, jinja_env=templates.env(), autoescape=True)
     except Exception as e:  # not a .docx, or a tag the clerk's edit broke (jinja2 errors)
         raise DubanError(f"模板 {template.name} 无法使用：{e}（duban check 检查模板）") from e
     props = tpl.docx.core_properties
@@ -381,9 +450,24 @@ def render_docx(
         props.title = title
     if stamp:
         props.created = props.modified = datetime(stamp.year, stamp.month, stamp.day)
-    buf = io.BytesIO()
-    tpl.save(buf)
-    return deterministic(buf.getvalue())
+    package = tpl.docx.part.package
+    for part in package.parts:
+        part.before_marshal()
+    members: Any = _Members()  # what docx's save writes, in its order, without compressing it twice
+    PackageWriter._write_content_types_stream(members, package.parts)
+    PackageWriter._write_pkg_rels(members, package.rels)
+    PackageWriter._write_parts(members, package.parts)
+    return zip_members(members.items, templates.deflated)
+
+
+class _Members:
+    """A stand-in for docx's zip writer that collects the members."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, bytes]] = []
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self.items.append((pack_uri.membername, blob))
 
 
 def default_name(form: str, target: str, ctx: dict, words: Words) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 
 from duban.core.errors import DubanError, Problem
@@ -142,17 +143,33 @@ class Scope:
     ``live_on``: the items not yet settled on that day (:func:`duban.state.settled_on`) — all that
     the sweep, the overdue list and duban check's date checks can concern; ``since``: also the items
     settled on or after that day, and those the unit events since then name (scores of a year);
-    ``ids``: just these items.
+    ``ids``: just these items; ``overdue_on``: the items that can be overdue on that day (a superset,
+    chosen on the cache's plain columns: those whose stored end state is in hand past its deadline, and
+    those with records after that day, whose state on that day the columns do not tell).
     """
 
     live_on: date | None = None
     since: date | None = None
     ids: tuple[str, ...] | None = None
+    overdue_on: date | None = None
 
     def settled_after(self) -> int | None:
         if self.since is not None:
             return self.since.toordinal() - 1
-        return self.live_on.toordinal() if self.live_on is not None else None
+        day = self.live_on or self.overdue_on
+        return day.toordinal() if day is not None else None
+
+    def where(self) -> tuple[str, tuple] | None:
+        """The condition on the cache's plain columns, if any."""
+        if self.overdue_on is None:
+            return None
+        from duban.core.state import ACTIVE
+
+        day = self.overdue_on
+        return (
+            f"horizon > ? OR (status IN ({', '.join('?' * len(ACTIVE))}) AND deadline < ?)",
+            (day.toordinal(), *ACTIVE, day.isoformat()),
+        )
 
 
 def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> Ledger:
@@ -188,7 +205,7 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
 
 
 def _parse_item(root: Path, rel: str):
-    from duban.core.state import replay, settled_on
+    from duban.core.state import last_day, replay, settled_on
     from duban.store.cache import Entry, Facts
 
     item, problems = load_item_file(root, rel)
@@ -197,7 +214,14 @@ def _parse_item(root: Path, rel: str):
     st = replay(item)
     checks = tuple(Problem(item.path, item.log_line(i), f"log[{i}]: {reason}") for i, reason in st.invalid)
     settled = settled_on(item)
-    facts = Facts(st.status, st.deadline.isoformat() if st.deadline else None, st.lead, item.tier, item.category)
+    facts = Facts(
+        st.status,
+        st.deadline.isoformat() if st.deadline else None,
+        st.lead,
+        item.tier,
+        item.category,
+        last_day(item).toordinal(),
+    )
     return item, Entry(settled.toordinal() if settled else 0, tuple(problems), checks, facts=facts)
 
 
@@ -212,7 +236,7 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
         notes.update({f"{folder.rel}/{n}": e for n, e in folder.notes.items()})
         names[folder.rel] = folder.names
         if scope is None or scope.ids is None:
-            wanted = folder.records(scope.settled_after() if scope else None)
+            wanted = folder.records(scope.settled_after(), scope.where()) if scope else folder.records()
             records.update({f"{folder.rel}/{n}": r for n, r in wanted.items()})
     duplicates = _duplicates(root, names, notes)
     for rel in sorted(set(notes) | set(duplicates)):
@@ -260,7 +284,8 @@ def _duplicates(root: Path, names: dict[str, list[str]], notes: dict) -> dict[st
     odd = any(
         not rel.startswith("items/")
         or rel.count("/") != 1
-        or any(not n.startswith(rel[6:] + "-") or not n.endswith(".yaml") for n in ns)
+        or not all(map(str.startswith, ns, repeat(rel[6:] + "-")))  # map: no Python frame per name
+        or not all(map(str.endswith, ns, repeat(".yaml")))
         for rel, ns in names.items()
     )
     if not odd:
