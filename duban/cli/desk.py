@@ -208,14 +208,33 @@ def log(item: Annotated[str, typer.Argument(help="事项编号")], json_: JsonOp
 
 
 @app.command()
-def undo(ledger: LedgerOpt = None):
-    """撤销最近一次 duban 操作（git revert）；最近的提交不是 duban 操作时拒绝。"""
-    from duban.store.git import undo as do_undo
-    from duban.store.ledger import load_config
+def undo(
+    list_: Annotated[bool, typer.Option("--list", help="只列出依次撤销时会撤销的操作，不做改动")] = False,
+    json_: JsonOpt = False,
+    ledger: LedgerOpt = None,
+):
+    """撤销最近一次尚未撤销的 duban 操作；再次撤销则再往前一步。手工提交不能撤销，也不能跨过改动同一文件的手工提交。"""
+    from duban.store.history import undo as do_undo
+    from duban.store.history import undo_stack
 
     root = root_of(ledger)
+    if list_:
+        stack = undo_stack(root)
+        if json_:
+            out_json([{**u.commit.row(), "blocked": u.blocked} for u in stack])
+            return
+        con = console()
+        if not stack:
+            print("没有可撤销的 duban 操作")
+        for i, u in enumerate(stack, 1):
+            c = u.commit
+            line = f"{i}. {c.sha[:10]} {c.date} {c.subject}" + (f"（不能撤销: {u.blocked}）" if u.blocked else "")
+            con.print(line, markup=False, highlight=False)
+        return
+    from duban.store.ledger import load_config
+
     cfg = load_config(root)
-    print(do_undo(root, (cfg.author_name, cfg.author_email)))
+    console().print(do_undo(root, (cfg.author_name, cfg.author_email)), markup=False, highlight=False)
 
 
 @app.command()

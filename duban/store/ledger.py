@@ -157,6 +157,9 @@ class Scope:
 
 def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> Ledger:
     """The ledger: settings, units, rule pack, unit events, the items in ``scope`` (None: all), every problem."""
+    from duban.store.git import settle
+
+    settle(root)  # a change killed half-way is finished (or forgotten) before anything is read
     problems: list[Problem] = []
     config = load_config(root, problems)
 
