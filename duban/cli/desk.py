@@ -208,6 +208,29 @@ def log(item: Annotated[str, typer.Argument(help="事项编号")], json_: JsonOp
 
 
 @app.command()
+def verify(
+    all_: Annotated[bool, typer.Option("--all", help="从第一个提交起重新核验（默认只核验上次之后的新提交）")] = False,
+    json_: JsonOpt = False,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
+    """从 git 历史核验台账只增不改：已提交的记录未被删改、编号未重复使用、事项文件未在 duban 之外被删除；有问题时退出码为 1。"""
+    from duban.commands.verify import verify as do_verify
+
+    root = root_of(ledger)
+    found, n = do_verify(root, all_)
+    if json_:
+        out_json({"commits": n, "violations": [v.as_dict() for v in found]})
+    else:
+        con = console()
+        for v in found:
+            con.print(str(v), markup=False, highlight=False)
+        print(f"核验了 {n} 个提交: " + (f"{len(found)} 处违规" if found else "历史完整，只增未改"))
+    if found:
+        raise typer.Exit(1)
+
+
+@app.command()
 def undo(
     list_: Annotated[bool, typer.Option("--list", help="只列出依次撤销时会撤销的操作，不做改动")] = False,
     json_: JsonOpt = False,

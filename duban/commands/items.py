@@ -152,6 +152,8 @@ def append_events(
         ledger = load(root, scope=Scope(ids=(normalize_id(item_id),)))
         refuse_if_broken(ledger)
         item = ledger.item(item_id)
+        if events and all(already_recorded(item.log, ev) for ev in events):
+            return ledger  # a retry of a command that was recorded already: nothing twice
         state = replay(item)
         if check:
             check(ledger, item, state, ch)
@@ -175,6 +177,12 @@ def append_events(
             inside(root, rel)
             ch.copy(rel, src)
     return ledger
+
+
+def already_recorded(log: list, ev: dict) -> bool:
+    """Whether ``ev`` is in ``log`` already, field for field (when it was recorded aside)."""
+    want = {k: v for k, v in encode(ev).items() if k != "recorded"}
+    return any({k: v for k, v in old.items() if k != "recorded"} == want for old in log if isinstance(old, dict))
 
 
 # ---------------------------------------------------------------------- views
@@ -250,6 +258,9 @@ def report(
             raise DubanError(f"附件 {a} 不存在")
 
     def check(ledger, item, st, _ch):
+        for name, src in files.items():  # another report may have stored a file of this name meanwhile
+            if (root / name).is_file() and (root / name).read_bytes() != src.read_bytes():
+                raise DubanError(f"附件 {name} 刚被另一次操作占用，请重试")
         if unit not in [st.lead, *st.co]:
             raise DubanError(
                 f"{item.id}: {ledger.unit_name(unit)}（{unit}）不是该事项的承办单位；"
@@ -263,7 +274,8 @@ def report(
         if item.forward:
             raise DubanError(f"{item.id}: 转阅(办)件不需报送落实情况")
 
-    names = [f"attachments/{item_id}/{a.name}" for a in attachments]
+    files = attachment_names(root, item_id, attachments)
+    names = list(files)
     ev = {
         "date": day,
         "kind": "report",
@@ -281,8 +293,32 @@ def report(
         f"督办 {item_id} {what}: {unit}",
         "report",
         check,
-        files={n: a for n, a in zip(names, attachments, strict=True)},
+        files=files,
     )
+
+
+def attachment_names(root: Path, item_id: str, attachments: list[Path]) -> dict[str, Path]:
+    """Where each attachment is stored: its own name, unless that is taken by another file (then 名-2.ext …).
+
+    A file already stored with the same content keeps its name, so a retried report is the same entry."""
+    out: dict[str, Path] = {}
+    folder = f"attachments/{normalize_id(item_id)}"
+    for a in attachments:
+        data = a.read_bytes()
+        stem, dot, ext = a.name.rpartition(".") if "." in a.name.lstrip(".") else (a.name, "", "")
+        n = 1
+        while True:
+            name = f"{folder}/{a.name if n == 1 else f'{stem}-{n}{dot}{ext}'}"
+            taken = out.get(name)
+            path = root / name
+            if taken is None and (not path.is_file() or path.read_bytes() == data):
+                break
+            if taken is not None and taken.read_bytes() == data:
+                break
+            n += 1
+        inside(root, name)
+        out[name] = a
+    return out
 
 
 def review(root: Path, item_id: str, *, accept: bool, reason: str, today: date) -> date | None:

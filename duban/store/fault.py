@@ -24,6 +24,14 @@ def _target() -> tuple[str, int] | None:
 _TARGET = _target()
 
 
+def arm(spec: str) -> None:
+    """Set the fault as ``DUBAN_FAULT`` would (for a forked test process), counting from zero."""
+    global _SPEC, _TARGET
+    _SPEC = spec
+    _TARGET = _target()
+    _seen.update(write=0, git=0)
+
+
 def point(kind: str) -> None:
     """One file write or git call: count it, and die here when it is the one named."""
     if _COUNT:

@@ -214,11 +214,17 @@ def flow_map(d: dict):
 
 
 def atomic_write(path: Path, content: str | bytes) -> None:
-    """Write so that ``path`` holds either the old or the new content, never a mix."""
+    """Write so that ``path`` holds either the old or the new content, never a mix.
+
+    The file gets the mode the process umask gives a new file (as git and every editor do)."""
+    from duban.store import fault
+
+    fault.point("write")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -238,6 +244,12 @@ def atomic_write(path: Path, content: str | bytes) -> None:
             os.close(dfd)
     except OSError:  # pragma: no cover - some filesystems refuse
         pass
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def flow_list(values, block: bool = False):
