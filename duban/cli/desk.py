@@ -222,9 +222,8 @@ def verify(
     if json_:
         out_json({"commits": n, "violations": [v.as_dict() for v in found]})
     else:
-        con = console()
         for v in found:
-            con.print(str(v), markup=False, highlight=False)
+            print(v)
         print(f"核验了 {n} 个提交: " + (f"{len(found)} 处违规" if found else "历史完整，只增未改"))
     if found:
         raise typer.Exit(1)

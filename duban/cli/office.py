@@ -80,11 +80,11 @@ def score(
     if csv_path:
         from duban.outputs.exports import scores_csv
 
-        written.append(write_export(csv_path, scores_csv(scores)))
+        written.append(write_export(csv_path, scores_csv(scores), root))
     if xlsx_path:
         from duban.outputs.exports import scores_xlsx
 
-        written.append(write_export(xlsx_path, scores_xlsx(scores, per)))
+        written.append(write_export(xlsx_path, scores_xlsx(scores, per), root))
     if json_:
         shown = [s for s in scores if s.unit == explain] if explain else scores
         out_json(

@@ -98,7 +98,13 @@ def check_configuration(ledger: Ledger, today: date) -> list[Problem]:
     ]
 
 
-CHECKS = [check_transitions, check_calendar_years, check_templates, check_numbers, check_configuration]
+def check_counters(ledger: Ledger, today: date) -> list[Problem]:
+    from duban.store.counters import problems
+
+    return problems(ledger.root)
+
+
+CHECKS = [check_transitions, check_calendar_years, check_templates, check_numbers, check_configuration, check_counters]
 
 
 def check_ledger(root, today: date) -> list[Problem]:

@@ -305,10 +305,11 @@ def attachment_names(root: Path, item_id: str, attachments: list[Path]) -> dict[
     folder = f"attachments/{normalize_id(item_id)}"
     for a in attachments:
         data = a.read_bytes()
-        stem, dot, ext = a.name.rpartition(".") if "." in a.name.lstrip(".") else (a.name, "", "")
+        own = a.name if not a.name.startswith(".") else "_" + a.name  # never a .git or another hidden file
+        stem, dot, ext = own.rpartition(".") if "." in own.lstrip(".") else (own, "", "")
         n = 1
         while True:
-            name = f"{folder}/{a.name if n == 1 else f'{stem}-{n}{dot}{ext}'}"
+            name = f"{folder}/{own if n == 1 else f'{stem}-{n}{dot}{ext}'}"
             taken = out.get(name)
             path = root / name
             if taken is None and (not path.is_file() or path.read_bytes() == data):

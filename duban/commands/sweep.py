@@ -17,7 +17,7 @@ from duban.core.unitevents import event_rel
 from duban.outputs.digest import commit_message, digest_markdown
 from duban.store.git import outputs_done, pending_outputs
 from duban.store.ledger import Ledger, Scope, load
-from duban.store.yamlio import atomic_write, date_place, flow_map, insert_log_lines, rt_dumps, rt_loads
+from duban.store.yamlio import atomic_write, date_place, flow_list, flow_map, insert_log_lines, rt_dumps, rt_loads
 
 UNIT_EVENT_FIELDS = ("id", "unit", "kind", "date", "rule", "count", "action", "due", "source_event")
 
@@ -32,7 +32,7 @@ def run(root: Path, today: date, dry_run: bool = False, forms: bool = True) -> t
         ledger = load(root, scope=scope)
         return plan(ledger, today), ledger
     with change(root, "", "sweep") as ch:
-        findings, _ = verify(root)  # the history since the last sweep, before anything is added to it
+        findings, _ = verify(root, digest=True)  # the history since the last sweep, before anything is added
         ledger = load(root, scope=scope)
         refuse_if_broken(ledger)
         res = plan(ledger, today)
@@ -85,6 +85,8 @@ def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> None
             ch.write(item.path, quick)
             continue
         data = rt_loads(text)
+        if data.get("log") is None:  # "log:" left empty by hand
+            data["log"] = flow_list([], block=True)
         log = data["log"]
         for ev in events:
             log.insert(date_place(log, ev), flow_map(ev))

@@ -51,14 +51,17 @@ class Violation:
         }
 
 
-def verify(root: Path, everything: bool = False) -> tuple[list[Violation], int]:
-    """Violations in the commits not yet verified (all with ``everything``); returns (violations, commits read)."""
+def verify(root: Path, everything: bool = False, digest: bool = False) -> tuple[list[Violation], int]:
+    """Violations in the commits not yet verified (all with ``everything``); returns (violations, commits read).
+
+    With ``digest`` (the sweep): every violation not yet put in a digest, whoever's verify found it."""
     repo = Repo(root)
     head = repo.head()
     if head is None:
         return [], 0
     state_path = repo.dir / STATE
-    state = {} if everything else _read_state(state_path)
+    before = _read_state(state_path)
+    state = {} if everything else before
     found: list[Violation] = []
     last = state.get("commit")
     if last and not _ancestor(root, last, head):
@@ -70,8 +73,14 @@ def verify(root: Path, everything: bool = False) -> tuple[list[Violation], int]:
     for c in commits(root, stop=last, reverse=True):
         found += _commit(repo, c, owners)
         n += 1
-    if n:
-        atomic_write(state_path, json.dumps({"version": VERSION, "commit": head, "owners": owners}, ensure_ascii=False))
+    known = [Violation(**v) for v in state.get("violations", [])] + found
+    shown = min(before.get("shown", 0), len(known))
+    if digest:
+        found, shown = known[shown:], len(known)
+    if n or digest:
+        saved = {"version": VERSION, "commit": head, "owners": owners, "shown": shown}
+        saved["violations"] = [v.as_dict() for v in known]
+        atomic_write(state_path, json.dumps(saved, ensure_ascii=False))
     return found, n
 
 

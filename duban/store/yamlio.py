@@ -45,8 +45,13 @@ class YamlError(Exception):
         self.message = message
 
 
+MAX_DEPTH = 64  # no clerk's file nests deeper; a deeper one is refused before anything recurses into it
+
+
 def _collect_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
     """Record the line of every key and list entry; a key repeated in one mapping is an error."""
+    if len(path) > MAX_DEPTH:
+        raise YamlError(node.start_mark.line + 1, f"嵌套层次过深（超过 {MAX_DEPTH} 层）")
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen = set()
@@ -104,6 +109,8 @@ def _parse(text: str) -> tuple[yaml.Node | None, Any, Lines]:
         ) from None
     except yaml.YAMLError as exc:
         raise YamlError(1, f"YAML 错误: {exc}") from None
+    except RecursionError:
+        raise YamlError(1, f"嵌套层次过深（超过 {MAX_DEPTH} 层）") from None
     finally:
         loader.dispose()
     return node, data, lines
