@@ -212,6 +212,13 @@ class Change:
             return
         ident = identity_args(root, *self.author)
         tree = Tree(repo, head)
+        try:
+            self._write(tree, head, hand, ident)
+        finally:
+            (repo.dir / "duban-index").unlink(missing_ok=True)
+
+    def _write(self, tree: Tree, head: str | None, hand: list[str], ident: list[str]) -> None:
+        repo, root = self.repo, self.root
         files: dict[str, str | None] = {}
         parent = head
         if hand:
@@ -416,21 +423,29 @@ def _release(lock, info_path: Path) -> None:
 
 def hand_edits(repo: Repo, touched: list[str]) -> list[str]:
     """Of the touched paths and the configuration, those changed by hand since the last commit."""
-    specs = sorted({*CONFIG_PATHS, *(p.rsplit("/", 1)[0] for p in touched if "/" in p), *touched})
-    found = dirty(repo.root, specs, repo.prefix)
-    wanted = set(touched)
-    return [p for p in found if p in wanted or p in CONFIG_PATHS or p.split("/", 1)[0] in CONFIG_PATHS]
+    return dirty(repo.root, [*CONFIG_PATHS, *touched], repo.prefix)
 
 
 def dirty(root: Path, paths: list[str], prefix: str | None = None) -> list[str]:
-    """Of ``paths`` (files or folders), the files with uncommitted changes (modified, deleted or untracked)."""
+    """Of ``paths`` (files or folders), the files with uncommitted changes (modified, deleted or untracked).
+
+    git is asked about the paths' folders (a short argument list however many files), then filtered."""
     if not paths:
         return []
-    out = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *paths)
-    found = [entry[3:] for entry in out.split("\0") if len(entry) > 3]
+    folders = sorted({p.rsplit("/", 1)[0] if "/" in p else p for p in paths})
+    out = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *folders)
     if prefix is None:
         prefix = git(root, "rev-parse", "--show-prefix").strip()
-    return sorted(p[len(prefix) :] if prefix and p.startswith(prefix) else p for p in found)
+    wanted = set(paths)
+    found = []
+    for entry in out.split("\0"):
+        if len(entry) > 3:
+            p = entry[3:]
+            p = p[len(prefix) :] if prefix and p.startswith(prefix) else p
+            parts = p.split("/")
+            if any("/".join(parts[:i]) in wanted for i in range(1, len(parts) + 1)):
+                found.append(p)
+    return sorted(found)
 
 
 def pending_outputs(root: Path) -> list:

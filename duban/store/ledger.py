@@ -340,8 +340,9 @@ def check_refs(ledger: Ledger, item: Item) -> list[Problem]:
     out: list[Problem] = []
     src = Source(item.path, item.lines, out)
     pack, units = ledger.pack, ledger.units
-    if pack.categories and item.category not in pack.categories:
-        src.error(("category",), f"未知的类别 “{item.category}”（可用: {', '.join(pack.categories)}）")
+    if item.category not in pack.categories:  # none at all when the pack's categories.yaml is broken
+        known = ", ".join(pack.categories) or "规则包没有可用的类别，先修正规则包"
+        src.error(("category",), f"未知的类别 “{item.category}”（可用: {known}）")
     if item.tier not in TIERS:
         src.error(("tier",), f"未知的等级 “{item.tier}”（可用: {', '.join(TIERS)}）")
     if units:
