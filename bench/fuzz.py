@@ -192,6 +192,7 @@ class Runner:
         self.root = root
         self.figures: Counter = Counter()
         self.failures: list[str] = []
+        self.progress = False
 
     def case(self, mutation, argv) -> None:
         from typer.testing import CliRunner
@@ -230,6 +231,8 @@ class Runner:
             if changed:
                 self.figures["refused but changed"] += 1
                 self.failures.append(f"refused but changed ← {mutation!r:.200} {argv}")
+        if self.progress and self.figures["cases"] % 500 == 0:
+            print(f"[{os.getpid()}] {dict(self.figures)}", flush=True)
         if changed:
             git(root, "reset", "-q", "--hard", "base")
             git(root, "clean", "-qfd")
@@ -239,8 +242,9 @@ class Runner:
             target.write_bytes(original)
 
 
-def fuzz(root: Path, n: int, seed: int | None = None) -> Runner:
+def fuzz(root: Path, n: int, seed: int | None = None, progress: bool = False) -> Runner:
     runner = Runner(root)
+    runner.progress = progress
 
     @settings(
         max_examples=n,
@@ -269,7 +273,7 @@ def _worker(args) -> tuple[Counter, list[str]]:
             "GIT_COMMITTER_EMAIL": "f@x",
         }
     )
-    r = fuzz(base(work / "ledger"), n)
+    r = fuzz(base(work / "ledger"), n, progress=True)
     return r.figures, r.failures
 
 

@@ -247,7 +247,10 @@ def test_hand_edited_configuration_is_committed_and_a_clone_shows_the_same(ledge
         assert here.stdout == there.stdout
 
 
-def test_stale_git_lock_is_cleared(ledger):
-    (Path(git(ledger.root, "rev-parse", "--absolute-git-dir").strip()) / "index.lock").write_text("")
+def test_stale_git_locks_are_cleared(ledger):
+    gd = Path(git(ledger.root, "rev-parse", "--absolute-git-dir").strip())
+    for lock in ("index.lock", "duban-index.lock", "HEAD.lock", "refs/heads/master.lock"):
+        (gd / lock).write_text("")  # left by a git killed half-way: no process holds them
     item = ledger.issue()
     assert ledger.path(item).exists() and ledger.clean()
+    assert not list(gd.glob("*index.lock"))

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from duban.core.entries import SLIP_KINDS
 from duban.core.errors import DubanError, Problem
 from duban.core.state import ACTIVE, replay
-from duban.store.ledger import Ledger, load
+from duban.store.ledger import Ledger, Scope, load
 
 
 def check_transitions(ledger: Ledger, today: date) -> list[Problem]:
@@ -63,7 +63,8 @@ def check_numbers(ledger: Ledger, today: date) -> list[Problem]:
     """No 文号 and no slip number (kind, year, number) given twice; each repeat names the first place too."""
     seen: dict[tuple, tuple[str, int]] = {}
     out = []
-    for item in sorted(ledger.items.values(), key=lambda it: it.path):
+    items = load(ledger.root).items  # settled items too: a number is never given twice
+    for item in sorted(items.values(), key=lambda it: it.path):
         places = []
         if item.ref:
             places.append((("ref", item.ref), item.lines.get(("ref",), 1), f"文号 {item.ref}"))
@@ -108,7 +109,7 @@ CHECKS = [check_transitions, check_calendar_years, check_templates, check_number
 
 
 def check_ledger(root, today: date) -> list[Problem]:
-    ledger = load(root)  # every item: numbers must not repeat across the whole history
+    ledger = load(root, scope=Scope(live_on=today))  # settled items have no dates left to check
     problems = list(ledger.problems)
     for check in CHECKS:
         problems += check(ledger, today)

@@ -310,11 +310,8 @@ def attachment_names(root: Path, item_id: str, attachments: list[Path]) -> dict[
         n = 1
         while True:
             name = f"{folder}/{own if n == 1 else f'{stem}-{n}{dot}{ext}'}"
-            taken = out.get(name)
-            path = root / name
-            if taken is None and (not path.is_file() or path.read_bytes() == data):
-                break
-            if taken is not None and taken.read_bytes() == data:
+            prior, stored = out.get(name), root / name
+            if prior.read_bytes() == data if prior else not stored.is_file() or stored.read_bytes() == data:
                 break
             n += 1
         inside(root, name)

@@ -43,7 +43,6 @@ def run(root: Path, today: date, dry_run: bool = False, forms: bool = True) -> t
         slips = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
         ch.outputs = [list(s) for s in slips] if forms else []  # kept under .git/ until rendered
     res.commit = ch.committed
-    res.verify = findings  # type: ignore[attr-defined]
     if res.actions or res.pending or res.problems or findings:
         rel = f"out/sweep/{today}.md"
         atomic_write(root / rel, digest_markdown(res, ledger, findings))

@@ -105,7 +105,7 @@ def _tracked(path: str) -> bool:
 
 
 def _commit(repo: Repo, c: Commit, owners: dict[str, list]) -> list[Violation]:
-    args = ["diff-tree", "-r", "-z", "--relative", "--no-renames"]
+    args = ["diff-tree", "-r", "-z", "--no-commit-id", "--relative", "--no-renames"]
     args += [c.parents[0], c.sha] if c.parents else ["--root", c.sha]
     fields = git(repo.root, *args).split("\0")
     changes: list[tuple[str, str | None, str | None]] = []

@@ -66,10 +66,6 @@ def _run(root: Path, args, env, input, check) -> bytes:
     return proc.stdout
 
 
-def git_dir(root: Path) -> Path:
-    return Repo(root).dir
-
-
 def identity_args(root: Path, name: str, email: str) -> list[str]:
     """-c user.name/-c user.email when git has no identity configured."""
     args = []
@@ -294,8 +290,10 @@ def finish(repo: Repo, journal: dict, contents: dict[str, bytes] | None = None) 
             pass
         atomic_write(path, data)
     git(repo.root, "update-index", "-z", "--index-info", input=index_info(repo, files))
-    if journal.get("outputs"):
-        atomic_write(repo.dir / OUTPUTS, json.dumps(journal["outputs"], ensure_ascii=False))
+    if journal.get("outputs"):  # added to those of a change killed before it rendered them
+        jobs = _pending(repo)
+        jobs += [j for j in journal["outputs"] if j not in jobs]
+        atomic_write(repo.dir / OUTPUTS, json.dumps(jobs, ensure_ascii=False))
     (repo.dir / JOURNAL).unlink(missing_ok=True)
 
 
@@ -350,7 +348,8 @@ def _quick_git_dir(root: Path) -> Path | None:
 
 def clear_stale_locks(repo: Repo) -> None:
     """Remove git's lock files that no living process holds (a git killed half-way leaves them)."""
-    candidates = [repo.dir / "index.lock", repo.dir / "HEAD.lock", repo.common / "packed-refs.lock"]
+    candidates = [p for p in repo.dir.glob("*.lock") if p.name != "duban.lock"]  # index, HEAD, duban-index …
+    candidates.append(repo.common / "packed-refs.lock")
     heads = repo.common / "refs" / "heads"
     if heads.is_dir():
         candidates += list(heads.rglob("*.lock"))
@@ -449,11 +448,19 @@ def dirty(root: Path, paths: list[str], prefix: str | None = None) -> list[str]:
 
 
 def pending_outputs(root: Path) -> list:
-    """Forms a committed change did not get to render (it was killed after its commit)."""
+    """Forms committed changes still have to render (they are rendered after the commit; a kill can come first)."""
     try:
-        return json.loads((Repo(root).dir / OUTPUTS).read_text(encoding="utf-8"))
-    except (OSError, ValueError, DubanError):
+        return _pending(Repo(root))
+    except DubanError:
         return []
+
+
+def _pending(repo: Repo) -> list:
+    try:
+        jobs = json.loads((repo.dir / OUTPUTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return jobs if isinstance(jobs, list) else []
 
 
 def outputs_done(root: Path) -> None:
