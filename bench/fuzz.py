@@ -201,6 +201,7 @@ class Runner:
         from duban.core.errors import DubanError
 
         root = self.root
+        reported = len(self.failures)
         path, how, arg = mutation
         target = root / path
         original = target.read_bytes() if target.exists() else None
@@ -226,11 +227,14 @@ class Runner:
             git(root, "rev-parse", "HEAD") != head
             or git(root, "status", "--porcelain", "--untracked-files=all") != status
         )
-        if changing and code != 0:
+        # refused: an error, not a sweep that carried on past a broken item and says so with exit 1
+        if changing and (isinstance(res.exception, DubanError) or code == 2):
             self.figures["refused changes"] += 1
             if changed:
                 self.figures["refused but changed"] += 1
                 self.failures.append(f"refused but changed ← {mutation!r:.200} {argv}")
+        if self.progress and len(self.failures) > reported:
+            print("\n".join(self.failures[reported:]), flush=True)
         if self.progress and self.figures["cases"] % 500 == 0:
             print(f"[{os.getpid()}] {dict(self.figures)}", flush=True)
         if changed:
