@@ -6,6 +6,7 @@ Fields and their order come from the seed forms: 灞桥 附件2–5, 西城 催�
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -279,7 +280,10 @@ def test_pdf_conversion_or_a_clear_message(escalated, monkeypatch):
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+1$", info, re.M), info
     assert "仿宋_GB2312 → FandolFang" in res.err and "方正小标宋简体 → Noto Serif CJK SC" in res.err
-    monkeypatch.setenv("PATH", "/nonexistent")  # a machine without LibreOffice
+    only_git = ledger.root.parent / "bin-git-only"  # a machine with git but without LibreOffice
+    only_git.mkdir()
+    (only_git / "git").symlink_to(shutil.which("git"))
+    monkeypatch.setenv("PATH", str(only_git))
     res = ledger("render", "warning", item, "--pdf", today="2026-03-20")
     assert res.code == 1 and "LibreOffice" in res.err and "apt-get install" in res.err
     assert (ledger.root / "out" / "2026" / f"{item}-督查工作警告单-2026-1.docx").is_file()

@@ -138,8 +138,10 @@ def date_arg(value: str, what: str) -> date:
 
 
 def date_opt(value: str | None, what: str) -> date | None:
-    from duban.commands.clock import optional_date
+    from duban.commands.clock import optional_date, parse_date
 
+    if value is not None and not value.strip():  # given, but empty: not a date (and not "none given")
+        return parse_date(value, what)
     return optional_date(value, what)
 
 

@@ -393,11 +393,52 @@ def log(item: ItemArg, json_: JsonOpt = False, ledger: LedgerOpt = None):
 
 
 @app.command()
-def undo(ledger: LedgerOpt = None):
-    """撤销最近一次 duban 操作（git revert）；最近的提交不是 duban 操作时拒绝。"""
-    from duban.commands.history import undo as do_undo
+def verify(
+    all_: Annotated[bool, typer.Option("--all", help="从第一个提交起重新核验（默认只核验上次之后的新提交）")] = False,
+    json_: JsonOpt = False,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
+    """从 git 历史核验台账只增不改：已提交的记录未被删改、编号未重复使用、事项文件未在 duban 之外被删除；有问题时退出码为 1。"""
+    from duban.commands.verify import verify as do_verify
 
-    print(do_undo(root_of(ledger)))
+    root = root_of(ledger)
+    found, n = do_verify(root, all_)
+    if json_:
+        out_json({"commits": n, "violations": [v.as_dict() for v in found]})
+    else:
+        for v in found:
+            print(v)
+        print(f"核验了 {n} 个提交: " + (f"{len(found)} 处违规" if found else "历史完整，只增未改"))
+    if found:
+        raise typer.Exit(1)
+
+
+@app.command()
+def undo(
+    list_: Annotated[bool, typer.Option("--list", help="只列出依次撤销时会撤销的操作，不做改动")] = False,
+    json_: JsonOpt = False,
+    ledger: LedgerOpt = None,
+):
+    """撤销最近一次尚未撤销的 duban 操作；再次撤销则再往前一步。手工提交不能撤销，也不能跨过改动同一文件的手工提交。"""
+    from duban.commands.history import undo as do_undo
+    from duban.commands.history import undo_stack
+
+    root = root_of(ledger)
+    if list_:
+        stack = undo_stack(root)
+        if json_:
+            out_json([{**u.commit.row(), "blocked": u.blocked} for u in stack])
+            return
+        con = console()
+        if not stack:
+            print("没有可撤销的 duban 操作")
+        for i, u in enumerate(stack, 1):
+            c = u.commit
+            line = f"{i}. {c.sha[:10]} {c.date} {c.subject}" + (f"（不能撤销: {u.blocked}）" if u.blocked else "")
+            con.print(line, markup=False, highlight=False)
+        return
+    console().print(do_undo(root), markup=False, highlight=False)
 
 
 @app.command()

@@ -114,12 +114,12 @@ def score(
     if csv_path:
         from duban.outputs.exports import scores_csv
 
-        written.append(write_export(csv_path, scores_csv(scores)))
+        written.append(write_export(csv_path, scores_csv(scores), root))
     if xlsx_path:
         from duban.outputs.exports import scores_xlsx
 
         note = f"{led.pack.title or led.pack.name}" + ("" if day >= per.end else f"，计至 {day}")
-        written.append(write_export(xlsx_path, scores_xlsx(scores, per, note)))
+        written.append(write_export(xlsx_path, scores_xlsx(scores, per, note), root))
     if json_:
         shown = [s for s in scores if s.unit == explain] if explain else scores
         out_json(

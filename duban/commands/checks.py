@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from duban.core.errors import Problem
+from duban.core.entries import SLIP_KINDS
+from duban.core.errors import DubanError, Problem
 from duban.core.state import ACTIVE, replay
 from duban.store.ledger import Ledger, Scope, load
 
@@ -58,7 +59,53 @@ def check_templates(ledger: Ledger, today: date) -> list[Problem]:
     return lint_templates(ledger.root)
 
 
-CHECKS = [check_transitions, check_calendar_years, check_templates]
+def check_numbers(ledger: Ledger, today: date) -> list[Problem]:
+    """No 文号 and no slip number (kind, year, number) given twice; each repeat names the first place too."""
+    seen: dict[tuple, tuple[str, int]] = {}
+    out = []
+    items = load(ledger.root).items  # settled items too: a number is never given twice
+    for item in sorted(items.values(), key=lambda it: it.path):
+        places = []
+        if item.ref:
+            places.append((("ref", item.ref), item.lines.get(("ref",), 1), f"文号 {item.ref}"))
+        for i, ev in enumerate(item.log):
+            if isinstance(ev, dict) and ev.get("kind") in SLIP_KINDS and ev.get("number"):
+                what = f"{ledger.pack.words.entry(ev['kind'])}编号 {ev['number']}"
+                places.append(((ev["kind"], str(ev["number"])), item.log_line(i), what))
+        for key, line, what in places:
+            if key in seen:
+                path, first = seen[key]
+                out.append(Problem(item.path, line, f"{what} 重复：{path}:{first} 已用过这个编号"))
+            else:
+                seen[key] = (item.path, line)
+    return out
+
+
+def check_configuration(ledger: Ledger, today: date) -> list[Problem]:
+    """Hand edits to the configuration not yet committed (the next changing command commits them)."""
+    from duban.store.git import CONFIG_PATHS, dirty
+
+    try:
+        found = dirty(ledger.root, list(CONFIG_PATHS))
+    except DubanError:
+        return []
+    if not found:
+        return []
+    what = "、".join(found[:10]) + (f" 等 {len(found)} 个文件" if len(found) > 10 else "")
+    return [
+        Problem(
+            ".", 1, f"配置有未提交的手工修改（{what}）；下一次改动台账的命令会先把它们作为“手工修改”提交", "warning"
+        )
+    ]
+
+
+def check_counters(ledger: Ledger, today: date) -> list[Problem]:
+    from duban.store.counters import problems
+
+    return problems(ledger.root)
+
+
+CHECKS = [check_transitions, check_calendar_years, check_templates, check_numbers, check_configuration, check_counters]
 
 
 def check_ledger(root, today: date) -> list[Problem]:

@@ -1,4 +1,4 @@
-"""The audit trail from git: an item's history, and undoing the last duban action."""
+"""The audit trail from git: an item's history, and undoing duban's actions one step at a time."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from pathlib import Path
 
 from duban.core.errors import DubanError
 from duban.store.git import log_entries
-from duban.store.git import undo as revert_last
+from duban.store.history import undo as revert_last
+from duban.store.history import undo_stack as stack
 from duban.store.ledger import item_rel, load_config, normalize_id
 
 
@@ -20,6 +21,11 @@ def item_history(root: Path, item: str) -> tuple[str, list[dict]]:
 
 
 def undo(root: Path) -> str:
-    """Revert the last duban action; returns the new commit's message."""
+    """Revert the most recent duban action not already undone; returns the new commit's message."""
     cfg = load_config(root)
     return revert_last(root, (cfg.author_name, cfg.author_email))
+
+
+def undo_stack(root: Path) -> list:
+    """What successive undos would revert, newest first (with why one cannot be undone)."""
+    return stack(root)

@@ -212,6 +212,8 @@ def append_events(
         today = today or max(ev["date"] for ev in events)
         for ev in events:
             in_record(item, ev["date"], today)
+        if events and all(already_recorded(item.log, ev) for ev in events):
+            return ledger  # a retry of a command that was recorded already: nothing twice
         state = replay(item, min(ev["date"] for ev in events), ledger.pack.words)
         if check:
             check(ledger, item, state, ch)
@@ -241,6 +243,12 @@ def in_record(item: Item, day: date, today: date) -> None:
     not_future(day, today)
     if day < item.issued:
         raise DubanError(f"{item.id}: 日期 {day} 早于该事项的立项日期 {item.issued}")
+
+
+def already_recorded(log: list, ev: dict) -> bool:
+    """Whether ``ev`` is in ``log`` already, field for field (when it was recorded aside)."""
+    want = {k: v for k, v in encode(ev).items() if k != "recorded"}
+    return any({k: v for k, v in old.items() if k != "recorded"} == want for old in log if isinstance(old, dict))
 
 
 def refuse_invalid(item: Item, after: Item, words) -> None:
@@ -362,6 +370,9 @@ def report(
             raise DubanError(f"附件 {a} 不存在")
 
     def check(ledger, item, st, _ch):
+        for name, src in files.items():  # another report may have stored a file of this name meanwhile
+            if (root / name).is_file() and (root / name).read_bytes() != src.read_bytes():
+                raise DubanError(f"附件 {name} 刚被另一次操作占用，请重试")
         if unit not in [st.lead, *st.co]:
             raise DubanError(
                 f"{item.id}: {ledger.unit_name(unit)}（{unit}）不是该事项的承办单位；"
@@ -379,7 +390,8 @@ def report(
         if missing:
             raise DubanError(f"{item.id}: “{rule.label}”的报告须说明{'、'.join(missing)}（{rule.source}）")
 
-    names = [f"attachments/{item_id}/{a.name}" for a in attachments]
+    files = attachment_names(root, item_id, attachments)
+    names = list(files)
     ev = {
         "date": day,
         "kind": "report",
@@ -392,8 +404,29 @@ def report(
         "work": (work or "").strip() or None,
     }
     what = "办结报告" if final else "进展报告"
-    files = {n: a for n, a in zip(names, attachments, strict=True)}
     return record(root, item_id, ev, f"督办 {item_id} {what}: {unit}", "report", today, check, files)
+
+
+def attachment_names(root: Path, item_id: str, attachments: list[Path]) -> dict[str, Path]:
+    """Where each attachment is stored: its own name, unless that is taken by another file (then 名-2.ext …).
+
+    A file already stored with the same content keeps its name, so a retried report is the same entry."""
+    out: dict[str, Path] = {}
+    folder = f"attachments/{normalize_id(item_id)}"
+    for a in attachments:
+        data = a.read_bytes()
+        own = a.name if not a.name.startswith(".") else "_" + a.name  # never a .git or another hidden file
+        stem, dot, ext = own.rpartition(".") if "." in own.lstrip(".") else (own, "", "")
+        n = 1
+        while True:
+            name = f"{folder}/{own if n == 1 else f'{stem}-{n}{dot}{ext}'}"
+            prior, stored = out.get(name), root / name
+            if prior.read_bytes() == data if prior else not stored.is_file() or stored.read_bytes() == data:
+                break
+            n += 1
+        inside(root, name)
+        out[name] = a
+    return out
 
 
 def review(

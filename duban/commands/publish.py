@@ -67,7 +67,7 @@ def render(
     path = out or ledger.root / "out" / str(year) / name
     if path.is_dir():
         path = path / name
-    atomic_write(path, data)
+    atomic_write(safe_target(ledger.root, path), data)
     return path
 
 
@@ -93,11 +93,31 @@ def render_day(root: Path, day: date, out: Path | None = None) -> tuple[Path, in
         paper = ledger.pack.process.paper(ev["kind"])
         docs.append(render_docx(template_path(root, paper), ctx, title=title, stamp=stamp, templates=templates))
     name = f"{day}-督办文书.docx"
-    path = out or root / "out" / str(day.year) / name
+    path = safe_target(root, out) if out else root / "out" / str(day.year) / name
     if path.is_dir():
         path = path / name
     atomic_write(path, compose(docs))
     return path, len(docs)
+
+
+def safe_target(root: Path, path: Path) -> Path:
+    """``path``, unless writing there would touch git's own files or a file the ledger tracks."""
+    from duban.store.git import git
+
+    target = Path(path).expanduser().resolve()
+    if ".git" in target.parts:
+        raise DubanError(f"不能写入 git 的内部目录: {path}")
+    root = root.resolve()
+    if root in target.parents:
+        rel = target.relative_to(root).as_posix()
+        top = rel.split("/", 1)[0]
+        tracked = target.exists() and git(root, "ls-files", "-z", "--", rel, check=False).strip("\0")
+        if tracked or top in LEDGER_FILES:
+            raise DubanError(f"{rel} 是台账自身的文件，不能用输出覆盖；请写到 out/ 或台账之外")
+    return target
+
+
+LEDGER_FILES = ("items", "events", "attachments", "rules", "templates", "duban.yaml", "units.yaml", "counters.yaml")
 
 
 def render_form(
@@ -123,8 +143,8 @@ def render_quietly(root: Path, jobs: list[tuple[str, str, str | None]], day: dat
     return paths, errors
 
 
-def write_export(path: Path, data: bytes) -> Path:
-    atomic_write(path, data)
+def write_export(path: Path, data: bytes, root: Path | None = None) -> Path:
+    atomic_write(safe_target(root, path) if root else path, data)
     return path
 
 

@@ -10,12 +10,14 @@ from pathlib import Path
 
 from duban.commands.base import change, refuse_if_broken
 from duban.commands.events import event_text
+from duban.commands.verify import verify
 from duban.core.entries import SLIP_KINDS, Action, encode
 from duban.core.escalation import SweepResult, plan
 from duban.core.unitevents import event_rel
 from duban.outputs.digest import commit_message, digest_markdown
+from duban.store.git import outputs_done, pending_outputs
 from duban.store.ledger import Ledger, Scope, load
-from duban.store.yamlio import atomic_write, date_place, flow_map, insert_log_lines, rt_dumps, rt_loads
+from duban.store.yamlio import atomic_write, date_place, flow_list, flow_map, insert_log_lines, rt_dumps, rt_loads
 
 UNIT_EVENT_FIELDS = ("id", "unit", "kind", "date", "item", "rule", "count", "action", "due", "source_event")
 
@@ -30,6 +32,7 @@ def run(root: Path, today: date, dry_run: bool = False, forms: bool = True) -> t
         ledger = load(root, scope=scope)
         return plan(ledger, today), ledger
     with change(root, "", "sweep") as ch:
+        findings, _ = verify(root, digest=True)  # the history since the last sweep, before anything is added
         ledger = load(root, scope=scope)
         refuse_if_broken(ledger)
         res = plan(ledger, today)
@@ -37,17 +40,20 @@ def run(root: Path, today: date, dry_run: bool = False, forms: bool = True) -> t
             res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
             write_actions(root, ledger, res.actions, ch)
             ch.message = commit_message(res, ledger.pack.words)
+        slips = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
+        ch.outputs = [list(s) for s in slips] if forms else []  # kept under .git/ until rendered
     res.commit = ch.committed
-    if res.actions or res.pending or res.problems:
+    if res.actions or res.pending or res.problems or findings:
         rel = f"out/sweep/{today}.md"
-        atomic_write(root / rel, digest_markdown(res, ledger))
+        atomic_write(root / rel, digest_markdown(res, ledger, findings))
         res.digest = rel
-    slips = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
-    if forms and slips:
+    jobs = [tuple(j) for j in pending_outputs(root)] if forms else []  # this sweep's, or a killed one's
+    if jobs:
         from duban.commands.publish import render_quietly
 
-        paths, res.form_errors = render_quietly(root, slips, today)
+        paths, res.form_errors = render_quietly(root, jobs, today)
         res.forms = [str(p) for p in paths]
+        outputs_done(root)
     return res, ledger
 
 
@@ -79,6 +85,8 @@ def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> None
             ch.write(item.path, quick)
             continue
         data = rt_loads(text)
+        if data.get("log") is None:  # "log:" left empty by hand
+            data["log"] = flow_list([], block=True)
         log = data["log"]
         for ev in events:
             log.insert(date_place(log, ev), flow_map(ev))

@@ -41,17 +41,19 @@ def field_name(keypath: tuple) -> str:
 
 
 def check_mapping(src: Source, data, keypath: tuple, allowed, required=()) -> bool:
-    """True when ``data`` is a mapping; reports unknown and missing keys."""
+    """True when ``data`` is a mapping holding every required key; reports unknown and missing keys."""
     if not isinstance(data, dict):
         src.error(keypath, f"{field_name(keypath)} 应为键值映射")
         return False
     for key in data:
         if key not in allowed:
             src.error(keypath + (key,), f"未知的键 “{key}”（可用: {', '.join(sorted(map(str, allowed)))}）")
+    complete = True
     for key in required:
         if key not in data or data[key] is None:
             src.error(keypath, f"缺少必填字段 “{key}”")
-    return True
+            complete = False
+    return complete
 
 
 TYPE_WORDS = {date: "日期 YYYY-MM-DD", str: "文本", int: "整数", bool: "true 或 false", list: "列表", dict: "键值映射"}

@@ -45,8 +45,12 @@ def rows(res: SweepResult, ledger) -> list[tuple[str, ...]]:
     return out
 
 
-def digest_markdown(res: SweepResult, ledger) -> str:
+def digest_markdown(res: SweepResult, ledger, findings=()) -> str:
     out = [f"# 督查日报 {res.date}", ""]
+    if findings:  # duban verify's findings in the history since the last sweep come first
+        out += ["## 台账历史核验发现问题（duban verify）", ""]
+        out += [f"- {v}" for v in findings]
+        out.append("")
     if res.actions:
         out += ["## 今日动作", "", "| " + " | ".join(HEADER) + " |", "|---" * len(HEADER) + "|"]
         out += ["| " + " | ".join(row) + " |" for row in rows(res, ledger)]

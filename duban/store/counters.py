@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from duban.core.errors import DubanError, Problem
 from duban.core.model import ID_RE
-from duban.store.yamlio import flow_map, rt_dumps, rt_loads
+from duban.store.yamlio import YamlError, flow_map, load_path, rt_dumps, rt_loads
 
 PATH = "counters.yaml"
+MAX_NUMBER = 1_000_000
 HEADER = "# 编号计数器：由 duban 维护，保证立项编号、通知单号和各类文书编号不重复使用。\n{}\n"
 
 
@@ -23,6 +25,11 @@ class Counters:
     def __init__(self, root: Path):
         self.root = root
         self.changed = False
+        bad = problems(root)
+        if bad:
+            raise DubanError(
+                "编号计数器文件有错误，为免重复编号，已拒绝操作（请按 git 历史修正）:\n" + "\n".join(map(str, bad[:5]))
+            )
         path = root / PATH
         data = rt_loads(path.read_text(encoding="utf-8")) if path.exists() else None
         self.data = data if data is not None else rt_loads(HEADER)
@@ -38,6 +45,40 @@ class Counters:
 
     def text(self) -> str:
         return rt_dumps(self.data)
+
+
+def problems(root: Path) -> list[Problem]:
+    """What is wrong with counters.yaml: it must map each kind to {year: last number given}."""
+    path = root / PATH
+    if not path.exists():
+        return []
+    try:
+        data, lines = load_path(path)
+    except OSError as e:
+        return [Problem(PATH, 1, f"无法读取: {e}")]
+    except YamlError as e:
+        return [Problem(PATH, e.line, e.message)]
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        return [Problem(PATH, 1, "应为 类别: {年份: 已用到的编号} 的映射")]
+    out = []
+    for kind, years in data.items():
+        line = lines.get((kind,), 1)
+        if years is None:
+            continue
+        if not isinstance(kind, str) or not isinstance(years, dict):
+            out.append(Problem(PATH, line, f"{kind}: 应为 {{年份: 已用到的编号}}"))
+            continue
+        for year, n in years.items():
+            ok_year = isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 9999
+            ok_n = isinstance(n, int) and not isinstance(n, bool) and 0 <= n < MAX_NUMBER
+            if not (ok_year and ok_n):
+                where = lines.get((kind, year), line)
+                out.append(
+                    Problem(PATH, where, f"{kind}.{year}: 应为 年份: 0 到 {MAX_NUMBER - 1} 的整数，而不是 “{n}”")
+                )
+    return out
 
 
 def max_item_number(root: Path, year: int) -> int:

@@ -1,53 +1,69 @@
-"""Changing the ledger: one lock, atomic writes, exactly one git commit.
+"""Changing the ledger: one lock, one atomic change, exactly one git commit.
 
 Every command that changes the ledger runs inside a :class:`Change`::
 
     with Change(root, "督办 2026-0007 立项: …", action="issue") as ch:
         ledger = load(root)          # load under the lock
         ch.write("items/2026/2026-0007.yaml", text)
-    # → hand edits to the touched files committed first (their own commit),
-    #   then the files written atomically and committed with the message.
+
+The files are only collected while the command runs.  At the end the commit is built with git plumbing
+before anything in the work tree is touched (blobs written, a private index, ``write-tree``,
+``commit-tree``), a journal naming the commit is written under ``.git/``, and ``update-ref`` moves the
+branch: that is the one instant the change happens.  Only then are the files written into the work
+tree and the index.  A command killed before the branch moved leaves the work tree as it was; killed
+after, the next duban command (under the same lock) finds the journal and finishes writing the files.
+Hand edits to the touched files and to the configuration are committed first, as their own commit.
+See docs/atomic-changes.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from duban.core.errors import DubanError
+from duban.store import fault
 from duban.store.counters import PATH as COUNTERS
 from duban.store.counters import Counters
 from duban.store.yamlio import atomic_write
 
 TRAILER = "Duban-Action"
+UNDOES = "Duban-Undoes"
 LOCK_WAIT = float(os.environ.get("DUBAN_LOCK_WAIT", "5"))
+JOURNAL = "duban-journal.json"  # under .git/: the change whose commit is made but whose files may not be written
+OUTPUTS = "duban-outputs.json"  # under .git/: forms a committed change still has to render
+CONFIG_PATHS = ("duban.yaml", "units.yaml", COUNTERS, "rules", "templates")
+HAND_EDIT = "手工修改（duban 在下一次操作前代为提交）: "
 
 
-def git(root: Path, *args: str, check: bool = True, env: dict | None = None) -> str:
+def git(root: Path, *args: str, check: bool = True, env: dict | None = None, input: str | bytes | None = None) -> str:
+    """Run git in ``root``; long lists and messages go in through ``input`` (stdin), never as arguments."""
+    out = _run(root, args, env, input, check)
+    return out.decode("utf-8", errors="replace")
+
+
+def _run(root: Path, args, env, input, check) -> bytes:
+    fault.point("git")
     try:
         proc = subprocess.run(
             ["git", "-c", "core.quotePath=false", *args],
             cwd=root,
             capture_output=True,
-            text=True,
-            env={**os.environ, **(env or {})},
+            input=input.encode("utf-8") if isinstance(input, str) else input,
+            env={**os.environ, "GIT_LITERAL_PATHSPECS": "1", **(env or {})},
         )
     except FileNotFoundError:
         raise DubanError("找不到 git 命令；请先安装 git") from None
     if check and proc.returncode != 0:
-        raise DubanError(f"git {' '.join(args[:2])} 失败: {proc.stderr.strip() or proc.stdout.strip()}")
+        err = (proc.stderr or proc.stdout).decode("utf-8", errors="replace").strip()
+        raise DubanError(f"git {' '.join(args[:2])} 失败: {err}")
     return proc.stdout
-
-
-def git_dir(root: Path) -> Path:
-    out = git(root, "rev-parse", "--absolute-git-dir", check=False).strip()
-    if not out:
-        raise DubanError(f"{root} 不在 git 仓库中；duban 用 git 记录每一次改动，请先运行 git init")
-    return Path(out)
 
 
 def identity_args(root: Path, name: str, email: str) -> list[str]:
@@ -60,21 +76,78 @@ def identity_args(root: Path, name: str, email: str) -> list[str]:
     return args
 
 
-def dirty(root: Path, paths: list[str]) -> list[str]:
-    """Of ``paths``, those with uncommitted changes (modified, deleted or untracked)."""
-    if not paths:
-        return []
-    out = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths)
-    found = []
-    for entry in out.split("\0"):
-        if len(entry) > 3:
-            found.append(entry[3:])
-    prefix = git(root, "rev-parse", "--show-prefix").strip()
-    return sorted(p[len(prefix) :] if prefix and p.startswith(prefix) else p for p in found)
-
-
 def has_head(root: Path) -> bool:
     return bool(git(root, "rev-parse", "--verify", "-q", "HEAD", check=False).strip())
+
+
+class Repo:
+    """The git repository holding a ledger: where its files, objects and locks are."""
+
+    def __init__(self, root: Path):
+        out = git(
+            root,
+            "rev-parse",
+            "--absolute-git-dir",
+            "--git-common-dir",
+            "--git-path",
+            "objects",
+            "--show-object-format",
+            "--show-prefix",
+            check=False,
+        ).splitlines()
+        if len(out) < 4:
+            raise DubanError(f"{root} 不在 git 仓库中；duban 用 git 记录每一次改动，请先运行 git init")
+        self.root = root
+        self.dir = Path(out[0])
+        self.common = (root / out[1]).resolve()
+        self.objects = (root / out[2]).resolve()
+        self.algo = out[3].strip()
+        self.prefix = out[4].strip() if len(out) > 4 else ""  # the ledger's folder inside the repository
+        self.zero = "0" * (64 if self.algo == "sha256" else 40)
+
+    def head(self) -> str | None:
+        return git(self.root, "rev-parse", "--verify", "-q", "HEAD", check=False).strip() or None
+
+    def write_blob(self, data: bytes) -> str:
+        """Store ``data`` as a loose git object (as ``git hash-object -w`` does); returns its name."""
+        raw = b"blob %d\0" % len(data) + data
+        name = hashlib.new(self.algo, raw).hexdigest()
+        path = self.objects / name[:2] / name[2:]
+        if not path.exists():
+            fault.point("write")
+            path.parent.mkdir(exist_ok=True)
+            tmp = path.parent / f"tmp_duban_{os.getpid()}_{name[2:10]}"
+            with open(tmp, "wb") as f:
+                f.write(zlib.compress(raw, 1))
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, path)
+        return name
+
+    def read_blobs(self, names: list[str]) -> dict[str, bytes]:
+        """The contents of these blobs (one ``git cat-file --batch``)."""
+        names = sorted(set(names))
+        if not names:
+            return {}
+        out = _run(self.root, ("cat-file", "--batch"), None, "".join(n + "\n" for n in names).encode(), True)
+        blobs, at = {}, 0
+        for name in names:
+            end = out.index(b"\n", at)
+            header = out[at:end].split()
+            if len(header) < 3 or header[1] != b"blob":
+                raise DubanError(f"git 对象 {name} 缺失或不是文件")
+            size = int(header[2])
+            blobs[name] = out[end + 1 : end + 1 + size]
+            at = end + 1 + size + 1
+        return blobs
+
+    def full(self, rel: str) -> str:
+        """A ledger path as the index names it (from the repository's top)."""
+        return self.prefix + rel
+
+
+# --------------------------------------------------------------- the change
 
 
 @dataclass
@@ -88,6 +161,8 @@ class Change:
     removed: list[str] = field(default_factory=list)
     committed: str | None = None
     hand_edit_commit: str | None = None
+    trailers: dict[str, str] = field(default_factory=dict)  # more trailers for the commit message
+    outputs: list = field(default_factory=list)  # forms to render once committed (kept under .git/ until done)
     _counters: Counters | None = None
 
     @property
@@ -99,95 +174,297 @@ class Change:
 
     # ------------------------------------------------------------ the lock
     def __enter__(self) -> Change:
-        from filelock import FileLock, Timeout
-
-        gd = git_dir(self.root)
-        self._info = gd / "duban.lock.json"
-        self._lock = FileLock(str(gd / "duban.lock"))
+        self.repo = Repo(self.root)
+        self._lock, self._info = _acquire(self.repo, self.wait)
         try:
-            self._lock.acquire(timeout=self.wait)
-        except Timeout:
-            holder = "另一个 duban 命令"
-            try:
-                info = json.loads(self._info.read_text(encoding="utf-8"))
-                holder = f"进程 {info['pid']}（{info['command']}，始于 {info['since']}）"
-            except (OSError, ValueError, KeyError):
-                pass
-            raise DubanError(f"台账正被{holder}占用，等待 {self.wait:g} 秒后仍未释放；请稍后再试") from None
-        import sys
-
-        self._info.write_text(
-            json.dumps(
-                {"pid": os.getpid(), "command": " ".join(sys.argv[:3]), "since": time.strftime("%Y-%m-%d %H:%M:%S")},
-                ensure_ascii=False,
-            ),
-            encoding="utf-8",
-        )
+            recover(self.repo)
+        except BaseException:
+            _release(self._lock, self._info)
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
-            if exc_type is None and (self.pending or self.removed or (self._counters and self._counters.changed)):
+            if exc_type is None:
                 self._commit()
         finally:
-            try:
-                self._info.unlink()
-            except OSError:
-                pass
-            self._lock.release()
+            _release(self._lock, self._info)
 
     # ------------------------------------------------------------ writing
-    def write(self, rel: str, text: str) -> None:
+    def write(self, rel: str, text: str | bytes) -> None:
         self.pending[rel] = text
 
     def copy(self, rel: str, src: Path) -> None:
         self.pending[rel] = Path(src).read_bytes()
 
     def _commit(self) -> None:
-        root = self.root
+        repo, root = self.repo, self.root
         if self._counters is not None and self._counters.changed:
             self.pending[COUNTERS] = self._counters.text()
-        ident = identity_args(root, *self.author)
         touched = sorted(set(self.pending) | set(self.removed))
-        hand = [p for p in dirty(root, touched) if (root / p).exists() or p in self.pending]
-        if hand:
-            git(root, "add", "--", *hand)
-            git(
-                root,
-                *ident,
-                "commit",
-                "-q",
-                "--no-verify",
-                "-m",
-                "手工修改（duban 在下一次操作前代为提交）: " + "、".join(hand),
-                "-m",
-                f"{TRAILER}: hand-edit",
-                "--",
-                *hand,
-            )
-            self.hand_edit_commit = git(root, "rev-parse", "HEAD").strip()
-        for rel, content in self.pending.items():
-            atomic_write(root / rel, content)
-        for rel in self.removed:
-            (root / rel).unlink(missing_ok=True)
-        git(root, "add", "-A", "--", *touched)
-        changed = git(root, "diff", "--cached", "--name-only", "--", *touched).strip()
-        if not changed:
+        head = repo.head()
+        hand = hand_edits(repo, touched)
+        if not touched and not hand:
             return
-        git(
-            root,
-            *ident,
-            "commit",
-            "-q",
-            "--no-verify",
-            "-m",
-            self.message,
-            "-m",
-            f"{TRAILER}: {self.action}",
-            "--",
-            *touched,
-        )
-        self.committed = git(root, "rev-parse", "HEAD").strip()
+        ident = identity_args(root, *self.author)
+        tree = Tree(repo, head)
+        try:
+            self._write(tree, head, hand, ident)
+        finally:
+            (repo.dir / "duban-index").unlink(missing_ok=True)
+
+    def _write(self, tree: Tree, head: str | None, hand: list[str], ident: list[str]) -> None:
+        repo, root = self.repo, self.root
+        files: dict[str, str | None] = {}
+        parent = head
+        if hand:
+            entries = {p: repo.write_blob((root / p).read_bytes()) if (root / p).is_file() else None for p in hand}
+            parent = tree.commit(entries, HAND_EDIT + "、".join(hand) + f"\n\n{TRAILER}: hand-edit\n", ident)
+            self.hand_edit_commit = parent if parent != head else None
+            files.update(entries)
+        entries = {rel: repo.write_blob(_bytes(c)) for rel, c in self.pending.items()}
+        entries.update({rel: None for rel in self.removed})
+        trailers = "".join(f"{k}: {v}\n" for k, v in {TRAILER: self.action, **self.trailers}.items())
+        new = tree.commit(entries, f"{self.message}\n\n{trailers}", ident)
+        if new != parent:
+            self.committed = new
+        files.update(entries)
+        tip = self.committed or parent
+        if tip is None or tip == head:
+            return
+        journal = {"old": head or "", "new": tip, "files": sorted(files.items()), "outputs": self.outputs}
+        atomic_write(repo.dir / JOURNAL, json.dumps(journal, ensure_ascii=False))
+        git(root, "update-ref", "-m", f"duban: {self.action}", "HEAD", tip, head or repo.zero)
+        finish(repo, journal, {rel: _bytes(c) for rel, c in self.pending.items()})
+
+
+def _bytes(content: str | bytes) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+class Tree:
+    """Commits built in a private index (``GIT_INDEX_FILE``), one on top of the other, from ``head``."""
+
+    def __init__(self, repo: Repo, head: str | None):
+        self.repo, self.parent = repo, head
+        index = repo.dir / "duban-index"
+        index.unlink(missing_ok=True)
+        self.env = {"GIT_INDEX_FILE": str(index)}
+        git(repo.root, "read-tree", head or "--empty", env=self.env)
+        self.tree = git(repo.root, "write-tree", env=self.env).strip()
+
+    def commit(self, entries: dict[str, str | None], message: str, ident: list[str]) -> str | None:
+        """The commit of ``entries`` (path → blob, None to remove) on the last one; the parent if nothing changed."""
+        git(self.repo.root, "update-index", "-z", "--index-info", env=self.env, input=index_info(self.repo, entries))
+        tree = git(self.repo.root, "write-tree", env=self.env).strip()
+        if tree == self.tree:
+            return self.parent
+        args = ["commit-tree", tree, *(["-p", self.parent] if self.parent else []), "-F", "-"]
+        self.parent = git(self.repo.root, *ident, *args, env=self.env, input=message).strip()
+        self.tree = tree
+        return self.parent
+
+
+def index_info(repo: Repo, entries) -> str:
+    items = entries.items() if isinstance(entries, dict) else entries
+    return "".join(f"100644 {sha}\t{repo.full(p)}\0" if sha else f"0 {repo.zero}\t{repo.full(p)}\0" for p, sha in items)
+
+
+def finish(repo: Repo, journal: dict, contents: dict[str, bytes] | None = None) -> None:
+    """Write a committed change's files into the work tree and the index; then drop its journal."""
+    from duban.store.paths import inside
+
+    contents = contents or {}
+    files = [(p, sha) for p, sha in journal["files"]]
+    blobs = repo.read_blobs([sha for p, sha in files if sha and p not in contents])
+    for rel, sha in files:
+        path = inside(repo.root, rel)
+        if sha is None:
+            path.unlink(missing_ok=True)
+            continue
+        data = contents[rel] if rel in contents else blobs[sha]
+        try:
+            if path.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        atomic_write(path, data)
+    git(repo.root, "update-index", "-z", "--index-info", input=index_info(repo, files))
+    if journal.get("outputs"):  # added to those of a change killed before it rendered them
+        jobs = _pending(repo)
+        jobs += [j for j in journal["outputs"] if j not in jobs]
+        atomic_write(repo.dir / OUTPUTS, json.dumps(jobs, ensure_ascii=False))
+    (repo.dir / JOURNAL).unlink(missing_ok=True)
+
+
+def recover(repo: Repo) -> None:
+    """Under the lock: clear locks left by a killed git, then finish or forget a change killed half-way."""
+    clear_stale_locks(repo)
+    (repo.dir / "duban-index").unlink(missing_ok=True)
+    path = repo.dir / JOURNAL
+    if not path.exists():
+        return
+    try:
+        journal = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        journal = {}
+    if journal.get("new") and journal["new"] == repo.head():
+        finish(repo, journal)  # the branch had moved: the change happened, its files are written now
+    else:
+        path.unlink(missing_ok=True)  # it had not: nothing in the work tree was touched
+
+
+def settle(root: Path) -> None:
+    """Before reading a ledger: if a change was killed half-way, wait for the lock and finish it."""
+    gd = _quick_git_dir(root)
+    if gd is not None and not (gd / JOURNAL).exists():
+        return
+    try:
+        repo = Repo(root)
+    except DubanError:
+        return
+    if not (repo.dir / JOURNAL).exists():
+        return
+    try:
+        lock, info = _acquire(repo, LOCK_WAIT)
+    except DubanError:
+        return  # another command holds the lock and will finish it
+    try:
+        recover(repo)
+    finally:
+        _release(lock, info)
+
+
+def _quick_git_dir(root: Path) -> Path | None:
+    """``.git`` of the nearest repository above ``root`` when it is a plain folder (no subprocess)."""
+    for d in (root, *root.parents):
+        g = d / ".git"
+        if g.is_dir():
+            return g
+        if g.exists():
+            return None
+    return None
+
+
+def clear_stale_locks(repo: Repo) -> None:
+    """Remove git's lock files that no living process holds (a git killed half-way leaves them)."""
+    candidates = [p for p in repo.dir.glob("*.lock") if p.name != "duban.lock"]  # index, HEAD, duban-index …
+    candidates.append(repo.common / "packed-refs.lock")
+    heads = repo.common / "refs" / "heads"
+    if heads.is_dir():
+        candidates += list(heads.rglob("*.lock"))
+    for lock in candidates:
+        deadline = time.monotonic() + 2
+        while lock.exists():
+            held = _held(lock)
+            try:
+                age = time.time() - lock.stat().st_mtime
+            except OSError:
+                break
+            if held is False or (held is None and age > 60) or time.monotonic() > deadline and held is not True:
+                lock.unlink(missing_ok=True)
+                break
+            if time.monotonic() > deadline:
+                raise DubanError(f"git 正在使用仓库（{lock.name} 被进程占用）；请稍后再试")
+            time.sleep(0.05)
+
+
+def _held(path: Path) -> bool | None:
+    """Whether a living process has ``path`` open (None where /proc cannot tell)."""
+    proc = Path("/proc")
+    if not (proc / "self" / "fd").is_dir():
+        return None
+    target = str(path)
+    for pid in os.listdir(proc):
+        if not pid.isdigit():
+            continue
+        try:
+            for fd in os.listdir(proc / pid / "fd"):
+                if os.readlink(proc / pid / "fd" / fd) == target:
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+def _acquire(repo: Repo, wait: float):
+    import sys
+
+    from filelock import FileLock, Timeout
+
+    info_path = repo.dir / "duban.lock.json"
+    lock = FileLock(str(repo.dir / "duban.lock"))
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        holder = "另一个 duban 命令"
+        try:
+            info = json.loads(info_path.read_text(encoding="utf-8"))
+            holder = f"进程 {info['pid']}（{info['command']}，始于 {info['since']}）"
+        except (OSError, ValueError, KeyError):
+            pass
+        raise DubanError(f"台账正被{holder}占用，等待 {wait:g} 秒后仍未释放；请稍后再试") from None
+    info = {"pid": os.getpid(), "command": " ".join(sys.argv[:3]), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
+    try:
+        info_path.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        pass
+    return lock, info_path
+
+
+def _release(lock, info_path: Path) -> None:
+    try:
+        info_path.unlink()
+    except OSError:
+        pass
+    lock.release()
+
+
+def hand_edits(repo: Repo, touched: list[str]) -> list[str]:
+    """Of the touched paths and the configuration, those changed by hand since the last commit."""
+    return dirty(repo.root, [*CONFIG_PATHS, *touched], repo.prefix)
+
+
+def dirty(root: Path, paths: list[str], prefix: str | None = None) -> list[str]:
+    """Of ``paths`` (files or folders), the files with uncommitted changes (modified, deleted or untracked).
+
+    git is asked about the paths' folders (a short argument list however many files), then filtered."""
+    if not paths:
+        return []
+    folders = sorted({p.rsplit("/", 1)[0] if "/" in p else p for p in paths})
+    out = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *folders)
+    if prefix is None:
+        prefix = git(root, "rev-parse", "--show-prefix").strip()
+    wanted = set(paths)
+    found = []
+    for entry in out.split("\0"):
+        if len(entry) > 3:
+            p = entry[3:]
+            p = p[len(prefix) :] if prefix and p.startswith(prefix) else p
+            parts = p.split("/")
+            if any("/".join(parts[:i]) in wanted for i in range(1, len(parts) + 1)):
+                found.append(p)
+    return sorted(found)
+
+
+def pending_outputs(root: Path) -> list:
+    """Forms committed changes still have to render (they are rendered after the commit; a kill can come first)."""
+    try:
+        return _pending(Repo(root))
+    except DubanError:
+        return []
+
+
+def _pending(repo: Repo) -> list:
+    try:
+        jobs = json.loads((repo.dir / OUTPUTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return jobs if isinstance(jobs, list) else []
+
+
+def outputs_done(root: Path) -> None:
+    (Repo(root).dir / OUTPUTS).unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------- history
@@ -214,40 +491,3 @@ def log_entries(root: Path, rel: str | None = None, limit: int | None = None) ->
         h, when, who, subject, action = (rec.split("\x1f") + [""] * 5)[:5]
         rows.append({"commit": h[:10], "date": when, "author": who, "message": subject, "action": action.strip()})
     return rows
-
-
-def undo(root: Path, author: tuple[str, str], wait: float = LOCK_WAIT) -> str:
-    """Revert the last duban action commit; returns the new commit's message."""
-    with Change(root, "", "undo", author, wait) as ch:
-        head = log_entries(root, limit=1)
-        if not head:
-            raise DubanError("仓库还没有任何提交，无可撤销")
-        last = head[0]
-        if not last["action"] or last["action"] in ("hand-edit", "init"):
-            why = (
-                "是手工提交"
-                if not last["action"]
-                else ("是手工修改的提交" if last["action"] == "hand-edit" else "是建立台账的提交")
-            )
-            raise DubanError(
-                f"最近一次提交 {last['commit']}（{last['message']}）{why}，不是 duban 的操作，"
-                f"不能撤销；请用 git 自行处理"
-            )
-        files = git(root, "show", "--name-only", "--relative", "--format=", "HEAD").split()
-        busy = dirty(root, files)
-        if busy:
-            raise DubanError("这些文件有未提交的修改，撤销会覆盖它们，已拒绝: " + "、".join(busy))
-        git(root, "revert", "--no-commit", "HEAD")
-        # numbers once given out are never given again: keep the counters
-        if COUNTERS in files:
-            git(root, "checkout", "HEAD", "--", COUNTERS, check=False)
-        message = f"督办 撤销: {last['message']}"
-        ident = identity_args(root, *author)
-        staged = git(root, "diff", "--cached", "--name-only").strip()
-        if not staged:
-            git(root, "revert", "--quit", check=False)
-            raise DubanError("撤销后没有任何变化")
-        git(root, *ident, "commit", "-q", "--no-verify", "-m", message, "-m", f"{TRAILER}: undo")
-        git(root, "revert", "--quit", check=False)
-        ch.committed = git(root, "rev-parse", "HEAD").strip()
-        return message

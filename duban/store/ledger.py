@@ -25,6 +25,7 @@ from duban.core.model import (
 from duban.core.pack import TIERS, RulePack
 from duban.core.schema import Source
 from duban.store.packs import load_pack
+from duban.store.paths import inside
 from duban.store.yamlio import YamlError, load_path
 
 CONFIG = "duban.yaml"
@@ -93,14 +94,6 @@ def normalize_id(item_id: str) -> str:
 
 def item_rel(item_id: str) -> str:
     return f"items/{item_id[:4]}/{item_id}.yaml"
-
-
-def inside(root: Path, rel: str) -> Path:
-    """``root/rel``, refusing any path that would leave the ledger."""
-    path = (root / rel).resolve()
-    if path != root and root not in path.parents:
-        raise DubanError(f"路径 {rel} 超出了台账目录")
-    return path
 
 
 # ------------------------------------------------------------------- loading
@@ -174,6 +167,9 @@ class Scope:
 
 def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> Ledger:
     """The ledger: settings, units, rule pack, unit events, the items in ``scope`` (None: all), every problem."""
+    from duban.store.git import settle
+
+    settle(root)  # a change killed half-way is finished (or forgotten) before anything is read
     problems: list[Problem] = []
     config = load_config(root, problems)
 
@@ -359,8 +355,9 @@ def check_refs(ledger: Ledger, item: Item) -> list[Problem]:
     out: list[Problem] = []
     src = Source(item.path, item.lines, out)
     pack, units = ledger.pack, ledger.units
-    if pack.categories and item.category not in pack.categories:
-        src.error(("category",), f"未知的类别 “{item.category}”（可用: {', '.join(pack.categories)}）")
+    if item.category not in pack.categories:  # none at all when the pack's categories.yaml is broken
+        known = ", ".join(pack.categories) or "规则包没有可用的类别，先修正规则包"
+        src.error(("category",), f"未知的类别 “{item.category}”（可用: {known}）")
     if item.tier not in TIERS:
         src.error(("tier",), f"未知的等级 “{item.tier}”（可用: {', '.join(TIERS)}）")
     if units:

@@ -46,8 +46,13 @@ class YamlError(Exception):
         self.message = message
 
 
+MAX_DEPTH = 64  # no clerk's file nests deeper; a deeper one is refused before anything recurses into it
+
+
 def _collect_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
     """Record the line of every key and list entry; a key repeated in one mapping is an error."""
+    if len(path) > MAX_DEPTH:
+        raise YamlError(node.start_mark.line + 1, f"嵌套层次过深（超过 {MAX_DEPTH} 层）")
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen = set()
@@ -154,6 +159,8 @@ def _parse(text: str) -> tuple[yaml.Node | None, Any, Lines]:
         ) from None
     except yaml.YAMLError as exc:
         raise YamlError(1, f"YAML 错误: {exc}") from None
+    except RecursionError:
+        raise YamlError(1, f"嵌套层次过深（超过 {MAX_DEPTH} 层）") from None
     finally:
         loader.dispose()
     return node, data, lines
@@ -264,11 +271,17 @@ def flow_map(d: dict):
 
 
 def atomic_write(path: Path, content: str | bytes) -> None:
-    """Write so that ``path`` holds either the old or the new content, never a mix."""
+    """Write so that ``path`` holds either the old or the new content, never a mix.
+
+    The file gets the mode the process umask gives a new file (as git and every editor do)."""
+    from duban.store import fault
+
+    fault.point("write")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -288,6 +301,12 @@ def atomic_write(path: Path, content: str | bytes) -> None:
             os.close(dfd)
     except OSError:  # pragma: no cover - some filesystems refuse
         pass
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def flow_list(values, block: bool = False):

@@ -1,0 +1,209 @@
+"""``duban verify``: the git history proves that the record was only ever appended to.
+
+Walks the ledger's commits (first parent, oldest first) and, for every item and unit-event file each
+commit changed, checks that
+
+* every log entry once committed is still there, unless the commit is a duban undo (which says so);
+* no slip number (kind, number), 文号 or item id is given to two places;
+* no item or event file is deleted outside a duban undo.
+
+What it has seen is kept in ``.git/duban-verify.json`` (the last commit verified and every number's
+owner), so the daily run reads only the new commits; ``--all`` starts again from the first commit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from duban.core.entries import SLIP_KINDS
+from duban.core.errors import DubanError
+from duban.store.git import Repo, git
+from duban.store.history import Commit, commits
+from duban.store.yamlio import YamlError, atomic_write, loads
+
+STATE = "duban-verify.json"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Violation:
+    commit: str
+    date: str
+    author: str
+    path: str
+    line: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.commit[:10]} {self.date} {self.author} {self.path}:{self.line}: {self.what}"
+
+    def as_dict(self) -> dict:
+        return {
+            "commit": self.commit,
+            "date": self.date,
+            "author": self.author,
+            "path": self.path,
+            "line": self.line,
+            "what": self.what,
+        }
+
+
+def verify(root: Path, everything: bool = False, digest: bool = False) -> tuple[list[Violation], int]:
+    """Violations in the commits not yet verified (all with ``everything``); returns (violations, commits read).
+
+    With ``digest`` (the sweep): every violation not yet put in a digest, whoever's verify found it."""
+    repo = Repo(root)
+    head = repo.head()
+    if head is None:
+        return [], 0
+    state_path = repo.dir / STATE
+    before = _read_state(state_path)
+    state = {} if everything else before
+    found: list[Violation] = []
+    last = state.get("commit")
+    if last and not _ancestor(root, last, head):
+        what = f"上次核验到的提交 {last[:10]} 已不在历史中：历史被改写过；已从头核验"
+        found.append(Violation(head, "", "", ".git", 1, what))
+        state, last = {}, None
+    owners: dict[str, list] = state.get("owners", {})
+    n = 0
+    for c in commits(root, stop=last, reverse=True):
+        found += _commit(repo, c, owners)
+        n += 1
+    known = [Violation(**v) for v in state.get("violations", [])] + found
+    shown = min(before.get("shown", 0), len(known))
+    if digest:
+        found, shown = known[shown:], len(known)
+    if n or digest:
+        saved = {"version": VERSION, "commit": head, "owners": owners, "shown": shown}
+        saved["violations"] = [v.as_dict() for v in known]
+        atomic_write(state_path, json.dumps(saved, ensure_ascii=False))
+    return found, n
+
+
+def _ancestor(root: Path, a: str, b: str) -> bool:
+    try:
+        git(root, "merge-base", "--is-ancestor", a, b)
+    except DubanError:  # git says no (exit 1), or does not know the commit
+        return False
+    return True
+
+
+def _read_state(path: Path) -> dict:
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) and state.get("version") == VERSION else {}
+
+
+def _tracked(path: str) -> bool:
+    return path.startswith(("items/", "events/")) and path.endswith((".yaml", ".yml"))
+
+
+def _commit(repo: Repo, c: Commit, owners: dict[str, list]) -> list[Violation]:
+    args = ["diff-tree", "-r", "-z", "--no-commit-id", "--relative", "--no-renames"]
+    args += [c.parents[0], c.sha] if c.parents else ["--root", c.sha]
+    fields = git(repo.root, *args).split("\0")
+    changes: list[tuple[str, str | None, str | None]] = []
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        if meta.startswith(":") and _tracked(path):
+            _, _, a, b, status = meta[1:].split(" ")
+            changes.append((path, a if status != "A" else None, b if status != "D" else None))
+    if not changes:
+        return []
+    blobs = repo.read_blobs([s for _, a, b in changes for s in (a, b) if s])
+    undo = c.action == "undo"
+    out = []
+
+    def bad(path, line, what):
+        out.append(Violation(c.sha, c.date, c.author, path, line, what))
+
+    for path, old, new in changes:
+        before = _parse(blobs.get(old)) if old else None
+        after = _parse(blobs.get(new)) if new else None
+        if new is None:
+            if not undo:
+                what = "事项文件" if path.startswith("items/") else "单位事件文件"
+                bad(path, 1, f"{what}被删除，且不是 duban 的撤销操作")
+            continue
+        if path.startswith("items/") and after is not None:
+            out += _owners(c, path, after, owners)
+        if before is None or after is None or undo or not path.startswith("items/"):
+            continue
+        old_lines = before[1]
+        kept = Counter(_key(e) for e in _log(after[0]))
+        for i, e in enumerate(_log(before[0])):
+            k = _key(e)
+            if kept[k] > 0:
+                kept[k] -= 1
+                continue
+            line = old_lines.get(("log", i), 1)
+            bad(path, line, f"log[{i}] 已提交的记录被删除或改写（原为 {_show(e)}），且不是 duban 的撤销操作")
+    return out
+
+
+def _owners(c: Commit, path: str, parsed, owners: dict[str, list]) -> list[Violation]:
+    """Every number in this version of an item file: claimed here, or already given to another place."""
+    data, lines = parsed
+    out = []
+    keys: list[tuple[str, int, str]] = []
+    if isinstance(data, dict):
+        item_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        keys.append((f"id:{item_id}", lines.get(("id",), 1), f"事项编号 {item_id}"))
+        if isinstance(data.get("ref"), str) and data["ref"].strip():
+            keys.append((f"ref:{data['ref'].strip()}", lines.get(("ref",), 1), f"文号 {data['ref'].strip()}"))
+    seen_here: set[str] = set()
+    for i, e in enumerate(_log(data)):
+        if e.get("kind") in SLIP_KINDS and e.get("number") not in (None, ""):
+            k = f"{e['kind']}:{e['number']}"
+            line = lines.get(("log", i), 1)
+            if k in seen_here:
+                out.append(
+                    Violation(
+                        c.sha, c.date, c.author, path, line, f"编号 {e['number']}（{e['kind']}）在同一事项中出现两次"
+                    )
+                )
+            seen_here.add(k)
+            keys.append((k, line, f"编号 {e['number']}（{e['kind']}）"))
+    for k, line, what in keys:
+        owner = owners.get(k)
+        if owner is None:
+            owners[k] = [path, line, c.sha[:10]]
+        elif owner[0] != path:
+            out.append(
+                Violation(
+                    c.sha,
+                    c.date,
+                    c.author,
+                    path,
+                    line,
+                    f"{what} 已给过 {owner[0]}:{owner[1]}（提交 {owner[2]}），又被用于此处",
+                )
+            )
+    return out
+
+
+def _parse(blob: bytes | None):
+    if blob is None:
+        return None
+    try:
+        return loads(blob.decode("utf-8"))
+    except (YamlError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def _log(data) -> list[dict]:
+    log = data.get("log") if isinstance(data, dict) else None
+    return [e for e in log if isinstance(e, dict)] if isinstance(log, list) else []
+
+
+def _key(e: dict) -> str:
+    return json.dumps({k: v for k, v in e.items() if k != "recorded"}, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def _show(e: dict) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in e.items()) + "}"
