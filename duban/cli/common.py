@@ -131,6 +131,12 @@ def where(ledger: Path | None, today: str | None) -> tuple[Path, date]:
     return root, ledger_today(root, today)
 
 
+def when(ledger: Path | None, today: str | None, on: str | None) -> tuple[Path, date, date | None]:
+    """The ledger's root, the day to act on, and the day the record happened (``--date``; None: today)."""
+    root, day = where(ledger, today)
+    return root, day, date_opt(on, "--date")
+
+
 def date_arg(value: str, what: str) -> date:
     from duban.commands.clock import parse_date
 

@@ -20,6 +20,7 @@ from duban.cli.common import (
     out_json,
     read_text,
     render_after,
+    when,
     where,
 )
 from duban.core.errors import DubanError
@@ -113,7 +114,7 @@ def extend(
     """记录经批准的延期（--date 批准日期）；申请晚于规则包的截止日或超过最长期限时拒绝。"""
     from duban.commands.items import extend_item
 
-    root, day = where(ledger, today)
+    root, day, on_day = when(ledger, today, on)
     voided = extend_item(
         root,
         item,
@@ -122,7 +123,7 @@ def extend(
         approved_by=approved_by,
         requested=date_opt(requested, "--requested"),
         today=day,
-        day=date_opt(on, "--date"),
+        day=on_day,
     )
     print(f"{item} 已延期至 {to}")
     said_voids(voided)
@@ -146,7 +147,7 @@ def report(
     """记录承办单位报送的进展报告或办结报告（--date 收到日期；是否逾期由规则推算）。"""
     from duban.commands.items import report as do
 
-    root, day = where(ledger, today)
+    root, day, on_day = when(ledger, today, on)
     if (text is None) == (file is None):
         raise DubanError("请给出 --text 或 --file 之一")
     body = read_text(file) if file is not None else text or ""
@@ -154,7 +155,7 @@ def report(
         root,
         item,
         unit=unit,
-        day=date_opt(on, "--date") or day,
+        day=on_day or day,
         text=body,
         percent=percent,
         final=final,
@@ -190,11 +191,9 @@ def review(
     """审核办结报告：accept 办结，return 退办（重办期限按规则包，或用 --due 给出）。"""
     from duban.commands.items import review as do
 
-    root, day = where(ledger, today)
+    root, day, on_day = when(ledger, today, on)
     accept = decision is ReviewDecision.accept
-    redo = do(
-        root, item, accept=accept, reason=reason, today=day, day=date_opt(on, "--date"), due_by=date_opt(due, "--due")
-    )
+    redo = do(root, item, accept=accept, reason=reason, today=day, day=on_day, due_by=date_opt(due, "--due"))
     print(f"{item} 已办结" if accept else f"{item} 已退办，重办期限 {redo}")
 
 
@@ -210,8 +209,8 @@ def transfer_back(
     """记录承办单位退回（不属本单位职责，--date 提出日期）；超过规则包规定的时限时拒绝。"""
     from duban.commands.items import transfer_back as do
 
-    root, day = where(ledger, today)
-    voided = do(root, item, unit=unit, reason=reason, day=date_opt(on, "--date") or day, today=day)
+    root, day, on_day = when(ledger, today, on)
+    voided = do(root, item, unit=unit, reason=reason, day=on_day or day, today=day)
     print(f"{item} 已退回，待改派（duban reassign）")
     said_voids(voided)
 
@@ -230,7 +229,7 @@ def reassign(
     """改派：把办理中、退办或已退回的事项交给新的承办单位。"""
     from duban.commands.items import reassign as do
 
-    root, day = where(ledger, today)
+    root, day, on_day = when(ledger, today, on)
     voided = do(
         root,
         item,
@@ -238,7 +237,7 @@ def reassign(
         co=list(co or []),
         deadline=date_opt(deadline, "--deadline"),
         today=day,
-        day=date_opt(on, "--date"),
+        day=on_day,
         reason=reason,
     )
     print(f"{item} 已改派给 {lead}")
@@ -258,7 +257,7 @@ def instruct(
     """记录新的领导批示（--date 签批日期）；已办结的事项重新打开并给出新期限。"""
     from duban.commands.items import instruct as do
 
-    root, day = where(ledger, today)
+    root, day, on_day = when(ledger, today, on)
     voided = do(
         root,
         item,
@@ -266,7 +265,7 @@ def instruct(
         deadline=date_opt(deadline, "--deadline"),
         by_whom=by_whom,
         today=day,
-        day=date_opt(on, "--date"),
+        day=on_day,
     )
     print(f"{item} 已记录新批示")
     said_voids(voided)
@@ -283,8 +282,8 @@ def lookback(
     """记录一次回头望。"""
     from duban.commands.items import lookback as do
 
-    root, day = where(ledger, today)
-    do(root, item, text=text, today=day, day=date_opt(on, "--date"))
+    root, day, on_day = when(ledger, today, on)
+    do(root, item, text=text, today=day, day=on_day)
     print(f"{item} 已记录回头望")
 
 
@@ -299,8 +298,8 @@ def close(
     """注结销号：已办结且按规定做过回头望的事项。"""
     from duban.commands.items import close as do
 
-    root, day = where(ledger, today)
-    do(root, item, text=text, today=day, day=date_opt(on, "--date"))
+    root, day, on_day = when(ledger, today, on)
+    do(root, item, text=text, today=day, day=on_day)
     print(f"{item} 已注结销号")
 
 
@@ -335,9 +334,9 @@ def refer(
     """记录政府对移交（追责问效）建议的决定（建议本身保留在记录中）。"""
     from duban.commands.items import refer as do
 
-    root, day = where(ledger, today)
+    root, day, on_day = when(ledger, today, on)
     approve = decision is ReferDecision.approve
-    no = do(root, item, approve=approve, text=text, today=day, day=date_opt(on, "--date"))
+    no = do(root, item, approve=approve, text=text, today=day, day=on_day)
     print(f"{item} 移交建议 {no} 已{'批准' if approve else '不批准'}")
 
 
@@ -360,15 +359,15 @@ def event(
     """记录单位层面的事件（通报表扬 / 通报批评 / 抽调人员 / 不配合督查 …），供考核和后果计数。"""
     from duban.commands.events import record
 
-    root, day = where(ledger, today)
-    when = date_opt(on, "--date") or day
+    root, day, on_day = when(ledger, today, on)
+    happened = on_day or day
     ev_id = record(
         root,
         unit=unit,
         kind=kind,
         level=level,
         item=item,
-        day=when,
+        day=happened,
         note=note,
         today=day,
         received=date_opt(received, "--received"),
@@ -379,7 +378,7 @@ def event(
     label = led.pack.process.unit_events.get(kind, {}).get("label", kind)
     level_word = f"（{led.pack.words.word('level', level)}）" if level else ""
     about = f"，涉及事项 {item}" if item else ""
-    print(f"已记录单位事件 {ev_id}：{led.unit_name(unit)} {when} {label}{level_word}{about}")
+    print(f"已记录单位事件 {ev_id}：{led.unit_name(unit)} {happened} {label}{level_word}{about}")
 
 
 @app.command()
@@ -405,7 +404,7 @@ def amend(
     """更正事项的登记内容（标题、类别、等级、协办单位、依据、文号、要求、责任领导），记下原值与新值；期限只能通过延期改变，主办单位通过改派。"""
     from duban.commands.items import amend as do
 
-    root, day = where(ledger, today)
+    root, day, on_day = when(ledger, today, on)
     if co and no_co:
         raise DubanError("--co 与 --no-co 不能同时给出")
     new = {
@@ -424,7 +423,7 @@ def amend(
         new=new,
         reason=reason,
         today=day,
-        day=date_opt(on, "--date"),
+        day=on_day,
         recompute_deadline=recompute_deadline,
     )
     for k, c in changes.items():
@@ -442,8 +441,8 @@ def withdraw(
     """撤销立项：误立的事项保留在台账中（编号、文号不再使用），不再出现在清单、巡查和考核中。"""
     from duban.commands.items import withdraw as do
 
-    root, day = where(ledger, today)
-    do(root, item, reason=reason, today=day, day=date_opt(on, "--date"))
+    root, day, on_day = when(ledger, today, on)
+    do(root, item, reason=reason, today=day, day=on_day)
     print(f"{item} 已撤销立项")
 
 
@@ -460,5 +459,5 @@ def fulfil(
     """记录后果所要求的事项已履行（安康：一周内书面整改报告；卓尼：30 日内复核决定）；未履行的，巡查每日提示。"""
     from duban.commands.events import fulfil as do
 
-    root, day = where(ledger, today)
-    print(do(root, event_id, day=date_opt(on, "--date") or day, note=note, today=day))
+    root, day, on_day = when(ledger, today, on)
+    print(do(root, event_id, day=on_day or day, note=note, today=day))
