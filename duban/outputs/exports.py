@@ -4,8 +4,6 @@ openpyxl is imported here only, when a workbook is asked for."""
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 
 from duban.core.scoring import (
@@ -18,16 +16,12 @@ from duban.core.scoring import (
     plain,
     score_rows,
 )
-from duban.outputs.sheets import Column, workbook_bytes, write_table
+from duban.outputs.sheets import Column, csv_bytes, workbook_bytes, write_table
 
 
 def scores_csv(scores: list[UnitScore]) -> bytes:
     """The score table as CSV (UTF-8 with BOM and CRLF, as Excel opens it)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(SCORE_HEADER)
-    writer.writerows([plain(v) for v in row] for row in score_rows(scores))
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return csv_bytes(SCORE_HEADER, ([plain(v) for v in row] for row in score_rows(scores)))
 
 
 SCORE_COLUMNS = (

@@ -4,11 +4,9 @@ headers back (:data:`HEADERS`)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
-from duban.outputs.sheets import Column, fill, workbook_bytes, write_table
+from duban.outputs.sheets import Column, csv_bytes, fill, workbook_bytes, write_table
 from duban.outputs.views import latest_report, slips_text
 
 LIGHT_WORD = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
@@ -99,11 +97,10 @@ def ledger_xlsx(ledger, views: list[dict], today: date) -> bytes:
 
 def ledger_csv(ledger, views: list[dict]) -> bytes:
     """The same columns as CSV (UTF-8 with BOM, CRLF: Excel opens it as it is)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for n, v in enumerate(views, start=1):
-        writer.writerow(
+    return csv_bytes(
+        HEADERS,
+        (
             ["" if c is None else c.isoformat() if isinstance(c, date) else c for c in ledger_row(ledger, v, n)]
-        )
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+            for n, v in enumerate(views, start=1)
+        ),
+    )

@@ -134,3 +134,15 @@ def workbook_bytes(wb) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def csv_bytes(header: Sequence, rows) -> bytes:
+    """A table as CSV the way Excel opens it directly: UTF-8 with a BOM, CRLF line ends."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
