@@ -10,11 +10,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import typer.testing
 from typer.testing import CliRunner
 
 from duban.cli import app
 from duban.commands.setup import init_ledger
 from duban.core.errors import DubanError
+
+_COMMANDS: dict[int, tuple] = {}
+_get_command = typer.testing._get_command
+
+
+def _built_once(typer_app):
+    """typer builds the click command tree (every signature's type hints) on each invoke: ~0.4 s; once is enough."""
+    if id(typer_app) not in _COMMANDS:
+        _COMMANDS[id(typer_app)] = (typer_app, _get_command(typer_app))
+    return _COMMANDS[id(typer_app)][1]
+
+
+typer.testing._get_command = _built_once
 
 UNITS = """\
 # 承办单位（测试）

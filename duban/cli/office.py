@@ -226,15 +226,23 @@ def sweep(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将要做的，不改动台账")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="没有动作时什么也不打印（供 cron 邮件）")] = False,
     no_forms: NoFormsOpt = False,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline", help="共享台账联不上远端时仍巡查（确知此时只有本副本在巡查；编号取自本副本预留的编号）"
+        ),
+    ] = False,
     json_: JsonOpt = False,
     ledger: LedgerOpt = None,
     today: TodayOpt = None,
 ):
-    """每日巡查：临期提示、逾期后按规则包的督办流程逐步下发文书（最后一步为建议，待批准）、定期报送、回头望；一次提交；日报和文书生成到 out/。"""
+    """每日巡查：临期提示、逾期后按规则包的督办流程逐步下发文书（最后一步为建议，待批准）、定期报送、回头望；一次提交；日报和文书生成到 out/。
+
+    共享台账（duban.yaml 设有 sync）先与远端同步，巡查的提交先推送到远端再生效，两处副本不会重复发单。"""
     from duban.commands.sweep import run
 
     root, day = where(ledger, today)
-    res, led = run(root, day, dry_run=dry_run, forms=not no_forms)
+    res, led = run(root, day, dry_run=dry_run, forms=not no_forms, offline=offline)
     print_forms(res.forms, res.form_errors)
     if json_:
         out_json(res.as_json())
@@ -287,3 +295,61 @@ def board(
         file=sys.stderr,
     )
     exit_for(led)
+
+
+@app.command()
+def sync(
+    remote: Annotated[
+        str | None,
+        typer.Option("--remote", help="第一次同步时给出远端地址（办公室 git 服务器上的仓库或共享目录中的裸仓库）"),
+    ] = None,
+    reserve: Annotated[int, typer.Option("--reserve", min=0, help="为离线工作预留的编号个数（每类）")] = 0,
+    json_: JsonOpt = False,
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
+    """与远端同步：拉取、按内容合并、推送，一次完成；编号在各副本间不会重复。两处改成不同值的字段记为冲突，用 duban resolve 选定。"""
+    from duban.commands.sync import conflicts_text, sync_ledger
+
+    root, day = where(ledger, today)
+    with busy("同步"):
+        res = sync_ledger(root, day, url=remote, reserve=reserve)
+    if json_:
+        out_json(
+            {
+                "remote": res.remote,
+                "pulled": res.pulled,
+                "pushed": res.pushed,
+                "reserved": res.reserved,
+                "conflicts": [{"path": p, **c} for p, c in res.conflicts],
+            }
+        )
+    else:
+        if res.set_up:
+            print(f"已设置与远端 {res.remote} 同步（duban.yaml sync；.gitattributes 按内容合并台账文件）")
+        print(f"已与远端 {res.remote} 同步: 收到 {res.pulled} 个提交，推送 {res.pushed} 个提交")
+        for kind, n in res.reserved.items():
+            print(f"为离线工作预留 {kind} 编号 {n} 个")
+        for p, c in res.conflicts:
+            target = p.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            console().print("冲突 " + conflicts_text(p, c, target), markup=False, highlight=False)
+    if res.conflicts:
+        raise typer.Exit(1)
+
+
+@app.command()
+def resolve(
+    target: Annotated[str, typer.Argument(help="事项或单位事件编号，如 2026-0007")],
+    field: Annotated[str, typer.Argument(help="冲突的字段，如 deadline、title")],
+    value: Annotated[str, typer.Argument(help="选定的值（日期写 YYYY-MM-DD；协办单位用逗号分隔）")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="说明（默认：两处副本同步时改成了不同的值，由督查室选定）")
+    ] = "",
+    ledger: LedgerOpt = None,
+    today: TodayOpt = None,
+):
+    """解决同步冲突：两处副本把同一字段改成了不同的值时，选定一个（duban check 列出全部冲突）。"""
+    from duban.commands.sync import resolve as do_resolve
+
+    root, day = where(ledger, today)
+    console().print(f"{target}: " + do_resolve(root, target, field, value, day, reason), markup=False, highlight=False)

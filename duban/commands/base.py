@@ -14,10 +14,36 @@ def find_ledger(given: Path | None) -> Path:
     return find_root(given)
 
 
-def change(root: Path, message: str, action: str) -> Change:
-    """The ledger's change for one command, committed under the office's git identity."""
+def change(root: Path, message: str, action: str, publish: bool = False) -> Change:
+    """The ledger's change for one command, committed under the office's git identity.
+
+    In a ledger shared through a remote (duban.yaml ``sync:``), numbers come from this copy's lease
+    (:mod:`duban.store.sync`); with ``publish`` the commit must reach the remote before it happens here."""
     cfg = load_config(root)
-    return Change(root, message, action, (cfg.author_name, cfg.author_email))
+    author = (cfg.author_name, cfg.author_email)
+    remote = shared(root)
+    if remote is None:
+        return Change(root, message, action, author)
+    from duban.store.sync import Claims, publisher
+
+    return Change(
+        root,
+        message,
+        action,
+        author,
+        numbers=Claims(root, remote, author),
+        publish=publisher(remote) if publish else None,
+    )
+
+
+def shared(root: Path):
+    """The remote this ledger is shared through (duban.yaml ``sync: {remote: …}``), or None."""
+    cfg = load_config(root)
+    if not cfg.sync_remote:
+        return None
+    from duban.store.sync import remote_of
+
+    return remote_of(root, cfg.sync_remote, cfg.sync_branch)
 
 
 def refuse_if_broken(ledger: Ledger) -> None:

@@ -59,11 +59,18 @@ def check_templates(ledger: Ledger, today: date) -> list[Problem]:
     return lint_templates(ledger.root)
 
 
+def everything(ledger: Ledger) -> dict:
+    """Every item of the ledger, settled ones too (loaded once for all the checks that need them)."""
+    if getattr(ledger, "_everything", None) is None:
+        ledger._everything = load(ledger.root).items  # type: ignore[attr-defined]
+    return ledger._everything  # type: ignore[attr-defined]
+
+
 def check_numbers(ledger: Ledger, today: date) -> list[Problem]:
     """No 文号 and no slip number (kind, year, number) given twice; each repeat names the first place too."""
     seen: dict[tuple, tuple[str, int]] = {}
     out = []
-    items = load(ledger.root).items  # settled items too: a number is never given twice
+    items = everything(ledger)  # settled items too: a number is never given twice
     for item in sorted(items.values(), key=lambda it: it.path):
         places = []
         if item.ref:
@@ -78,6 +85,20 @@ def check_numbers(ledger: Ledger, today: date) -> list[Problem]:
                 out.append(Problem(item.path, line, f"{what} 重复：{path}:{first} 已用过这个编号"))
             else:
                 seen[key] = (item.path, line)
+    return out
+
+
+def check_conflicts(ledger: Ledger, today: date) -> list[Problem]:
+    """Fields two copies changed differently (duban sync), each with both values and the command to settle it."""
+    from duban.commands.sync import conflicts_text
+
+    out = []
+    items = everything(ledger)  # a settled item can hold one too
+    records = [(it.id, it.path, it.conflicts, it.lines) for it in items.values()]
+    records += [(e.id, e.path, e.conflicts, {}) for e in ledger.events]
+    for target, path, conflicts, lines in sorted(records, key=lambda r: r[1]):
+        for i, c in enumerate(conflicts):
+            out.append(Problem(path, lines.get(("conflicts", i), 1), conflicts_text(path, c, target).split(": ", 1)[1]))
     return out
 
 
@@ -105,7 +126,15 @@ def check_counters(ledger: Ledger, today: date) -> list[Problem]:
     return problems(ledger.root)
 
 
-CHECKS = [check_transitions, check_calendar_years, check_templates, check_numbers, check_configuration, check_counters]
+CHECKS = [
+    check_transitions,
+    check_calendar_years,
+    check_templates,
+    check_numbers,
+    check_conflicts,
+    check_configuration,
+    check_counters,
+]
 
 
 def check_ledger(root, today: date) -> list[Problem]:

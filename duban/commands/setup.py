@@ -6,8 +6,10 @@ import shutil
 from pathlib import Path
 
 from duban.core.errors import DubanError
-from duban.store.git import git, identity_args
+from duban.store.git import Repo, git, identity_args
 from duban.store.ledger import CONFIG, load_config
+from duban.store.merge import ATTRIBUTES
+from duban.store.sync import install_driver
 from duban.store.yamlio import atomic_write
 
 GITIGNORE = "out/\n__pycache__/\n*.tmp\n"
@@ -43,7 +45,9 @@ def init_ledger(path: Path, sample: bool, pack: str | None) -> Path:
         atomic_write(path / "units.yaml", DEFAULT_UNITS)
         (path / "items" / ".gitkeep").write_text("", encoding="utf-8")
     atomic_write(path / ".gitignore", GITIGNORE)
+    atomic_write(path / ".gitattributes", ATTRIBUTES)  # item, event and counter files merge by meaning
     git(path, "init", "-q")
+    install_driver(Repo(path))
     cfg = load_config(path)
     git(path, "add", "-A")
     git(

@@ -8,10 +8,11 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from duban.commands.base import change, refuse_if_broken
+from duban.commands.base import change, refuse_if_broken, shared
 from duban.commands.events import event_text
 from duban.commands.verify import verify
 from duban.core.entries import SLIP_KINDS, Action, encode
+from duban.core.errors import DubanError
 from duban.core.escalation import SweepResult, plan
 from duban.core.unitevents import event_rel
 from duban.outputs.digest import commit_message, digest_markdown
@@ -22,16 +23,45 @@ from duban.store.yamlio import atomic_write, date_place, flow_list, flow_map, in
 UNIT_EVENT_FIELDS = ("id", "unit", "kind", "date", "item", "rule", "count", "action", "due", "source_event")
 
 
-def run(root: Path, today: date, dry_run: bool = False, forms: bool = True) -> tuple[SweepResult, Ledger]:
+OFFLINE_REFUSAL = (
+    "；为免两处副本重复发出同一张文书，未运行巡查（sweep），未做任何改动。联网后重试；"
+    "确知此时只有本副本在巡查时，可加 --offline（编号取自本副本预留的编号）"
+)
+
+
+def run(
+    root: Path, today: date, dry_run: bool = False, forms: bool = True, offline: bool = False
+) -> tuple[SweepResult, Ledger]:
     """Sweep the ledger; returns (result, the ledger as loaded before the sweep's writes).
 
     Unless ``dry_run``: one commit, then the digest written to ``out/sweep/DATE.md`` when there is anything
-    to say, and (with ``forms``) every slip issued rendered to ``out/``."""
+    to say, and (with ``forms``) every slip issued rendered to ``out/``.  A ledger shared through a remote
+    is synced first, and the sweep's commit reaches the remote before it happens here; if another copy
+    pushed meanwhile, the sweep runs again on the merged ledger (``offline``: neither)."""
     scope = Scope(live_on=today)  # a settled item has nothing left for the sweep
     if dry_run:
         ledger = load(root, scope=scope)
         return plan(ledger, today), ledger
-    with change(root, "", "sweep") as ch:
+    remote = None if offline else shared(root)
+    if remote is None:
+        return _sweep(root, today, forms, publish=False)
+    from duban.commands.sync import exchange_now
+    from duban.store.sync import TRIES, Offline, Rejected
+
+    for _ in range(TRIES):
+        exchange_now(root, remote, OFFLINE_REFUSAL)
+        try:
+            return _sweep(root, today, forms, publish=True)
+        except Rejected:
+            continue  # another copy pushed first: nothing happened here; sync and sweep again
+        except Offline as e:
+            raise DubanError(f"{e}{OFFLINE_REFUSAL}") from None
+    raise DubanError(f"远端 {remote.name} 一直在更新，重试 {TRIES} 次仍未完成巡查；请稍后再试")
+
+
+def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepResult, Ledger]:
+    scope = Scope(live_on=today)
+    with change(root, "", "sweep", publish=publish) as ch:
         findings, _ = verify(root, digest=True)  # the history since the last sweep, before anything is added
         ledger = load(root, scope=scope)
         refuse_if_broken(ledger)

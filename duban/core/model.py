@@ -44,6 +44,8 @@ class Config:
     author_name: str = "duban"
     author_email: str = "duban@localhost"
     contact: dict = field(default_factory=dict)
+    sync_remote: str = ""  # sync: {remote: origin} — the git remote the office's copies share (duban sync)
+    sync_branch: str = ""  # its branch (default: the current one)
 
 
 @dataclass
@@ -64,6 +66,7 @@ class Item:
     cadence: str = ""  # the clerk's choice among the category's ``cadences`` (西城: weekly | monthly)
     minutes: date | None = None  # the day the 会议纪要 was issued (灞桥: the notice goes out within a week)
     log: list[dict] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)  # fields two copies changed differently (duban sync)
     path: str = ""  # relative to the ledger root
     lines: dict = field(default_factory=dict)
 
@@ -98,6 +101,7 @@ ITEM_FIELDS = {
     "minutes": date,
     "log": list,
     "note": str,
+    "conflicts": list,  # what two copies changed differently, left for duban resolve (duban.core.merge)
 }
 ITEM_REQUIRED = ("id", "title", "category", "tier", "lead", "issued")
 
@@ -156,9 +160,21 @@ def validate_item(src: Source, data, rel: str) -> Item | None:
         cadence=_as_text(data.get("cadence")),
         minutes=data.get("minutes"),
         log=[e for e in log if isinstance(e, dict)],
+        conflicts=conflicts_of(src, data),
         path=rel,
         lines=src.lines,
     )
+
+
+def conflicts_of(src: Source, data: dict) -> list[dict]:
+    """A file's ``conflicts:`` — each {field, values: [ours, theirs], by} as a merge of two copies wrote it."""
+    out = []
+    for i, c in enumerate(data.get("conflicts") or []):
+        if isinstance(c, dict) and isinstance(c.get("field"), str) and isinstance(c.get("values"), list):
+            out.append(dict(c))
+        else:
+            src.error(("conflicts", i), f"conflicts[{i}] 应为 {{field: 字段, values: [一方的值, 另一方的值]}}")
+    return out
 
 
 def _validate_event(src: Source, ev, kp: tuple) -> None:
@@ -218,7 +234,7 @@ def validate_units(src: Source, data) -> dict[str, Unit]:
 
 def validate_config(src: Source, data) -> Config:
     cfg = Config()
-    allowed = {"office", "short", "ref_prefix", "rules", "timezone", "author", "contact", "note"}
+    allowed = {"office", "short", "ref_prefix", "rules", "timezone", "author", "contact", "note", "sync"}
     if not check_mapping(src, data, (), allowed, ("office", "ref_prefix")):
         return cfg
     for key in ("office", "short", "ref_prefix", "rules", "timezone"):
@@ -231,4 +247,8 @@ def validate_config(src: Source, data) -> Config:
     contact = data.get("contact") or {}
     if check_mapping(src, contact, ("contact",), {"person", "phone", "fax", "email"}):
         cfg.contact = {k: _as_text(v) for k, v in contact.items()}
+    sync = data.get("sync") or {}
+    if check_mapping(src, sync, ("sync",), {"remote", "branch"}, ("remote",) if sync else ()):
+        cfg.sync_remote = _as_text(sync.get("remote")).strip()
+        cfg.sync_branch = _as_text(sync.get("branch")).strip()
     return cfg

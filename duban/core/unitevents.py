@@ -6,10 +6,10 @@ committed like items; the kinds are those the active pack names in
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from duban.core.model import LEVELS
+from duban.core.model import LEVELS, conflicts_of
 from duban.core.schema import Source, check_fields, check_mapping
 
 FIELDS = {
@@ -28,6 +28,7 @@ FIELDS = {
     "received": date,
     "done": date,
     "done_note": str,
+    "conflicts": list,  # what two copies changed differently (duban.core.merge)
 }
 
 
@@ -48,6 +49,7 @@ class UnitEvent:
     received: dt.date | None = None  # the day the unit received what it answers (an objection: the 通报 it contests)
     done: dt.date | None = None  # a consequence's duty (``due``) fulfilled on this day
     done_note: str = ""
+    conflicts: list[dict] = field(default_factory=list)
 
 
 def event_rel(event_id: str) -> str:
@@ -96,6 +98,7 @@ def validate(src: Source, data, rel: str, ledger) -> UnitEvent | None:
         data.get("received"),
         data.get("done"),
         str(data.get("done_note") or ""),
+        conflicts_of(src, data),
     )
 
 

@@ -15,6 +15,7 @@ from duban.core.model import ID_RE
 from duban.store.yamlio import YamlError, flow_map, load_path, rt_dumps, rt_loads
 
 PATH = "counters.yaml"
+LEASES = "leases"  # the numbers each copy of a shared ledger claimed (duban.store.sync)
 MAX_NUMBER = 1_000_000
 HEADER = "# 编号计数器：由 duban 维护，保证立项编号、通知单号和各类文书编号不重复使用。\n{}\n"
 
@@ -22,8 +23,9 @@ HEADER = "# 编号计数器：由 duban 维护，保证立项编号、通知单�
 class Counters:
     """The counters as read when the change began; ``changed`` once a number was allocated."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, numbers=None):
         self.root = root
+        self.numbers = numbers  # a shared ledger's claims (duban.store.sync.Claims): this copy's lease
         self.changed = False
         bad = problems(root)
         if bad:
@@ -36,6 +38,8 @@ class Counters:
 
     def next(self, kind: str, year: int, floor: int = 0) -> int:
         """The next number of ``kind`` in ``year`` (at least ``floor`` + 1)."""
+        if self.numbers is not None:
+            return self.numbers.take(self, kind, year, floor)
         if kind not in self.data or self.data[kind] is None:
             self.data[kind] = flow_map({})
         n = max(int(self.data[kind].get(year, 0) or 0), floor) + 1
@@ -67,6 +71,9 @@ def problems(root: Path) -> list[Problem]:
         line = lines.get((kind,), 1)
         if years is None:
             continue
+        if kind == LEASES:
+            out += _lease_problems(years, lines)
+            continue
         if not isinstance(kind, str) or not isinstance(years, dict):
             out.append(Problem(PATH, line, f"{kind}: 应为 {{年份: 已用到的编号}}"))
             continue
@@ -78,6 +85,25 @@ def problems(root: Path) -> list[Problem]:
                 out.append(
                     Problem(PATH, where, f"{kind}.{year}: 应为 年份: 0 到 {MAX_NUMBER - 1} 的整数，而不是 “{n}”")
                 )
+    return out
+
+
+def _lease_problems(leases, lines) -> list[Problem]:
+    """``leases: {copy: {kind: {year: {next: n, last: m}}}}`` — the numbers each copy claimed for itself."""
+    shape = "leases: 应为 {副本: {类别: {年份: {next: 下一个号, last: 最后一个号}}}}"
+    if not isinstance(leases, dict):
+        return [Problem(PATH, lines.get((LEASES,), 1), shape)]
+    out = []
+    for copy, kinds in leases.items():
+        for kind, years in (kinds or {}).items() if isinstance(kinds, dict) else [(None, None)]:
+            for year, lease in (years or {}).items() if isinstance(years, dict) else [(None, None)]:
+                ok = isinstance(lease, dict) and all(
+                    isinstance(lease.get(k), int) and not isinstance(lease.get(k), bool) and 0 <= lease[k] <= MAX_NUMBER
+                    for k in ("next", "last")
+                )
+                if not (ok and isinstance(year, int)):
+                    where = lines.get((LEASES, copy, kind, year), lines.get((LEASES, copy), 1))
+                    out.append(Problem(PATH, where, f"leases.{copy}.{kind}.{year}: {shape}"))
     return out
 
 

@@ -24,8 +24,10 @@ import os
 import subprocess
 import time
 import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from duban.core.errors import DubanError
 from duban.store import fault
@@ -163,13 +165,18 @@ class Change:
     hand_edit_commit: str | None = None
     trailers: dict[str, str] = field(default_factory=dict)  # more trailers for the commit message
     outputs: list = field(default_factory=list)  # forms to render once committed (kept under .git/ until done)
+    numbers: Any = None  # a shared ledger's claims (duban.store.sync.Claims): numbers from this copy's lease
+    publish: Callable[[Repo, str], None] | None = None  # push the commit before HEAD moves (may refuse)
     _counters: Counters | None = None
 
     @property
     def counters(self) -> Counters:
-        """The number counters, read under the lock; what is allocated is committed with the change."""
+        """The number counters, read under the lock; what is allocated is committed with the change.
+
+        A shared ledger's change gives numbers from the copy's lease, unless it publishes its commit
+        to the remote before it happens (then the counters just merged are the remote's)."""
         if self._counters is None:
-            self._counters = Counters(self.root)
+            self._counters = Counters(self.root, None if self.publish else self.numbers)
         return self._counters
 
     # ------------------------------------------------------------ the lock
@@ -213,29 +220,78 @@ class Change:
         finally:
             (repo.dir / "duban-index").unlink(missing_ok=True)
 
-    def _write(self, tree: Tree, head: str | None, hand: list[str], ident: list[str]) -> None:
+    def commit_hand_edits(self, paths: list[str]) -> None:
+        """Now, as their own commit: hand edits of these paths and of the configuration (before a merge writes them)."""
+        repo = self.repo
+        hand = hand_edits(repo, paths)
+        if not hand:
+            return
+        head = repo.head()
+        tree = Tree(repo, head)
+        try:
+            files: dict[str, str | None] = {}
+            tip = self._hand_commit(tree, head, hand, identity_args(self.root, *self.author), files)
+        finally:
+            (repo.dir / "duban-index").unlink(missing_ok=True)
+        if tip and tip != head:
+            move_head(repo, head, tip, files)
+
+    def commit_files(self, files: Mapping[str, str | bytes], message: str, action: str) -> None:
+        """Now, as their own commit (after any hand edits of them): duban's own files, such as a setting."""
+        self.commit_hand_edits(list(files))
+        repo, head = self.repo, self.repo.head()
+        entries: dict[str, str | None] = {rel: repo.write_blob(_bytes(c)) for rel, c in files.items()}
+        tree = Tree(repo, head)
+        try:
+            tip = tree.commit(entries, f"{message}\n\n{TRAILER}: {action}\n", identity_args(self.root, *self.author))
+        finally:
+            (repo.dir / "duban-index").unlink(missing_ok=True)
+        if tip and tip != head:
+            move_head(repo, head, tip, entries, {rel: _bytes(c) for rel, c in files.items()}, action=action)
+
+    def _hand_commit(self, tree: Tree, head: str | None, hand: list[str], ident: list[str], files: dict) -> str | None:
         repo, root = self.repo, self.root
+        entries = {p: repo.write_blob((root / p).read_bytes()) if (root / p).is_file() else None for p in hand}
+        parent = tree.commit(entries, HAND_EDIT + "、".join(hand) + f"\n\n{TRAILER}: hand-edit\n", ident)
+        self.hand_edit_commit = parent if parent != head else self.hand_edit_commit
+        files.update(entries)
+        return parent
+
+    def _write(self, tree: Tree, head: str | None, hand: list[str], ident: list[str]) -> None:
+        repo = self.repo
         files: dict[str, str | None] = {}
         parent = head
         if hand:
-            entries = {p: repo.write_blob((root / p).read_bytes()) if (root / p).is_file() else None for p in hand}
-            parent = tree.commit(entries, HAND_EDIT + "、".join(hand) + f"\n\n{TRAILER}: hand-edit\n", ident)
-            self.hand_edit_commit = parent if parent != head else None
-            files.update(entries)
-        entries = {rel: repo.write_blob(_bytes(c)) for rel, c in self.pending.items()}
+            parent = self._hand_commit(tree, head, hand, ident, files)
+        entries: dict[str, str | None] = {rel: repo.write_blob(_bytes(c)) for rel, c in self.pending.items()}
         entries.update({rel: None for rel in self.removed})
         trailers = "".join(f"{k}: {v}\n" for k, v in {TRAILER: self.action, **self.trailers}.items())
         new = tree.commit(entries, f"{self.message}\n\n{trailers}", ident)
-        if new != parent:
-            self.committed = new
         files.update(entries)
-        tip = self.committed or parent
+        tip = new or parent
         if tip is None or tip == head:
             return
-        journal = {"old": head or "", "new": tip, "files": sorted(files.items()), "outputs": self.outputs}
-        atomic_write(repo.dir / JOURNAL, json.dumps(journal, ensure_ascii=False))
-        git(root, "update-ref", "-m", f"duban: {self.action}", "HEAD", tip, head or repo.zero)
-        finish(repo, journal, {rel: _bytes(c) for rel, c in self.pending.items()})
+        if self.publish is not None:
+            self.publish(repo, tip)  # refused: nothing has happened here
+        self.committed = new if new != parent else None
+        contents = {rel: _bytes(c) for rel, c in self.pending.items()}
+        move_head(repo, head, tip, files, contents, self.outputs, self.action)
+
+
+def move_head(
+    repo: Repo,
+    head: str | None,
+    tip: str,
+    files: dict[str, str | None],
+    contents: dict[str, bytes] | None = None,
+    outputs: list | None = None,
+    action: str = "sync",
+) -> None:
+    """The one instant a change happens: journal, ``update-ref HEAD tip head``, then the files written."""
+    journal = {"old": head or "", "new": tip, "files": sorted(files.items()), "outputs": outputs or []}
+    atomic_write(repo.dir / JOURNAL, json.dumps(journal, ensure_ascii=False))
+    git(repo.root, "update-ref", "-m", f"duban: {action}", "HEAD", tip, head or repo.zero)
+    finish(repo, journal, contents)
 
 
 def _bytes(content: str | bytes) -> bytes:
@@ -253,13 +309,18 @@ class Tree:
         git(repo.root, "read-tree", head or "--empty", env=self.env)
         self.tree = git(repo.root, "write-tree", env=self.env).strip()
 
-    def commit(self, entries: dict[str, str | None], message: str, ident: list[str]) -> str | None:
-        """The commit of ``entries`` (path → blob, None to remove) on the last one; the parent if nothing changed."""
+    def commit(
+        self, entries: dict[str, str | None], message: str, ident: list[str], parents: tuple[str, ...] = ()
+    ) -> str | None:
+        """The commit of ``entries`` (path → blob, None to remove) on the last one; the parent if nothing changed.
+
+        With more ``parents`` (a merge), the commit is made even when the tree is the same."""
         git(self.repo.root, "update-index", "-z", "--index-info", env=self.env, input=index_info(self.repo, entries))
         tree = git(self.repo.root, "write-tree", env=self.env).strip()
-        if tree == self.tree:
+        if tree == self.tree and not parents:
             return self.parent
-        args = ["commit-tree", tree, *(["-p", self.parent] if self.parent else []), "-F", "-"]
+        every = [*([self.parent] if self.parent else []), *parents]
+        args = ["commit-tree", tree, *(a for p in every for a in ("-p", p)), "-F", "-"]
         self.parent = git(self.repo.root, *ident, *args, env=self.env, input=message).strip()
         self.tree = tree
         return self.parent

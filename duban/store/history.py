@@ -90,7 +90,12 @@ def undo_stack(root: Path, limit: int = 10) -> list[Undoable]:
     undone: set[str] = set()
     undo_parent = False
     hand: dict[str, Commit] = {}  # file → the newest hand commit above that touched it
+    shared = _remote_tips(root)
     for n, c in enumerate(commits(root)):
+        if c.action in SHARED_ACTIONS or any(_contains(root, tip, c.sha) for tip in shared):
+            why = f"{c.sha[:10]}（{c.subject}）及更早的改动已同步到远端，其他副本已有，不能撤销；请用新的记录更正"
+            out.append(Undoable(c, why))
+            break
         if undo_parent and not c.by_hand and c.action != "undo":
             undone.add(c.sha)
         undo_parent = False
@@ -122,6 +127,25 @@ def undo_stack(root: Path, limit: int = 10) -> list[Undoable]:
         if len(out) >= limit:
             break
     return out
+
+
+SHARED_ACTIONS = ("sync", "sync-setup", "claim")  # what already reached the remote or came from it
+
+
+def _remote_tips(root: Path) -> list[str]:
+    """In a ledger shared through a remote (duban.yaml ``sync:``), the commits that remote is known to hold."""
+    from duban.store.ledger import load_config
+
+    name = load_config(root).sync_remote
+    if not name:
+        return []
+    return git(root, "for-each-ref", "--format=%(objectname)", f"refs/remotes/{name}").split()
+
+
+def _contains(root: Path, tip: str, sha: str) -> bool:
+    import subprocess
+
+    return subprocess.run(["git", "merge-base", "--is-ancestor", sha, tip], cwd=root).returncode == 0
 
 
 def undo(root: Path, author: tuple[str, str], wait: float = LOCK_WAIT) -> str:
