@@ -188,10 +188,15 @@ def test_plain_git_pull_uses_the_merge_driver(office):
     ok(deputy("sync", today="2026-03-02"))
     ok(main("report", item, "--unit", "fgw", "--text", "甲报告", today="2026-03-05"))
     ok(deputy("report", item, "--unit", "fgw", "--text", "乙报告", today="2026-03-05"))
+    a, b = main.issue(title="甲新立项", today="2026-03-05"), deputy.issue(title="乙新立项", today="2026-03-05")
     ok(main("sync", today="2026-03-05"))
-    git(deputy.root, "pull", "-q", "--no-rebase", "--no-edit", "origin", "master")
+    git(deputy.root, "pull", "-q", "--no-rebase", "--no-edit", "origin", "master")  # no conflict to settle
     text = deputy.path(item).read_text(encoding="utf-8")
     assert "<<<<<<<" not in text and "甲报告" in text and "乙报告" in text
+    counters = (deputy.root / "counters.yaml").read_text(encoding="utf-8")
+    assert "<<<<<<<" not in counters
+    top = loads(counters)[0]["item"][2026]
+    assert top >= max(int(a[5:]), int(b[5:])) and deputy.path(a).exists() and deputy.path(b).exists()
     shutil.rmtree(deputy.root / "out", ignore_errors=True)
     ok(deputy("check", today="2026-03-05"))
 
