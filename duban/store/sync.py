@@ -233,7 +233,6 @@ class Exchanged:
     pulled: int = 0  # commits received
     pushed: int = 0  # commits sent
     conflicts: list[tuple[str, dict]] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
 
 
 def exchange(ch: Change, remote: Remote) -> Exchanged:
@@ -255,7 +254,6 @@ def exchange(ch: Change, remote: Remote) -> Exchanged:
         if got.tip and got.tip != head:
             move_head(repo, head, got.tip, got.files)
             done.conflicts += got.conflicts
-            done.files += [p for p in got.files if p not in done.files]
         tip = repo.head()
         if tip is None or tip == theirs:
             return done
