@@ -109,14 +109,7 @@ class Ledger:
         today=None,
         **more,
     ) -> str:
-        args = ["issue", "--title", title, "--category", category, "--tier", tier, "--lead", lead, "--issued", issued]
-        if deadline:
-            args += ["--deadline", deadline]
-        for u in co:
-            args += ["--co", u]
-        for k, v in more.items():
-            flag = f"--{k.replace('_', '-')}"
-            args += [flag] if v is True else [flag, v]
+        args = issue_args(title, category, tier, lead, co, issued, deadline, **more)
         res = self(*args, today=today or issued)
         assert res.code == 0, res.err
         return res.out.strip()
@@ -135,6 +128,28 @@ class Ledger:
 
     def clean(self) -> bool:
         return git(self.root, "status", "--porcelain").strip() == ""
+
+
+def issue_args(
+    title="关于加快XX路改造工程的批示",
+    category="leader_instruction",
+    tier="yellow",
+    lead="fgw",
+    co=(),
+    issued="2026-03-02",
+    deadline="2026-03-13",
+    **more,
+) -> list[str]:
+    """The command line of ``duban issue`` (for a test that expects it to be refused, too)."""
+    args = ["issue", "--title", title, "--category", category, "--tier", tier, "--lead", lead, "--issued", issued]
+    if deadline:
+        args += ["--deadline", deadline]
+    for u in co:
+        args += ["--co", u]
+    for k, v in more.items():
+        flag = f"--{k.replace('_', '-')}"
+        args += [flag] if v is True else [flag, v]
+    return args
 
 
 def make_ledger(path: Path, pack: str | None = None) -> Ledger:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from duban.store.yamlio import loads
-from tests.conftest import Ledger, git, make_ledger
+from tests.conftest import Ledger, git, issue_args, make_ledger
 
 
 @pytest.fixture
@@ -92,22 +92,7 @@ def test_offline_numbers_come_from_the_reserve_and_never_clash(office):
     main, deputy, server = office
     ok(deputy("sync", "--reserve", "3", today="2026-03-02"))
     with offline(server):
-        refused = main(
-            "issue",
-            "--title",
-            "离线",
-            "--category",
-            "leader_instruction",
-            "--tier",
-            "yellow",
-            "--lead",
-            "fgw",
-            "--issued",
-            "2026-03-02",
-            "--deadline",
-            "2026-03-13",
-            today="2026-03-02",
-        )
+        refused = main(*issue_args(title="离线"), today="2026-03-02")
         assert refused.code != 0 and "预留" in refused.err
         assert main.clean()
         ids = [deputy.issue(title=f"离线{i}", today="2026-03-02") for i in range(2)]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from duban.core.merge import entry_key
 from duban.store.yamlio import loads
-from tests.conftest import Ledger, git, make_ledger
+from tests.conftest import Ledger, git, issue_args, make_ledger
 from tests.test_sync import files, numbers
 
 DAY = "2026-03-10"
@@ -82,23 +82,7 @@ def test_random_interleavings_converge(tmp_path_factory, ops, copies):
         elif op == "online":
             git(led.root, "remote", "set-url", "origin", str(work / "server.git"))
         elif op == "issue":
-            led(
-                "issue",
-                "--title",
-                f"事项{n}",
-                "--category",
-                "leader_instruction",
-                "--tier",
-                "yellow",
-                "--lead",
-                "fgw",
-                "--issued",
-                "2026-03-02",
-                "--deadline",
-                "2026-03-06",
-                "--no-forms",
-                today=DAY,
-            )
+            led(*issue_args(title=f"事项{n}", deadline="2026-03-06", no_forms=True), today=DAY)
         elif op == "report":
             ids = _ids(led)
             text = f"报告{n}"
