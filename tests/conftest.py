@@ -97,20 +97,9 @@ class Ledger:
             raise res.exception
         return Result(res.exit_code, res.stdout, res.stderr)
 
-    def issue(
-        self,
-        title="关于加快XX路改造工程的批示",
-        category="leader_instruction",
-        tier="yellow",
-        lead="fgw",
-        co=(),
-        issued="2026-03-02",
-        deadline="2026-03-13",
-        today=None,
-        **more,
-    ) -> str:
-        args = issue_args(title, category, tier, lead, co, issued, deadline, **more)
-        res = self(*args, today=today or issued)
+    def issue(self, title="关于加快XX路改造工程的批示", today=None, **fields) -> str:
+        """Issue an item (``issue_args``' fields), expecting success; returns what duban printed."""
+        res = self(*issue_args(title, **fields), today=today or fields.get("issued", "2026-03-02"))
         assert res.code == 0, res.err
         return res.out.strip()
 
