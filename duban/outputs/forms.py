@@ -117,6 +117,18 @@ def deterministic(data: bytes) -> bytes:
     return zip_members([(info.filename, src.read(info.filename)) for info in src.infolist()])
 
 
+def stored(data: bytes) -> bytes:
+    """The same zip with its members uncompressed (not a zip: as it is, for docx to report)."""
+    try:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+            for info in src.infolist():
+                dst.writestr(info, src.read(info), zipfile.ZIP_STORED)
+        return out.getvalue()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return data
+
+
 def zip_members(members: list[tuple[str, bytes]], deflated: dict[bytes, bytes] | None = None) -> bytes:
     """A zip of these members with fixed timestamps, byte for byte what ``ZipFile.writestr`` writes;
     ``deflated`` keeps each member's compressed bytes, so parts repeated across documents (a template's
@@ -393,8 +405,10 @@ class Templates:
         self._env: Any = None
 
     def read(self, template: Path) -> bytes:
+        """The template's bytes, its members stored uncompressed: docx reads every part of it for every form
+        (800 KB of styles a slip), and need not inflate them each time."""
         if template not in self.files:
-            self.files[template] = template.read_bytes()
+            self.files[template] = stored(template.read_bytes())
         return self.files[template]
 
     def patch(self, tpl) -> None:
