@@ -624,10 +624,9 @@ def _memo_db(root: Path) -> sqlite3.Connection | None:
     if d is None or not (d / DB).is_file():
         return None
     try:
-        db = sqlite3.connect(d / DB, timeout=BUSY_MS / 1000, isolation_level=None)
+        return sqlite3.connect(d / DB, timeout=BUSY_MS / 1000, isolation_level=None)
     except sqlite3.Error:
         return None
-    return db
 
 
 def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[bytes, bytes]:
