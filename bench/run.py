@@ -10,7 +10,8 @@ the peak memory (max RSS) where it is a goal.  A cold run (cache deleted) is
 timed once, so is the unfiltered ``list`` and the 30-day catch-up (``sweep``
 with ``DUBAN_TODAY`` 30 days on).  ``duban sweep`` is timed with its commit
 and its forms, and with ``--no-forms``; the ledger is reset to the generated
-commit before each run (not timed).  Python runs as installed (bytecode
+commit before each run (not timed), with ``duban verify``'s state of that
+commit (verified once, untimed), as a daily sweep verifies only one day.  Python runs as installed (bytecode
 written once; ``PYTHONDONTWRITEBYTECODE`` is dropped).  When Taskwarrior is
 installed, ``task overdue`` and ``task 1 info`` run on a database of the
 same size (the same number pending, about as many overdue), built by this
@@ -148,9 +149,13 @@ def bench_size(n: int, n_open: int, work: Path, runs: int) -> dict:
     item = pick_item(root)
     d = duban_cmd()
 
+    verified: list[bytes] = []  # the history verified up to the generated commit (.git/duban-verify.json)
+
     def reset():
         subprocess.run(["git", "reset", "-q", "--hard", base], cwd=root, check=True)
         shutil.rmtree(root / "out", ignore_errors=True)
+        if verified:  # else every sweep, finding its predecessor's commit gone, verifies all history again
+            (root / ".git" / "duban-verify.json").write_bytes(verified[0])
 
     def drop_cache():
         shutil.rmtree(cache_dir(root), ignore_errors=True)
@@ -160,6 +165,9 @@ def bench_size(n: int, n_open: int, work: Path, runs: int) -> dict:
         print(f"  {n:>6} {name:<28} {m['median']:.3f} s, CPU {m['cpu']:.3f} s", file=sys.stderr, flush=True)
 
     reset()
+    subprocess.run([*d, "verify"], env=env, capture_output=True)  # once, untimed: a daily sweep verifies one day
+    if (root / ".git" / "duban-verify.json").is_file():
+        verified.append((root / ".git" / "duban-verify.json").read_bytes())
     res: dict = {"items": n, "item": item}
     res["cold list --overdue"] = measure([*d, "list", "--overdue"], env, 1, before=drop_cache)
     report("cold list --overdue")

@@ -4,13 +4,22 @@ the items it can concern and returns data; the CLI prints it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from pathlib import Path
 
 from duban.commands.clock import span
 from duban.core.errors import DubanError
-from duban.core.scoring import Period, UnitScore, counts_from, parse_period, score
+from duban.core.scoring import (
+    Fixed,
+    Occurrence,
+    Period,
+    UnitScore,
+    counts_from,
+    fixed_occurrences,
+    parse_period,
+    score,
+)
 from duban.core.state import ACTIVE, SETTLED, STATUSES, as_of
 from duban.outputs.views import item_view
 from duban.store.ledger import Ledger, Scope, load, normalize_id
@@ -170,7 +179,7 @@ def quarter_scores(root: Path, period: str | None, year: int | None, today: date
     per = parse_period(period, year, today, ledger.pack.scoring.period)
     if explain and explain not in ledger.units:
         raise DubanError(f"未知的单位 “{explain}”（见 units.yaml）")
-    res = Scores(ledger, per, score(ledger, per, today))
+    res = Scores(ledger, per, score(ledger, per, today, fixed_scoring(ledger)))
     path = root / published_rel(per)
     if path.is_file():
         import yaml
@@ -178,6 +187,53 @@ def quarter_scores(root: Path, period: str | None, year: int | None, today: date
         res.published = yaml.safe_load(path.read_text(encoding="utf-8"))
         res.differences = differences(res.published, current_table(res, today))
     return res
+
+
+def fixed_scoring(ledger: Ledger) -> Fixed:
+    """The settled items' occurrences (:func:`duban.core.scoring.fixed_occurrences`), from the cache where it has
+    them for the item's record and this rule pack, derived (and kept) for the others."""
+    import pickle
+
+    from duban.store.cache import keep_memos, memos
+
+    context = pack_digest(ledger)
+    digests = ledger.digests
+    known = memos(ledger.root, "occurrences", context, list(digests.values()))
+    fixed: Fixed = {}
+    new: dict[bytes, bytes] = {}
+    for item in ledger.items.values():
+        d = digests.get(item.id)
+        blob = known.get(d) if d is not None else None
+        if blob is not None:
+            day, occs = pickle.loads(blob)
+            fixed[item.id] = (date.fromordinal(day), [Occurrence(*o) for o in occs])
+            continue
+        found = fixed_occurrences(item, ledger.pack)
+        if found is not None:
+            fixed[item.id] = found
+            if d is not None:  # as plain tuples: unpickled in a third of the time of the dataclasses
+                rows = [tuple(getattr(o, f) for f in OCCURRENCE_FIELDS) for o in found[1]]
+                new[d] = pickle.dumps((found[0].toordinal(), rows), protocol=5)
+    keep_memos(ledger.root, "occurrences", context, new)
+    return fixed
+
+
+OCCURRENCE_FIELDS = tuple(f.name for f in fields(Occurrence))
+
+
+def pack_digest(ledger: Ledger) -> bytes:
+    """What the rule pack is made of: its folder's files, the official calendar's version (and the fields of an
+    occurrence).  Not the pack object's pickle: its sets pickle in an order that changes from run to run."""
+    from hashlib import blake2b
+    from importlib.metadata import version
+
+    h = blake2b(f"{OCCURRENCE_FIELDS!r} {version('chinesecalendar')}".encode())
+    folder = ledger.root / (ledger.pack.root or "")
+    for path in sorted(folder.rglob("*")) if ledger.pack.root and folder.is_dir() else []:
+        if path.is_file():
+            h.update(f"\n{path.relative_to(folder).as_posix()} {path.stat().st_size}\n".encode())
+            h.update(path.read_bytes())
+    return h.digest()
 
 
 # ------------------------------------------------------------ published scores

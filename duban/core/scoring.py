@@ -22,7 +22,16 @@ from decimal import Decimal
 from duban.core.errors import UsageError
 from duban.core.model import Item
 from duban.core.pack import STEPS, TRIGGERS, RulePack, ScoreRule
-from duban.core.state import as_of, day_closer, deadline_lapses, is_void, periodic_reports, replay, voided
+from duban.core.state import (
+    as_of,
+    day_closer,
+    deadline_candidates,
+    deadline_lapses,
+    is_void,
+    periodic_reports,
+    replay,
+    voided,
+)
 
 ONE = timedelta(days=1)
 QUARTER_NAMES = "一二三四"
@@ -192,6 +201,45 @@ def item_occurrences(item: Item, pack: RulePack, today: date) -> list[Occurrence
     return out
 
 
+def fixed_occurrences(item: Item, pack: RulePack) -> tuple[date, list[Occurrence]] | None:
+    """A settled item's occurrences on every day from the first returned on, or None when that is not provable.
+
+    Past ``F``, the day after the day after the latest date the item names (its issue, every record's date and
+    recorded date, every date that may have been its deadline, its final report), :func:`item_occurrences` no
+    longer depends on the day ``today`` it is asked for, for a settled item (:func:`duban.state.settled_on`):
+
+    * every comparison of ``today`` with a date of the item (``d >= today``, ``day > today``, ``ev["date"] <=
+      today``, ``p.due >= today``) comes out the same, as all those dates are before ``F``; ``closed(today)`` is
+      the state at the end of the log;
+    * a lapse's end and a missed periodic report's answer are record dates, or ``today`` when there is none:
+      an occurrence whose last late day is ``F`` itself is such a one, and makes the item not provably fixed;
+    * the periodic reports due end at the day before the deadline, or, for a follow-up cadence, at ``today`` —
+      cut at the final report (``reported_on``): so a settled item that is neither withdrawn nor forwarded must
+      have a final report for its dues to be fixed (a closed item always has one: 销号 follows an accepted review
+      of a final report, and only a return or a new instruction, which leave the closed status, clear it).
+
+    The pack's rules and calendar are the other input: whoever keeps the result keys it on the pack."""
+    from duban.core.state import settled_on
+
+    if settled_on(item) is None:
+        return None
+    end = replay(item)
+    dates = [
+        item.issued,
+        *deadline_candidates(item),
+        *(d for ev in item.log for k in ("date", "recorded") if isinstance(d := ev.get(k), date)),
+    ]
+    if end.reported_on is not None:
+        dates.append(end.reported_on)
+    elif not item.forward and end.status != "withdrawn":
+        return None
+    day = max(dates) + 2 * ONE
+    out = item_occurrences(item, pack, day)
+    if any(o.late and o.late[1] >= day for o in out):
+        return None
+    return day, out
+
+
 def event_occurrences(ledger, today: date) -> list[Occurrence]:
     """Unit events (duban event) and the consequences their counts triggered."""
     out = []
@@ -219,10 +267,15 @@ def event_occurrences(ledger, today: date) -> list[Occurrence]:
     return out
 
 
-def occurrences(ledger, today: date) -> list[Occurrence]:
+Fixed = dict[str, tuple[date, list[Occurrence]]]  # item id → fixed_occurrences(item, pack), where not None
+
+
+def occurrences(ledger, today: date, fixed: Fixed | None = None) -> list[Occurrence]:
+    """Every occurrence up to ``today``; ``fixed``: settled items' occurrences known already (:func:`fixed_occurrences`)."""
     out = event_occurrences(ledger, today)
     for item in ledger.items.values():
-        out += item_occurrences(item, ledger.pack, today)
+        known = fixed.get(item.id) if fixed else None
+        out += known[1] if known is not None and known[0] <= today else item_occurrences(item, ledger.pack, today)
     return sorted(out, key=lambda o: (o.date, o.unit, o.item, o.on, o.arg, o.ref))
 
 
@@ -313,16 +366,16 @@ def matches(rule: ScoreRule, o: Occurrence) -> bool:
     )
 
 
-def score(ledger, period: Period, today: date) -> list[UnitScore]:
-    """Every unit's score for ``period``, counting what happened up to ``today``."""
+def score(ledger, period: Period, today: date, fixed: Fixed | None = None) -> list[UnitScore]:
+    """Every unit's score for ``period``, counting what happened up to ``today`` (``fixed``: see :func:`occurrences`)."""
     scoring = ledger.pack.scoring
     until = min(period.end, today)
-    occs = occurrences(ledger, until)
+    occs = occurrences(ledger, until, fixed)
     if today > until and scoring.done_on == "report":  # finished in the period, accepted after it (a later review)
         seen = set(occs)
         occs += [
             o
-            for o in occurrences(ledger, today)
+            for o in occurrences(ledger, today, fixed)
             if o.on in ("done_on_time", "done_late") and o.date <= until and o not in seen
         ]
     titles = {i.id: i.title for i in ledger.items.values()}

@@ -20,6 +20,9 @@ needs.  It lives in ``<git dir>/duban-cache/<ledger>/cache.sqlite``:
     and categories of the moment), and its stamp: a digest of every file's
     name, modification time and size, kept only when all of them are older
     than two seconds and have their rows;
+``memos``
+    values derived from a record and something else (:func:`memos`), keyed on a digest of both: the
+    occurrences a settled item gives every score (the rule pack being the something else);
 ``meta``
     the key: :data:`FORMAT`, duban's version and the shape of the stored
     record classes.  A database with another key is emptied and rebuilt, so a
@@ -64,7 +67,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-FORMAT = 3  # bump whenever the tables or the meaning of a column change
+FORMAT = 4  # bump whenever the tables or the meaning of a column change
 RACY_NS = 2_000_000_000
 DB = "cache.sqlite"
 BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
@@ -91,8 +94,10 @@ CREATE TABLE files (
     UNIQUE (folder, name)
 );
 CREATE TABLE records (folder TEXT NOT NULL, name TEXT NOT NULL, record BLOB NOT NULL, PRIMARY KEY (folder, name));
+CREATE TABLE memos (kind TEXT NOT NULL, context BLOB NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL,
+                    PRIMARY KEY (kind, key));
 """
-TABLES = {"meta", "folders", "files", "records"}
+TABLES = {"meta", "folders", "files", "records", "memos"}
 COLUMNS = (
     "folder",
     "name",
@@ -282,6 +287,7 @@ class Cache:
         """``stored``: the dataclasses the records are made of (their fields are part of the key)."""
         self.root = root
         self.reread: list[str] = []  # files read this run rather than taken from the cache
+        self.digests: dict[str, bytes] = {}  # file → digest of its stored record (the key of its memos)
         self.now = time.time_ns()  # before any file is statted: later modifications have later times
         self.db: sqlite3.Connection | None = None
         self._contexts: dict[str, Any] = {}  # folder → context, as stored
@@ -572,7 +578,9 @@ class Cache:
                 )
             )
             if record is not None:
-                self._blobs.append((rel, name, pickle.dumps(record, protocol=5)))
+                blob = pickle.dumps(record, protocol=5)
+                self._blobs.append((rel, name, blob))
+                self.digests[f"{rel}/{name}"] = digest(blob)
 
     def _records(self, rel: str, names: list[str], read: Callable[[str], Any]) -> dict[str, Any]:
         """The stored records of these files of the folder; one missing or that does not unpickle is read again."""
@@ -591,7 +599,8 @@ class Cache:
                     try:
                         out[name] = pickle.loads(blob)
                     except Exception:  # unpickling can raise almost anything
-                        pass
+                        continue
+                    self.digests[f"{rel}/{name}"] = digest(blob)
         except sqlite3.Error as e:
             self._fail(e)
         finally:
@@ -601,6 +610,75 @@ class Cache:
             if name not in out:
                 out[name] = read(name)
         return out
+
+
+def digest(blob: bytes) -> bytes:
+    return blake2b(blob, digest_size=16).digest()
+
+
+# -------------------------------------------------------------------- memos
+
+
+def _memo_db(root: Path) -> sqlite3.Connection | None:
+    d = cache_dir(root)
+    if d is None or not (d / DB).is_file():
+        return None
+    try:
+        return sqlite3.connect(d / DB, timeout=BUSY_MS / 1000, isolation_level=None)
+    except sqlite3.Error:
+        return None
+
+
+def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[bytes, bytes]:
+    """The values of ``kind`` stored for these record digests (:attr:`Cache.digests`) in ``context`` (whatever
+    else the values depend on, e.g. a digest of the rule pack); none when there is no cache.
+
+    Sound by construction: a value is found only under the digest of the very record it was derived from and
+    the same context and cache key (format, duban's version), so an edited file or pack finds nothing."""
+    db = _memo_db(root)
+    if db is None:
+        return {}
+    ctx = digest(cache_key().encode() + context)
+    keys = {digest(ctx + d): d for d in digests}
+    out: dict[bytes, bytes] = {}
+    try:
+        wanted = list(keys)
+        for i in range(0, len(wanted), CHUNK):
+            chunk = wanted[i : i + CHUNK]
+            for key, value in db.execute(
+                f"SELECT key, value FROM memos WHERE kind = ? AND key IN ({', '.join('?' * len(chunk))})",
+                (kind, *chunk),
+            ):
+                out[keys[key]] = value
+    except sqlite3.Error:  # not (yet) this version's cache, or broken: the values are derived again
+        return {}
+    finally:
+        db.close()
+    return out
+
+
+def keep_memos(root: Path, kind: str, context: bytes, values: dict[bytes, bytes]) -> None:
+    """Store values of ``kind`` (record digest → value) in ``context``; those of other contexts go (a pack that
+    changed leaves no values behind).  Busy, read-only or outdated: nothing is stored."""
+    db = _memo_db(root) if values else None
+    if db is None:
+        return
+    ctx = digest(cache_key().encode() + context)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM memos WHERE kind = ? AND context != ?", (kind, ctx))
+        db.executemany(
+            "INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?)",
+            [(kind, ctx, digest(ctx + d), v) for d, v in values.items()],
+        )
+        db.execute("COMMIT")
+    except sqlite3.Error:
+        try:
+            db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+    finally:
+        db.close()
 
 
 PARALLEL_MIN = 200  # files to parse before worker processes pay for themselves

@@ -43,6 +43,7 @@ class Ledger:
     events: list = field(default_factory=list)  # unit events (duban.unitevents.UnitEvent)
     checks: list[Problem] = field(default_factory=list)  # duban check's findings about single item files
     reread: list[str] = field(default_factory=list)  # files read again rather than taken from the cache
+    digests: dict[str, bytes] = field(default_factory=dict)  # item id → digest of its cached record (cache.memos)
 
     @property
     def calendar(self):
@@ -253,6 +254,8 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
     for rel in sorted(records):
         if rel not in ledger.broken:
             ledger.items[records[rel].id] = records[rel]
+            if rel in cache.digests:
+                ledger.digests[records[rel].id] = cache.digests[rel]
     for item_id in (scope.ids or ()) if scope else ():
         add_item(ledger, item_id)
 
