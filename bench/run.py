@@ -149,13 +149,13 @@ def bench_size(n: int, n_open: int, work: Path, runs: int) -> dict:
     item = pick_item(root)
     d = duban_cmd()
 
-    verified: list[bytes] = []  # the history verified up to the generated commit (.git/duban-verify.json)
+    verified: list[bytes] = []  # the history verified up to the generated commit (.git/duban-verify.sqlite)
 
     def reset():
         subprocess.run(["git", "reset", "-q", "--hard", base], cwd=root, check=True)
         shutil.rmtree(root / "out", ignore_errors=True)
         if verified:  # else every sweep, finding its predecessor's commit gone, verifies all history again
-            (root / ".git" / "duban-verify.json").write_bytes(verified[0])
+            (root / ".git" / "duban-verify.sqlite").write_bytes(verified[0])
 
     def drop_cache():
         shutil.rmtree(cache_dir(root), ignore_errors=True)
@@ -166,8 +166,8 @@ def bench_size(n: int, n_open: int, work: Path, runs: int) -> dict:
 
     reset()
     subprocess.run([*d, "verify"], env=env, capture_output=True)  # once, untimed: a daily sweep verifies one day
-    if (root / ".git" / "duban-verify.json").is_file():
-        verified.append((root / ".git" / "duban-verify.json").read_bytes())
+    if (root / ".git" / "duban-verify.sqlite").is_file():
+        verified.append((root / ".git" / "duban-verify.sqlite").read_bytes())
     res: dict = {"items": n, "item": item}
     res["cold list --overdue"] = measure([*d, "list", "--overdue"], env, 1, before=drop_cache)
     report("cold list --overdue")

@@ -7,13 +7,14 @@ commit changed, checks that
 * no slip number (kind, number), 文号 or item id is given to two places;
 * no item or event file is deleted outside a duban undo.
 
-What it has seen is kept in ``.git/duban-verify.json`` (the last commit verified and every number's
+What it has seen is kept in ``.git/duban-verify.sqlite`` (the last commit verified and every number's
 owner), so the daily run reads only the new commits; ``--all`` starts again from the first commit.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +23,10 @@ from duban.core.entries import SLIP_KINDS
 from duban.core.errors import DubanError
 from duban.store.git import Repo, git
 from duban.store.history import Commit, commits
-from duban.store.yamlio import YamlError, atomic_write, loads
+from duban.store.yamlio import YamlError, loads
 
-STATE = "duban-verify.json"
-VERSION = 1
+STATE = "duban-verify.sqlite"
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -59,29 +60,98 @@ def verify(root: Path, everything: bool = False, digest: bool = False) -> tuple[
     head = repo.head()
     if head is None:
         return [], 0
-    state_path = repo.dir / STATE
-    before = _read_state(state_path)
-    state = {} if everything else before
-    found: list[Violation] = []
-    last = state.get("commit")
-    if last and not _ancestor(root, last, head):
-        what = f"上次核验到的提交 {last[:10]} 已不在历史中：历史被改写过；已从头核验"
-        found.append(Violation(head, "", "", ".git", 1, what))
-        state, last = {}, None
-    owners: dict[str, list] = state.get("owners", {})
-    n = 0
-    for c in commits(root, stop=last, reverse=True):
-        found += _commit(repo, c, owners)
-        n += 1
-    known = [Violation(**v) for v in state.get("violations", [])] + found
-    shown = min(before.get("shown", 0), len(known))
-    if digest:
-        found, shown = known[shown:], len(known)
-    if n or digest:
-        saved = {"version": VERSION, "commit": head, "owners": owners, "shown": shown}
-        saved["violations"] = [v.as_dict() for v in known]
-        atomic_write(state_path, json.dumps(saved, ensure_ascii=False))
+    with _State(repo.dir / STATE) as state:
+        before_shown = int(state.meta.get("shown", 0))
+        if everything:
+            state.clear()
+        found: list[Violation] = []
+        last = state.meta.get("commit")
+        if last and not _ancestor(root, last, head):
+            what = f"上次核验到的提交 {last[:10]} 已不在历史中：历史被改写过；已从头核验"
+            found.append(Violation(head, "", "", ".git", 1, what))
+            state.clear()
+            last = None
+        n = 0
+        for c in commits(root, stop=last, reverse=True):
+            found += _commit(repo, c, state.owners)
+            n += 1
+        new = found
+        known = state.violations() + new
+        shown = min(before_shown, len(known))
+        if digest:
+            found, shown = known[shown:], len(known)
+        if n or digest:
+            state.save(head, shown, new)
     return found, n
+
+
+class _Owners:
+    """Which place each number was first given to: looked up in the state database, new ones kept until saved."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.new: dict[str, list] = {}
+
+    def get(self, key: str):
+        if key in self.new:
+            return self.new[key]
+        row = self.db.execute("SELECT path, line, sha FROM owners WHERE key = ?", (key,)).fetchone()
+        return list(row) if row else None
+
+    def __setitem__(self, key: str, value: list) -> None:
+        self.new[key] = value
+
+
+class _State:
+    """What verify has seen, in ``.git/duban-verify.sqlite``: the last commit verified, every number's owner,
+    the violations found and how many a digest has shown.  Read by key, so a daily run costs what is new."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self) -> _State:
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:  # a broken state is only a cache of the history: start again
+            self.path.unlink(missing_ok=True)
+            self.db = self._open()
+        self.meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        if self.meta.get("version") != str(VERSION):
+            self.clear()
+        self.owners = _Owners(self.db)
+        return self
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.executescript(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
+            "CREATE TABLE IF NOT EXISTS owners (key TEXT PRIMARY KEY, path TEXT, line INTEGER, sha TEXT);"
+            "CREATE TABLE IF NOT EXISTS violations (n INTEGER PRIMARY KEY, json TEXT);"
+        )
+        return db
+
+    def clear(self) -> None:
+        self.db.executescript("DELETE FROM meta; DELETE FROM owners; DELETE FROM violations;")
+        self.meta = {}
+        if hasattr(self, "owners"):
+            self.owners.new.clear()
+
+    def violations(self) -> list[Violation]:
+        return [Violation(**json.loads(j)) for (j,) in self.db.execute("SELECT json FROM violations ORDER BY n")]
+
+    def save(self, head: str, shown: int, new: list[Violation]) -> None:
+        """The owners and violations found now, the commit verified and how many violations a digest showed."""
+        owners = [(k, *v) for k, v in self.owners.new.items()]
+        self.db.executemany("INSERT OR REPLACE INTO owners VALUES (?, ?, ?, ?)", owners)
+        found = [(json.dumps(v.as_dict(), ensure_ascii=False),) for v in new]
+        self.db.executemany("INSERT INTO violations (json) VALUES (?)", found)
+        rows = [("version", str(VERSION)), ("commit", head), ("shown", str(shown))]
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.db.commit()
+        self.db.close()
 
 
 def _ancestor(root: Path, a: str, b: str) -> bool:
@@ -92,19 +162,11 @@ def _ancestor(root: Path, a: str, b: str) -> bool:
     return True
 
 
-def _read_state(path: Path) -> dict:
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) and state.get("version") == VERSION else {}
-
-
 def _tracked(path: str) -> bool:
     return path.startswith(("items/", "events/")) and path.endswith((".yaml", ".yml"))
 
 
-def _commit(repo: Repo, c: Commit, owners: dict[str, list]) -> list[Violation]:
+def _commit(repo: Repo, c: Commit, owners: _Owners) -> list[Violation]:
     args = ["diff-tree", "-r", "-z", "--no-commit-id", "--relative", "--no-renames"]
     args += [c.parents[0], c.sha] if c.parents else ["--root", c.sha]
     fields = git(repo.root, *args).split("\0")
@@ -146,7 +208,7 @@ def _commit(repo: Repo, c: Commit, owners: dict[str, list]) -> list[Violation]:
     return out
 
 
-def _owners(c: Commit, path: str, parsed, owners: dict[str, list]) -> list[Violation]:
+def _owners(c: Commit, path: str, parsed, owners: _Owners) -> list[Violation]:
     """Every number in this version of an item file: claimed here, or already given to another place."""
     data, lines = parsed
     out = []
