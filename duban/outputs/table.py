@@ -5,12 +5,18 @@ never cut, so a line can be longer than the terminal and is still whole when pip
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from unicodedata import east_asian_width
 
 
 def width(text: str) -> int:
     """Display width in terminal columns (wide and full-width characters count two)."""
-    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+    return len(text) if text.isascii() else sum(map(_char_width, text))
+
+
+@cache
+def _char_width(c: str) -> int:
+    return 2 if east_asian_width(c) in "WF" else 1
 
 
 def pad(text: str, n: int) -> str:

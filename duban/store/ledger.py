@@ -8,6 +8,8 @@ left out of ``items``; it never stops the others from loading.
 from __future__ import annotations
 
 import os
+import pickle
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
@@ -24,9 +26,7 @@ from duban.core.model import (
 )
 from duban.core.pack import TIERS, RulePack
 from duban.core.schema import Source
-from duban.store.packs import load_pack
 from duban.store.paths import inside
-from duban.store.yamlio import YamlError, load_path
 
 CONFIG = "duban.yaml"
 
@@ -100,6 +100,8 @@ def item_rel(item_id: str) -> str:
 
 
 def _read(root: Path, rel: str, problems: list[Problem]):
+    from duban.store.yamlio import YamlError, load_path
+
     try:
         data, lines = load_path(root / rel)
     except FileNotFoundError:
@@ -170,18 +172,7 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
     from duban.store.git import settle
 
     settle(root)  # a change killed half-way is finished (or forgotten) before anything is read
-    problems: list[Problem] = []
-    config = load_config(root, problems)
-
-    data, src = _read(root, "units.yaml", problems)
-    units = validate_units(src, data) if data is not None else {}
-    problems += src.problems
-
-    rules_dir = pack_folder(root, config, problems)
-    rel = os.path.relpath(rules_dir, root).replace(os.sep, "/") if root in rules_dir.parents else f"<{config.rules}>"
-    pack, pack_problems = load_pack(rules_dir, rel)
-    problems += pack_problems
-
+    config, units, pack, problems = settings(root)
     ledger = Ledger(root, config, units, pack, {}, problems)
     if only_config:
         return ledger
@@ -198,6 +189,84 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
         for item_id in sorted({e.item for e in ledger.events if e.item and e.date >= scope.since} - set(ledger.items)):
             add_item(ledger, item_id)
     return ledger
+
+
+def settings(root: Path) -> tuple[Config, dict[str, Unit], RulePack, list[Problem]]:
+    """duban.yaml, units.yaml and the rule pack, with their problems: from ``settings.pickle`` in the cache
+    folder when none of the files they were read from changed (each statted: time, size, inode), else read
+    (and the pickle written again).  Served from the pickle, no YAML is parsed and PyYAML is not imported."""
+    from duban.store.cache import cache_dir, cache_key
+
+    folder = cache_dir(root)
+    path = folder / SETTINGS if folder is not None else None
+    if path is not None:
+        try:
+            with open(path, "rb") as f:
+                key, probes, value = pickle.load(f)
+            if key == (cache_key((Config, Unit, RulePack, Problem)), str(root)) and all(
+                _probe(p) == stamp for p, stamp in probes
+            ):
+                return value
+        except Exception:  # missing, foreign, truncated: read the files
+            pass
+    now = time.time_ns()
+    problems: list[Problem] = []
+    probes = [_probe_of(root / CONFIG), _probe_of(root / "units.yaml")]
+    config = load_config(root, problems)
+    data, src = _read(root, "units.yaml", problems)
+    units = validate_units(src, data) if data is not None else {}
+    problems += src.problems
+    rules_dir = pack_folder(root, config, problems)
+    rel = os.path.relpath(rules_dir, root).replace(os.sep, "/") if root in rules_dir.parents else f"<{config.rules}>"
+    probes += [_probe_of(rules_dir), *(_probe_of(f) for f in _files(rules_dir)), _probe_of(root / config.rules)]
+    probes.append(_probe_of(_official_calendar_file()))
+    from duban.store.packs import load_pack
+
+    pack, pack_problems = load_pack(rules_dir, rel)
+    problems += pack_problems
+    value = (config, units, pack, problems)
+    racy = any(s is not None and s[0] > now - 2_000_000_000 for _, s in probes)
+    if path is not None and not racy:
+        key = (cache_key((Config, Unit, RulePack, Problem)), str(root))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{SETTINGS}.{os.getpid()}")
+            tmp.write_bytes(pickle.dumps((key, probes, value), protocol=5))
+            os.replace(tmp, path)
+        except OSError:  # read-only: read the files next time too
+            pass
+    return value
+
+
+SETTINGS = "settings.pickle"
+
+
+def _probe(path: str) -> tuple[int, int, int] | None:
+    """A file's or folder's (mtime, size, inode); None when it is not there."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def _probe_of(path: Path) -> tuple[str, tuple[int, int, int] | None]:
+    return str(path), _probe(str(path))
+
+
+def _files(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return []
+
+
+def _official_calendar_file() -> Path:
+    """The chinese_calendar package's table of holidays (an upgrade of it changes every calendar)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("chinese_calendar")
+    return Path(spec.origin).with_name("constants.py") if spec and spec.origin else Path("chinese_calendar")
 
 
 def _parse_item(root: Path, rel: str):
