@@ -5,7 +5,7 @@ imports cost more than the whole of Taskwarrior's ``task overdue``).
 It takes only what it is sure to print exactly as the full command line would: the options it knows, in
 the forms click accepts (``--opt value``, ``--opt=value``, repeated), output to a pipe or a file (or
 ``--json``), and a ledger without problems.  Anything else — ``--help``, an unknown option, a terminal,
-a problem to report, an error, shell completion — returns False before anything is printed, and the
+a problem to report, an error, shell completion, ``DUBAN_FAST=off`` — returns False before anything is printed, and the
 full command line (:mod:`duban.cli.full`) runs instead and says it the usual way.
 """
 
@@ -24,7 +24,7 @@ VALUES = {
 
 def serve(argv: list[str]) -> bool:
     """Run the command if the fast path can; False (nothing printed) when the full command line must."""
-    if os.environ.get("_DUBAN_COMPLETE"):
+    if os.environ.get("_DUBAN_COMPLETE") or os.environ.get("DUBAN_FAST", "").lower() in ("off", "0", "no", "false"):
         return False
     if argv == ["--version"]:
         from duban import __version__

@@ -252,11 +252,16 @@ class Folder:
         self._settled = settled  # name → settled ordinal (0: in hand), for every file that loaded; None: all rows fresh
         self._cache, self._records, self._read = cache, records, read
 
-    def records(self, settled_after: int | None = None, where: tuple[str, tuple] | None = None) -> dict[str, Any]:
-        """The items in hand, and the settled ones settled after the ordinal given (None: all of them).
+    def records(
+        self, settled_after: int | None = None, where: tuple[str, tuple] | None = None, names: set[str] | None = None
+    ) -> dict[str, Any]:
+        """The items in hand, and the settled ones settled after the ordinal given (None: all of them); only
+        those of ``names`` when given.
 
         ``where``: a condition on the plain columns that narrows the choice where every row is fresh (a
         superset of what the caller wants: it checks the records it gets)."""
+        if names is not None:
+            where = (f"name IN ({', '.join('?' * len(names))})", tuple(sorted(names)))
         if self._settled is None:  # every row is fresh: the database chooses
             chosen = self._cache._select(self.rel, settled_after, where)
             if chosen is not None:
@@ -267,7 +272,11 @@ class Folder:
                 self._records[name], e = self._read(name)
                 if not e.broken:
                     self._settled[name] = e.settled
-        wanted = [n for n, s in self._settled.items() if settled_after is None or not s or s > settled_after]
+        wanted = [
+            n
+            for n, s in self._settled.items()
+            if (settled_after is None or not s or s > settled_after) and (names is None or n in names)
+        ]
         missing = [n for n in wanted if n not in self._records]
         if missing:
             self._records.update(self._cache._records(self.rel, missing, self._record))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from duban.core.errors import DubanError, Problem
 from duban.core.model import (
+    ID_RE,
     Config,
     Item,
     Unit,
@@ -84,8 +85,6 @@ def find_root(explicit: str | os.PathLike | None = None) -> Path:
 
 
 def normalize_id(item_id: str) -> str:
-    from duban.core.model import ID_RE
-
     item_id = str(item_id).strip()
     if not ID_RE.match(item_id):
         raise DubanError(f"事项编号 “{item_id}” 格式不对，应为 年份-序号，如 2026-0007")
@@ -295,6 +294,9 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
     root = ledger.root
     context = (tuple(sorted(ledger.units)), tuple(ledger.pack.categories))
     notes, records, names = {}, {}, {}
+    named: dict[str, set[str]] = {}  # folder → the files of the items asked for by id
+    for rel in (item_rel(i) for i in (scope.ids or () if scope else ()) if ID_RE.match(i)):
+        named.setdefault(rel.rsplit("/", 1)[0], set()).add(rel.rsplit("/", 1)[1])
     for folder in cache.folders(
         "items", context, lambda rel: _parse_item(root, rel), lambda item: tuple(check_refs(ledger, item))
     ):
@@ -302,7 +304,9 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
         names[folder.rel] = folder.names
         if scope is None or scope.ids is None:
             wanted = folder.records(scope.settled_after(), scope.where()) if scope else folder.records()
-            records.update({f"{folder.rel}/{n}": r for n, r in wanted.items()})
+        else:
+            wanted = folder.records(names=files) if (files := named.get(folder.rel)) else {}
+        records.update({f"{folder.rel}/{n}": r for n, r in wanted.items()})
     duplicates = _duplicates(root, names, notes)
     for rel in sorted(set(notes) | set(duplicates)):
         e = notes.get(rel)
@@ -323,13 +327,12 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
         if rel not in ledger.broken:
             ledger.items[records[rel].id] = records[rel]
     for item_id in (scope.ids or ()) if scope else ():
-        add_item(ledger, item_id)
+        if item_id not in ledger.items:  # not where its id says (or not there at all)
+            add_item(ledger, item_id)
 
 
 def add_item(ledger: Ledger, item_id: str) -> None:
     """One more item, read from its file; a file with errors is marked broken instead.  No such item: nothing."""
-    from duban.core.model import ID_RE
-
     rel = item_rel(item_id) if ID_RE.match(item_id) else None
     if rel is None or rel in ledger.broken or not (ledger.root / rel).is_file():
         return
