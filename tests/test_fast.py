@@ -152,3 +152,29 @@ def test_what_rich_would_print_otherwise_goes_the_full_way(root):
     for args in [("show", "2026-0003"), ("list",), ("list", "--overdue", "--json")]:
         fast, full = run(root, *args), run(root, *args, DUBAN_FAST="off")
         assert fast == full and fast[0] == 1 and b"2026-0004" in fast[2], args
+
+
+def test_settled_items_are_listed_from_the_cache_columns_as_from_their_files(root):
+    import json as _json
+    from datetime import date
+
+    from duban.store.ledger import Scope, load
+
+    closed = _json.loads(run(root, "list", "--status", "closed", "--json")[1])
+    assert closed
+    item = closed[0]["id"]
+    rc, _, err = run(root, "amend", item, "--reason", "更正", "--title", "更正后的标题", "--tier", "red")
+    assert rc == 0, err
+    for path in root.rglob("*.yaml"):
+        if ".git" not in path.parts:
+            age(path, 30)
+    run(root, "list", "--all")  # the cache brought up to date
+    summaries = load(root, scope=Scope(summary_on=date.fromisoformat(TODAY))).summaries
+    assert item in {s.id for s in summaries} and len(summaries) >= len(closed)
+    for args in [("list", "--all"), ("list", "--status", "closed"), ("list", "--status", "done", "--status", "open")]:
+        fast = run(root, *args)
+        assert fast == run(root, *args, DUBAN_CACHE="off") == run(root, *args, DUBAN_FAST="off"), args
+    assert "更正后的标题" in run(root, "list", "--all")[1].decode()
+    # the day asked for before the item was settled: from its records, not the columns
+    early = ("list", "--all", "--today", "2026-03-01")
+    assert run(root, *early) == run(root, *early, DUBAN_CACHE="off")

@@ -91,7 +91,7 @@ def list_(
         text,
     )
     with busy("正在读取台账……"):
-        led, rows = list_items(root, filters, day)
+        led, rows = list_items(root, filters, day, table=not (json_ or xlsx_path or csv_path))
     report_problems(led)
     written = []
     if xlsx_path or csv_path:

@@ -122,7 +122,7 @@ def list_text(positional: list[str], opts: dict[str, list[str]]) -> str | None:
         opts.get("--text", [None])[-1],
     )
     root, day = _where(opts)
-    led, rows = list_items(root, filters, day)
+    led, rows = list_items(root, filters, day, table=not json_)
     if led.problems:
         return None
     if json_:
