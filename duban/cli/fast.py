@@ -11,6 +11,7 @@ full command line (:mod:`duban.cli.full`) runs instead and says it the usual way
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -37,11 +38,13 @@ def serve(argv: list[str]) -> bool:
     if parsed is None:
         return False
     positional, opts = parsed
+    gc.disable()  # a short run that makes many objects and little garbage: the collector only costs time
     try:
         out = (list_text if argv[0] == "list" else show_text)(positional, opts)
     except Exception:  # an error (no such item, a bad date …): the full command line reports it
-        return False
+        out = None
     if out is None:
+        gc.enable()
         return False
     sys.stdout.write(out)
     return True

@@ -12,7 +12,7 @@ from duban.commands.clock import span
 from duban.core.errors import DubanError
 from duban.core.scoring import Period, UnitScore, counts_from, parse_period, score
 from duban.core.state import ACTIVE, SETTLED, STATUSES, as_of
-from duban.outputs.views import item_view, summary_row
+from duban.outputs.views import item_view, summary_rows
 from duban.store.ledger import Ledger, Scope, load, normalize_id
 
 IN_HAND = ("open", "reported", "returned", "transferred")  # what ``duban list`` shows by default
@@ -49,7 +49,7 @@ class Filters:
         return Scope(overdue_on=today) if self.overdue else Scope(live_on=today)
 
     def summarisable(self) -> bool:
-        """Whether settled items can be listed from the cache's columns (:func:`summary_row`): no filter but
+        """Whether settled items can be listed from the cache's columns (:func:`summary_rows`): no filter but
         the status, and a status (or --all) that takes settled items."""
         return (
             not (self.unit or self.tier or self.category or self.leader or self.text or self.overdue)
@@ -90,7 +90,7 @@ def urgency(v: dict) -> tuple:
 
 def list_items(root: Path, filters: Filters, today: date, table: bool = False) -> tuple[Ledger, list[dict]]:
     """The 台账: item views matching ``filters``, most urgent first.  ``table``: only what the table prints is
-    wanted, so items settled by ``today`` may come as :func:`summary_row` (the cache's columns) instead of
+    wanted, so items settled by ``today`` may come as :func:`summary_rows` (the cache's columns) instead of
     whole views."""
     unknown = [s for s in filters.status if s not in STATUSES]
     if unknown:
@@ -103,7 +103,7 @@ def list_items(root: Path, filters: Filters, today: date, table: bool = False) -
     ledger = load(root, scope=Scope(summary_on=today) if summaries else filters.scope(today))
     views = (item_view(ledger, item, today, full=False) for item in ledger.items.values() if filters.keep_item(item))
     rows = [v for v in views if filters.keep(v)]
-    rows += [v for v in (summary_row(ledger, s) for s in ledger.summaries) if filters.keep(v)]
+    rows += [v for v in summary_rows(ledger, ledger.summaries) if filters.keep(v)]
     rows.sort(key=urgency)
     return ledger, rows
 

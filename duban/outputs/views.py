@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import cache
 
 from duban.core.entries import SLIP_KINDS
 from duban.core.errors import DubanError
@@ -96,37 +98,40 @@ def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
 def escalation(item: Item, words) -> dict | None:
     """The furthest the item has been escalated: its latest slip (提醒/催办/警告/移交单) with number and date."""
     slip = last_slip(item.log)
-    return escalation_of(slip, words) if slip else None
+    return escalation_of(slip, words.entry) if slip else None
 
 
-def escalation_of(slip: tuple, words) -> dict:
+def escalation_of(slip: tuple, entry: Callable[[str], str]) -> dict:
     kind, number, day, shown, suffix = slip
-    label = f"{words.entry(kind)} {shown}".strip() + suffix
-    return {"kind": kind, "number": number, "date": iso(day), "label": label}
+    return {"kind": kind, "number": number, "date": iso(day), "label": f"{entry(kind)} {shown}".strip() + suffix}
 
 
-def summary_row(ledger, s) -> dict:
-    """What the 台账's table needs of an item settled by the day asked for, from the cache's columns
-    (:class:`duban.store.ledger.Summary`): the keys of :func:`item_view` that :func:`list`'s cells, order and
+def summary_rows(ledger, summaries) -> list[dict]:
+    """What the 台账's table needs of items settled by the day asked for, from the cache's columns
+    (:class:`duban.store.ledger.Summary`): the keys of :func:`item_view` that ``list``'s cells, order and
     status filter read, with the values item_view gives a settled item."""
     words = ledger.pack.words
-    return {
-        "id": s.id,
-        "title": s.title,
-        "tier": s.tier,
-        "tier_short": words.tier_short(s.tier),
-        "lead": s.lead,
-        "lead_name": ledger.unit_name(s.lead),
-        "deadline": s.deadline,
-        "status": s.status,
-        "status_label": words.status(s.status),
-        "overdue": False,
-        "days_overdue": 0,
-        "days_left": None,
-        "extended": s.extended,
-        "escalation": escalation_of(s.slip, words) if s.slip else None,
-        "light": "",
-    }
+    tier_short, status, unit, entry = map(cache, (words.tier_short, words.status, ledger.unit_name, words.entry))
+    return [
+        {
+            "id": s.id,
+            "title": s.title,
+            "tier": s.tier,
+            "tier_short": tier_short(s.tier),
+            "lead": s.lead,
+            "lead_name": unit(s.lead),
+            "deadline": s.deadline,
+            "status": s.status,
+            "status_label": status(s.status),
+            "overdue": False,
+            "days_overdue": 0,
+            "days_left": None,
+            "extended": s.extended,
+            "escalation": escalation_of(s.slip, entry) if s.slip else None,
+            "light": "",
+        }
+        for s in summaries
+    ]
 
 
 def slips_text(item: Item, words) -> str:

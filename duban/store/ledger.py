@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from duban.core.errors import DubanError, Problem
 from duban.core.model import (
@@ -32,8 +33,7 @@ from duban.store.paths import inside
 CONFIG = "duban.yaml"
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     """An item settled by the day asked for, as the cache's columns hold it (corrected fields, end state)."""
 
     id: str
