@@ -659,7 +659,6 @@ def _parse_in_worker(rel: str) -> tuple[str, tuple[Any, Entry]]:
 def parse_all(rels: list[str], parse: Parse) -> dict[str, tuple[Any, Entry]]:
     """Parse many files: in worker processes (one per core) when there are enough of them and a core is idle
     (records sent back cost about a sixth more CPU time); progress on stderr when it is a terminal."""
-    global _PARSE
     out: dict[str, tuple[Any, Entry]] = {}
     if not rels:
         return out
@@ -669,6 +668,20 @@ def parse_all(rels: list[str], parse: Parse) -> dict[str, tuple[Any, Entry]]:
         if show and (i % 250 == 0 or i == len(rels)):
             print(f"\r正在读取台账文件（首次建立缓存）{i}/{len(rels)}", end="", file=sys.stderr, flush=True)
 
+    collecting = gc.isenabled()
+    gc.disable()  # parsing makes millions of objects and no garbage: about a tenth less time without the collector
+    try:
+        _parse_all(rels, parse, out, progress)
+    finally:
+        if collecting:
+            gc.enable()
+    if show:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    return out
+
+
+def _parse_all(rels: list[str], parse: Parse, out: dict, progress: Callable[[int], None]) -> None:
+    global _PARSE
     cores = min(os.cpu_count() or 1, 8)
     idle = cores - os.getloadavg()[0]  # workers on a busy machine only add the cost of sending records back
     if cores > 1 and idle >= 1 and len(rels) >= PARALLEL_MIN:
@@ -688,9 +701,6 @@ def parse_all(rels: list[str], parse: Parse) -> dict[str, tuple[Any, Entry]]:
         if rel not in out:
             out[rel] = parse(rel)
             progress(len(out))
-    if show:
-        print("\r\033[K", end="", file=sys.stderr, flush=True)
-    return out
 
 
 def _corrupt(e: sqlite3.Error) -> bool:
