@@ -178,3 +178,23 @@ def test_settled_items_are_listed_from_the_cache_columns_as_from_their_files(roo
     # the day asked for before the item was settled: from its records, not the columns
     early = ("list", "--all", "--today", "2026-03-01")
     assert run(root, *early) == run(root, *early, DUBAN_CACHE="off")
+
+
+def test_the_columns_follow_in_place_edits_that_unsettle_delete_or_rename(root):
+    run(root, "list", "--all")  # sealed folders, summaries in use
+    closed = [line for line in run(root, "list", "--status", "closed")[1].decode().splitlines()[2:]]
+    first, second = closed[0].split()[0], closed[1].split()[0]
+    path = root / "items" / first[:4] / f"{first}.yaml"
+    st = path.stat()
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    close = next(i for i, line in enumerate(lines) if "kind: close" in line)
+    with open(path, "r+b") as f:  # the close entry cut off in place, the file's time put back
+        f.write("".join(lines[:close] + lines[close + 1 :]).encode())
+        f.truncate()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    moved = root / "items" / second[:4] / f"{second}.yaml"
+    moved.rename(moved.with_name("x" + moved.name))  # renamed: an item file that is not named by its id
+    for args in [("list", "--all"), ("list", "--status", "closed"), ("list",)]:
+        assert run(root, *args) == run(root, *args, DUBAN_CACHE="off"), args
+    out = run(root, "list", "--status", "closed")[1].decode()
+    assert first not in out and second not in out

@@ -11,7 +11,8 @@ needs.  It lives in ``<git dir>/duban-cache/<ledger>/cache.sqlite``:
     0 while in hand), its problems, ``duban check``'s findings, its
     cross-reference problems, whether it failed to load, and, as plain columns
     for queries, the item's derived status, current deadline (ISO date), lead
-    unit, tier and category;
+    unit, tier, category and title (as corrected), whether it was extended and its
+    latest slip — what the 台账 prints of a settled item (:meth:`Folder.summaries`);
 ``records``
     the parsed record of each file that loaded, pickled (a table of its own,
     so that checking the files' stamps reads small rows only);
@@ -44,7 +45,9 @@ corrupt, truncated or foreign is deleted and rebuilt; a row that cannot be
 unpickled is read again from its file.  A run reads in one transaction and
 writes, only if something changed, in the same transaction at the end (WAL
 mode: readers never wait); when another duban holds the database, or wrote to
-it meanwhile, the run simply does not write.  Delete the folder at any time;
+it meanwhile, the run simply does not write.  Beside the database,
+``settings.pickle`` holds duban.yaml, units.yaml and the rule pack as loaded
+(:func:`duban.store.ledger.settings`).  Delete the folder at any time;
 ``DUBAN_CACHE=off`` runs without it.
 """
 
