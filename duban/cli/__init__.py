@@ -1,45 +1,28 @@
-"""The command line: typer apps by family, each command a thin body that parses
-options, calls one library function (:mod:`duban.commands`) and prints.
-
-* :mod:`duban.cli.desk`   — init, list, show, check, log, undo, calendar, rules
-* :mod:`duban.cli.items`  — issue, report, review, extend, transfer-back, reassign,
-  instruct, lookback, close, escalate, refer, event, amend, withdraw
-* :mod:`duban.cli.office` — sweep, score, render
-* :mod:`duban.cli.units`  — unit (list, add, edit, retire)
-"""
+"""The command line.  ``main`` first tries the fast path (:mod:`duban.cli.fast`: ``list``, ``show`` and
+``--version`` printed with the standard library and the cache alone); anything else — and anything the fast
+path is not sure to print exactly as the full command line would — goes to typer (:mod:`duban.cli.full`)."""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
-
-import typer
-
-from duban import __version__
-from duban.cli import desk, items, office, units  # noqa: F401  (each registers its commands on the app)
-from duban.cli.common import app, console
-from duban.core.errors import DubanError
 
 
 def main() -> None:
-    try:
-        app()
-    except DubanError as e:
-        console(stderr=True).print(f"错误: {e}", markup=False, highlight=False)
-        sys.exit(e.exit_code)
+    from duban.cli.fast import serve
+
+    if serve(sys.argv[1:]):
+        return
+    from duban.cli.full import main as full
+
+    full()
 
 
-def _version(value: bool):
-    if value:
-        print(f"duban {__version__}")
-        raise typer.Exit()
+def __getattr__(name: str):
+    if name == "app":  # the typer app, for tests and tools: ``from duban.cli import app``
+        from duban.cli.full import app
 
-
-@app.callback()
-def _root_options(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号")] = False,
-):
-    """督办 duban."""
+        return app
+    raise AttributeError(name)
 
 
 __all__ = ["app", "main"]

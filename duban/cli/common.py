@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import contextmanager
 from datetime import date
@@ -90,8 +89,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 NoFormsOpt = Annotated[bool, typer.Option("--no-forms", help="不生成 Word 文书")]
 ItemArg = Annotated[str, typer.Argument(help="事项编号，如 2026-0007", autocompletion=complete_item)]
 
-TIER_STYLE = {"red": "bold red", "yellow": "bold yellow", "blue": "bold blue"}
-
 
 def console(stderr: bool = False):
     from rich.console import Console
@@ -113,7 +110,9 @@ def busy(what: str):
 
 
 def out_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    from duban.outputs.listing import json_text
+
+    sys.stdout.write(json_text(data))
 
 
 def root_of(ledger: Path | None) -> Path:

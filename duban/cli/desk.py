@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from duban.cli.common import (
-    TIER_STYLE,
     ItemArg,
     JsonOpt,
     LedgerOpt,
@@ -92,7 +91,7 @@ def list_(
         text,
     )
     with busy("正在读取台账……"):
-        led, rows = list_items(root, filters, day)
+        led, rows = list_items(root, filters, day, table=not (json_ or xlsx_path or csv_path))
     report_problems(led)
     written = []
     if xlsx_path or csv_path:
@@ -112,38 +111,22 @@ def list_(
     exit_for(led)
 
 
-LIST_HEAD = ("编号", "等级", "期限", "剩余/逾期", "状态", "督办", "主办单位", "标题")
-
-
-def _list_cells(v: dict) -> tuple[str, ...]:
-    esc = v["escalation"]
-    return (
-        v["id"],
-        v["tier_short"],
-        v["deadline"] or "",
-        _left(v),
-        v["status_label"] + ("（已延期）" if v["extended"] else ""),
-        esc["label"] if esc else "",
-        v["lead_name"],
-        v["title"],
-    )
-
-
 def _print_list(rows, led, filters) -> None:
     """A rich table on a wide terminal; a narrow one gets each item's unit and title on an indented line under
     its figures; pipes and files one plain line per item (for grep), the title last and whole."""
-    shown = "全部事项" if filters.all or filters.status else "在办事项"
-    caption = f"督查台账：{shown} {len(rows)} 项" + ("" if filters.all else "（--all 列出全部）")
+    from duban.outputs.listing import LIGHT_STYLE, LIST_HEAD, TIER_STYLE, list_caption, list_cells, plain_list
+
+    caption = list_caption(len(rows), filters.all, filters.status)
     con = console()
-    if not con.is_terminal or con.width < 120:
+    if not con.is_terminal:
+        sys.stdout.write(plain_list(caption, rows))
+        return
+    if con.width < 120:
         from duban.outputs.table import plain_lines
 
-        all_cells = [_list_cells(v) for v in rows]
-        if not con.is_terminal:
-            lines = plain_lines(LIST_HEAD, all_cells)
-        else:
-            figures = plain_lines(LIST_HEAD[:-2], [c[:-2] for c in all_cells], gap=1)
-            lines = [figures[0]] + [f"{f}\n    {c[-2]}  {c[-1]}" for f, c in zip(figures[1:], all_cells, strict=True)]
+        all_cells = [list_cells(v) for v in rows]
+        figures = plain_lines(LIST_HEAD[:-2], [c[:-2] for c in all_cells], gap=1)
+        lines = [figures[0]] + [f"{f}\n    {c[-2]}  {c[-1]}" for f, c in zip(figures[1:], all_cells, strict=True)]
         sys.stdout.write("\n".join([caption, *lines]) + "\n")
         return
     from rich.table import Table
@@ -152,25 +135,16 @@ def _print_list(rows, led, filters) -> None:
     table = Table(title=caption, show_lines=False, box=None, header_style="bold")
     for col in LIST_HEAD:
         table.add_column(col, overflow="fold", no_wrap=col != "标题", min_width=20 if col == "标题" else None)
-    light = {"red": "bold red", "yellow": "yellow"}
     for v in rows:
-        cells = _list_cells(v)
+        cells = list_cells(v)
         table.add_row(
             *(Text(c) for c in cells[:1]),
             Text(cells[1], style=TIER_STYLE.get(v["tier"], "")),
             Text(cells[2]),
-            Text(cells[3], style=light.get(v["light"], "")),
+            Text(cells[3], style=LIGHT_STYLE.get(v["light"], "")),
             *(Text(c) for c in cells[4:]),
         )
     con.print(table)
-
-
-def _left(v: dict) -> str:
-    if v["overdue"]:
-        return f"逾期 {v['days_overdue']} 天"
-    if v["days_left"] is not None:
-        return f"剩 {v['days_left']} 天"
-    return ""
 
 
 @app.command()
@@ -193,58 +167,18 @@ def show(
     exit_for(led)
 
 
-def _workdays(v: dict, key: str) -> str:
-    """``N 个工作日``, or why it cannot be counted yet (the year's holidays not yet published)."""
-    if v[key] is None and v.get("calendar_missing"):
-        return f"{v['calendar_missing']} 年节假日尚未公布，工作日暂不能计算"
-    return f"{v[key]} 个工作日"
-
-
 def _print_item(v: dict) -> None:
     from rich.text import Text
 
+    from duban.outputs.listing import history_pieces, item_fields, title_line
+
     con = console()
-    con.print(f"{v['id']}  {v['title']}", style="bold", markup=False)
-    state = Text(v["status_label"])
-    if v["overdue"]:
-        state.append(f"，逾期 {v['days_overdue']} 天（{_workdays(v, 'working_days_overdue')}）", style="bold red")
-    elif v["due_soon"]:
-        state.append(f"，临期：剩 {v['days_left']} 天", style="yellow")
-    elif v["days_left"] is not None:
-        state.append(f"，剩 {v['days_left']} 天（{_workdays(v, 'working_days_left')}）")
-    tier = Text(v["tier_short"], style=TIER_STYLE.get(v["tier"], ""))
-    tier.append(f" {v['tier_label']}")
-    fields = [
-        ("类别", v["category_label"]),
-        ("等级", tier),
-        ("立项依据", v["basis"]),
-        ("责任领导", v.get("leader", "")),
-        ("通知单文号", v["ref"]),
-        ("主办单位", v["lead_name"]),
-        ("协办单位", "、".join(v["co_names"])),
-        ("立项日期", v["issued"]),
-        ("办理期限", (v["deadline"] or "") + (f"（原定 {v['original_deadline']}，已延期）" if v["extended"] else "")),
-        ("状态", state),
-        ("督办情况", v["escalation"]["label"] if v["escalation"] else ""),
-        ("定期报送", v.get("cadence") or "无"),
-    ]
-    if v.get("missing_reports"):
-        fields.append(("缺报", "、".join(v["missing_reports"])))
-    if v.get("next_lookback"):
-        fields.append(("下次回头望", v["next_lookback"]))
-    for o in v.get("owed") or []:
-        fields.append(("待履行", f"{o['id']} {o['action']}（{o['due']} 前{'，已逾期' if o['late'] else ''}）"))
-    if v.get("calendar_problem"):
-        fields.append(("日历", v["calendar_problem"]))
-    fields.append(("办理要求", v["requirement"].strip()))
-    for k, val in fields:
-        if val:
-            con.print(Text(f"  {k}：").append(val if isinstance(val, Text) else Text(str(val))), highlight=False)
+    con.print(title_line(v), style="bold", markup=False)
+    for k, pieces in item_fields(v):
+        con.print(Text(f"  {k}：").append(Text.assemble(*pieces)), highlight=False)
     con.print("  办理记录：", highlight=False)
     for ev in v["history"]:  # in the order recorded; a voided slip struck through
-        line = Text(f"    {ev['date']} ")
-        line.append(ev["text"], style="strike" if ev.get("void") else "")
-        con.print(line.append("（已作废）" if ev.get("void") else ""), highlight=False)
+        con.print(Text.assemble(*history_pieces(ev)), highlight=False)
 
 
 @app.command("import")

@@ -53,6 +53,6 @@ def ledger_today(root, given: str | None) -> date:
     """``--today`` when given, else today in the time zone the ledger's duban.yaml names."""
     if given:
         return parse_date(given, "--today")
-    from duban.store.ledger import load_config
+    from duban.store.ledger import settings
 
-    return today_in(load_config(root).timezone or "Asia/Shanghai")
+    return today_in(settings(root)[0].timezone or "Asia/Shanghai")

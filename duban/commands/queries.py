@@ -21,7 +21,7 @@ from duban.core.scoring import (
     score,
 )
 from duban.core.state import ACTIVE, SETTLED, STATUSES, as_of
-from duban.outputs.views import item_view
+from duban.outputs.views import item_view, summary_rows
 from duban.store.ledger import Ledger, Scope, load, normalize_id
 
 IN_HAND = ("open", "reported", "returned", "transferred")  # what ``duban list`` shows by default
@@ -57,6 +57,15 @@ class Filters:
             return None
         return Scope(overdue_on=today) if self.overdue else Scope(live_on=today)
 
+    def summarisable(self) -> bool:
+        """Whether settled items can be listed from the cache's columns (:func:`summary_rows`): no filter but
+        the status, and a status (or --all) that takes settled items."""
+        return (
+            not (self.unit or self.tier or self.category or self.leader or self.text or self.overdue)
+            and self.due_within is None
+            and (not self.statuses or any(s in SETTLED for s in self.statuses))
+        )
+
     def keep_item(self, item) -> bool:
         """What the item's own fields decide, as corrected (cheap: before its state is derived)."""
         item = as_of(item)
@@ -88,8 +97,10 @@ def urgency(v: dict) -> tuple:
     return rank, left, v["deadline"] or "9999", v["id"]
 
 
-def list_items(root: Path, filters: Filters, today: date) -> tuple[Ledger, list[dict]]:
-    """The 台账: item views matching ``filters``, most urgent first."""
+def list_items(root: Path, filters: Filters, today: date, table: bool = False) -> tuple[Ledger, list[dict]]:
+    """The 台账: item views matching ``filters``, most urgent first.  ``table``: only what the table prints is
+    wanted, so items settled by ``today`` may come as :func:`summary_rows` (the cache's columns) instead of
+    whole views."""
     unknown = [s for s in filters.status if s not in STATUSES]
     if unknown:
         from duban.core.vocabulary import DEFAULT_WORDS
@@ -97,9 +108,11 @@ def list_items(root: Path, filters: Filters, today: date) -> tuple[Ledger, list[
         raise DubanError(
             f"未知的状态 “{unknown[0]}”；可用: " + "、".join(f"{k}（{DEFAULT_WORDS.status(k)}）" for k in STATUSES)
         )
-    ledger = load(root, scope=filters.scope(today))
+    summaries = table and filters.summarisable()
+    ledger = load(root, scope=Scope(summary_on=today) if summaries else filters.scope(today))
     views = (item_view(ledger, item, today, full=False) for item in ledger.items.values() if filters.keep_item(item))
     rows = [v for v in views if filters.keep(v)]
+    rows += [v for v in summary_rows(ledger, ledger.summaries) if filters.keep(v)]
     rows.sort(key=urgency)
     return ledger, rows
 

@@ -257,6 +257,25 @@ def settled_on(item: Item) -> date | None:
     return last_day(item)
 
 
+def last_slip(log: list[dict]) -> tuple | None:
+    """The item's latest slip not voided (提醒/催办/警告/移交单): (kind, number, date, the number as shown, the
+    referral's decision as the clerk reads it or ""); None when it has none."""
+    gone = voided(log)
+    slips = [ev for ev in log if ev.get("kind") in SLIP_KINDS and not is_void(ev, gone)]
+    if not slips:
+        return None
+    last = slips[-1]
+    suffix = ""
+    if last.get("status") == "proposed":
+        decided = [ev for ev in log if ev.get("kind") == "referral_decision" and ev.get("number") == last.get("number")]
+        suffix = (
+            {"approved": "（已批准）", "rejected": "（未批准）"}.get(str(decided[-1].get("decision")), "")
+            if decided
+            else "（建议）"
+        )
+    return last["kind"], last.get("number"), last.get("date"), f"{last.get('number', '')}", suffix
+
+
 def last_day(item: Item) -> date:
     """The day of the item's last record, as recorded (its issue at the least): on any day from then on, its
     replayed status and deadline are those at the end of its log (a record dated back changes them only from

@@ -5,25 +5,31 @@ never cut, so a line can be longer than the terminal and is still whole when pip
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache, lru_cache
 from unicodedata import east_asian_width
 
 
+@lru_cache(maxsize=1 << 16)  # a table's cells repeat (units, statuses, tiers): each measured once
 def width(text: str) -> int:
     """Display width in terminal columns (wide and full-width characters count two)."""
-    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+    return len(text) if text.isascii() else sum(map(_char_width, text))
 
 
-def pad(text: str, n: int) -> str:
-    return text + " " * max(0, n - width(text))
+@cache
+def _char_width(c: str) -> int:
+    return 2 if east_asian_width(c) in "WF" else 1
 
 
 def plain_lines(header: Sequence[str], rows: Iterable[Sequence[str]], gap: int = 2) -> list[str]:
     """The table as lines: every column but the last padded to its widest cell."""
+    n = len(header) - 1
     rows = [list(map(str, r)) for r in rows]
-    widths = [max([width(header[i]), *(width(r[i]) for r in rows)]) for i in range(len(header) - 1)]
+    measured = [list(map(width, r[:n])) for r in [list(header), *rows]]  # each cell measured once
+    widths = [max(m[i] for m in measured) for i in range(n)]
     sep = " " * gap
 
-    def line(cells: Sequence[str]) -> str:
-        return (sep.join(pad(c, w) for c, w in zip(cells, widths, strict=False)) + sep + cells[-1]).rstrip()
+    def line(cells: Sequence[str], sizes: list[int]) -> str:
+        padded = [c + " " * (w - z) for c, z, w in zip(cells, sizes, widths, strict=False)]
+        return (sep.join(padded) + sep + cells[-1]).rstrip()
 
-    return [line(header), *(line(r) for r in rows)]
+    return [line(r, m) for r, m in zip([list(header), *rows], measured, strict=True)]

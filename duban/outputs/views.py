@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import cache
 
 from duban.core.entries import SLIP_KINDS
 from duban.core.errors import DubanError
 from duban.core.escalation import owed_duties
 from duban.core.model import Item
-from duban.core.state import as_of, derive, is_void, next_lookback, periodic_reports, voided
+from duban.core.state import as_of, derive, is_void, last_slip, next_lookback, periodic_reports, voided
 
 
 def iso(v):
@@ -95,22 +97,41 @@ def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
 
 def escalation(item: Item, words) -> dict | None:
     """The furthest the item has been escalated: its latest slip (提醒/催办/警告/移交单) with number and date."""
-    gone = voided(item.log)
-    slips = [ev for ev in item.log if ev.get("kind") in SLIP_KINDS and not is_void(ev, gone)]
-    if not slips:
-        return None
-    last = slips[-1]
-    label = f"{words.entry(last['kind'])} {last.get('number', '')}".strip()
-    if last.get("status") == "proposed":
-        decided = [
-            ev for ev in item.log if ev.get("kind") == "referral_decision" and ev.get("number") == last.get("number")
-        ]
-        label += (
-            {"approved": "（已批准）", "rejected": "（未批准）"}.get(str(decided[-1].get("decision")), "")
-            if decided
-            else "（建议）"
-        )
-    return {"kind": last["kind"], "number": last.get("number"), "date": iso(last.get("date")), "label": label}
+    slip = last_slip(item.log)
+    return escalation_of(slip, words.entry) if slip else None
+
+
+def escalation_of(slip: tuple, entry: Callable[[str], str]) -> dict:
+    kind, number, day, shown, suffix = slip
+    return {"kind": kind, "number": number, "date": iso(day), "label": f"{entry(kind)} {shown}".strip() + suffix}
+
+
+def summary_rows(ledger, summaries) -> list[dict]:
+    """What the 台账's table needs of items settled by the day asked for, from the cache's columns
+    (:class:`duban.store.ledger.Summary`): the keys of :func:`item_view` that ``list``'s cells, order and
+    status filter read, with the values item_view gives a settled item."""
+    words = ledger.pack.words
+    tier_short, status, unit, entry = map(cache, (words.tier_short, words.status, ledger.unit_name, words.entry))
+    return [
+        {
+            "id": s.id,
+            "title": s.title,
+            "tier": s.tier,
+            "tier_short": tier_short(s.tier),
+            "lead": s.lead,
+            "lead_name": unit(s.lead),
+            "deadline": s.deadline,
+            "status": s.status,
+            "status_label": status(s.status),
+            "overdue": False,
+            "days_overdue": 0,
+            "days_left": None,
+            "extended": s.extended,
+            "escalation": escalation_of(s.slip, entry) if s.slip else None,
+            "light": "",
+        }
+        for s in summaries
+    ]
 
 
 def slips_text(item: Item, words) -> str:

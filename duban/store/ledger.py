@@ -7,14 +7,18 @@ left out of ``items``; it never stops the others from loading.
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
+import time
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import repeat
 from pathlib import Path
+from typing import NamedTuple
 
 from duban.core.errors import DubanError, Problem
 from duban.core.model import (
+    ID_RE,
     Config,
     Item,
     Unit,
@@ -24,11 +28,22 @@ from duban.core.model import (
 )
 from duban.core.pack import TIERS, RulePack
 from duban.core.schema import Source
-from duban.store.packs import load_pack
 from duban.store.paths import inside
-from duban.store.yamlio import YamlError, load_path
 
 CONFIG = "duban.yaml"
+
+
+class Summary(NamedTuple):
+    """An item settled by the day asked for, as the cache's columns hold it (corrected fields, end state)."""
+
+    id: str
+    status: str
+    deadline: str | None
+    lead: str
+    tier: str
+    title: str
+    extended: bool
+    slip: tuple | None  # state.last_slip(), its date as ISO text
 
 
 @dataclass
@@ -44,6 +59,7 @@ class Ledger:
     checks: list[Problem] = field(default_factory=list)  # duban check's findings about single item files
     reread: list[str] = field(default_factory=list)  # files read again rather than taken from the cache
     digests: dict[str, bytes] = field(default_factory=dict)  # item id → digest of its cached record (cache.memos)
+    summaries: list[Summary] = field(default_factory=list)  # Scope.summary_on: settled items as columns, path order
 
     @property
     def calendar(self):
@@ -85,8 +101,6 @@ def find_root(explicit: str | os.PathLike | None = None) -> Path:
 
 
 def normalize_id(item_id: str) -> str:
-    from duban.core.model import ID_RE
-
     item_id = str(item_id).strip()
     if not ID_RE.match(item_id):
         raise DubanError(f"事项编号 “{item_id}” 格式不对，应为 年份-序号，如 2026-0007")
@@ -101,6 +115,8 @@ def item_rel(item_id: str) -> str:
 
 
 def _read(root: Path, rel: str, problems: list[Problem]):
+    from duban.store.yamlio import YamlError, load_path
+
     try:
         data, lines = load_path(root / rel)
     except FileNotFoundError:
@@ -139,13 +155,17 @@ class Scope:
     settled on or after that day, and those the unit events since then name (scores of a year);
     ``ids``: just these items; ``overdue_on``: the items that can be overdue on that day (a superset,
     chosen on the cache's plain columns: those whose stored end state is in hand past its deadline, and
-    those with records after that day, whose state on that day the columns do not tell).
+    those with records after that day, whose state on that day the columns do not tell); ``summary_on``: every
+    item, but those settled by that day with no record after it (their state on that day is the one the
+    cache's columns hold) as :class:`Summary` rows in ``Ledger.summaries`` rather than records, where the
+    cache has them (the unfiltered 台账 of ten years without building 100,000 items).
     """
 
     live_on: date | None = None
     since: date | None = None
     ids: tuple[str, ...] | None = None
     overdue_on: date | None = None
+    summary_on: date | None = None
 
     def settled_after(self) -> int | None:
         if self.since is not None:
@@ -153,8 +173,16 @@ class Scope:
         day = self.live_on or self.overdue_on
         return day.toordinal() if day is not None else None
 
+    def summarised(self) -> tuple[str, tuple]:
+        """The condition on the cache's plain columns of the items given as summaries."""
+        assert self.summary_on is not None
+        day = self.summary_on.toordinal()
+        return "settled != 0 AND settled <= ? AND horizon <= ?", (day, day)
+
     def where(self) -> tuple[str, tuple] | None:
         """The condition on the cache's plain columns, if any."""
+        if self.summary_on is not None:
+            return f"NOT ({self.summarised()[0]})", self.summarised()[1]
         if self.overdue_on is None:
             return None
         from duban.core.state import ACTIVE
@@ -171,18 +199,7 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
     from duban.store.git import settle
 
     settle(root)  # a change killed half-way is finished (or forgotten) before anything is read
-    problems: list[Problem] = []
-    config = load_config(root, problems)
-
-    data, src = _read(root, "units.yaml", problems)
-    units = validate_units(src, data) if data is not None else {}
-    problems += src.problems
-
-    rules_dir = pack_folder(root, config, problems)
-    rel = os.path.relpath(rules_dir, root).replace(os.sep, "/") if root in rules_dir.parents else f"<{config.rules}>"
-    pack, pack_problems = load_pack(rules_dir, rel)
-    problems += pack_problems
-
+    config, units, pack, problems = settings(root)
     ledger = Ledger(root, config, units, pack, {}, problems)
     if only_config:
         return ledger
@@ -201,8 +218,86 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
     return ledger
 
 
+def settings(root: Path) -> tuple[Config, dict[str, Unit], RulePack, list[Problem]]:
+    """duban.yaml, units.yaml and the rule pack, with their problems: from ``settings.pickle`` in the cache
+    folder when none of the files they were read from changed (each statted: time, size, inode), else read
+    (and the pickle written again).  Served from the pickle, no YAML is parsed and PyYAML is not imported."""
+    from duban.store.cache import cache_dir, cache_key
+
+    folder = cache_dir(root)
+    path = folder / SETTINGS if folder is not None else None
+    if path is not None:
+        try:
+            with open(path, "rb") as f:
+                key, probes, value = pickle.load(f)
+            if key == (cache_key((Config, Unit, RulePack, Problem)), str(root)) and all(
+                _probe(p) == stamp for p, stamp in probes
+            ):
+                return value
+        except Exception:  # missing, foreign, truncated: read the files
+            pass
+    now = time.time_ns()
+    problems: list[Problem] = []
+    probes = [_probe_of(root / CONFIG), _probe_of(root / "units.yaml")]
+    config = load_config(root, problems)
+    data, src = _read(root, "units.yaml", problems)
+    units = validate_units(src, data) if data is not None else {}
+    problems += src.problems
+    rules_dir = pack_folder(root, config, problems)
+    rel = os.path.relpath(rules_dir, root).replace(os.sep, "/") if root in rules_dir.parents else f"<{config.rules}>"
+    probes += [_probe_of(rules_dir), *(_probe_of(f) for f in _files(rules_dir)), _probe_of(root / config.rules)]
+    probes.append(_probe_of(_official_calendar_file()))
+    from duban.store.packs import load_pack
+
+    pack, pack_problems = load_pack(rules_dir, rel)
+    problems += pack_problems
+    value = (config, units, pack, problems)
+    racy = any(s is not None and s[0] > now - 2_000_000_000 for _, s in probes)
+    if path is not None and not racy:
+        key = (cache_key((Config, Unit, RulePack, Problem)), str(root))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{SETTINGS}.{os.getpid()}")
+            tmp.write_bytes(pickle.dumps((key, probes, value), protocol=5))
+            os.replace(tmp, path)
+        except OSError:  # read-only: read the files next time too
+            pass
+    return value
+
+
+SETTINGS = "settings.pickle"
+
+
+def _probe(path: str) -> tuple[int, int, int] | None:
+    """A file's or folder's (mtime, size, inode); None when it is not there."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def _probe_of(path: Path) -> tuple[str, tuple[int, int, int] | None]:
+    return str(path), _probe(str(path))
+
+
+def _files(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return []
+
+
+def _official_calendar_file() -> Path:
+    """The chinese_calendar package's table of holidays (an upgrade of it changes every calendar)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("chinese_calendar")
+    return Path(spec.origin).with_name("constants.py") if spec and spec.origin else Path("chinese_calendar")
+
+
 def _parse_item(root: Path, rel: str):
-    from duban.core.state import last_day, replay, settled_on
+    from duban.core.state import as_of, last_day, last_slip, replay, settled_on
     from duban.store.cache import Entry, Facts
 
     item, problems = load_item_file(root, rel)
@@ -211,13 +306,20 @@ def _parse_item(root: Path, rel: str):
     st = replay(item)
     checks = tuple(Problem(item.path, item.log_line(i), f"log[{i}]: {reason}") for i, reason in st.invalid)
     settled = settled_on(item)
+    final = as_of(item)  # the registered fields as corrected at the end of the log
+    slip = last_slip(item.log)
     facts = Facts(
         st.status,
         st.deadline.isoformat() if st.deadline else None,
         st.lead,
-        item.tier,
-        item.category,
+        final.tier,
+        final.category,
         last_day(item).toordinal(),
+        final.title,
+        st.extended,
+        json.dumps([*slip[:2], slip[2].isoformat() if isinstance(slip[2], date) else slip[2], *slip[3:]], default=str)
+        if slip
+        else None,
     )
     return item, Entry(settled.toordinal() if settled else 0, tuple(problems), checks, facts=facts)
 
@@ -227,14 +329,24 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
     root = ledger.root
     context = (tuple(sorted(ledger.units)), tuple(ledger.pack.categories))
     notes, records, names = {}, {}, {}
+    summaries: dict[str, tuple] = {}
+    named: dict[str, set[str]] = {}  # folder → the files of the items asked for by id
+    for rel in (item_rel(i) for i in (scope.ids or () if scope else ()) if ID_RE.match(i)):
+        named.setdefault(rel.rsplit("/", 1)[0], set()).add(rel.rsplit("/", 1)[1])
     for folder in cache.folders(
         "items", context, lambda rel: _parse_item(root, rel), lambda item: tuple(check_refs(ledger, item))
     ):
         notes.update({f"{folder.rel}/{n}": e for n, e in folder.notes.items()})
         names[folder.rel] = folder.names
+        if scope is not None and scope.summary_on is not None:
+            got = folder.summaries(scope.summarised())
+            if got is not None:
+                summaries.update({f"{folder.rel}/{n}": row for n, row in got.items()})
         if scope is None or scope.ids is None:
             wanted = folder.records(scope.settled_after(), scope.where()) if scope else folder.records()
-            records.update({f"{folder.rel}/{n}": r for n, r in wanted.items()})
+        else:
+            wanted = folder.records(names=files) if (files := named.get(folder.rel)) else {}
+        records.update({f"{folder.rel}/{n}": r for n, r in wanted.items()})
     duplicates = _duplicates(root, names, notes)
     for rel in sorted(set(notes) | set(duplicates)):
         e = notes.get(rel)
@@ -256,14 +368,21 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
             ledger.items[records[rel].id] = records[rel]
             if rel in cache.digests:
                 ledger.digests[records[rel].id] = cache.digests[rel]
+    for rel in sorted(summaries.keys() - records.keys() - ledger.broken):
+        status, deadline, lead, tier, title, extended, slip = summaries[rel]
+        item_id = rel.rsplit("/", 1)[1].rsplit(".", 1)[0]  # a file that loaded without problems is named by its id
+        ledger.summaries.append(
+            Summary(
+                item_id, status, deadline, lead, tier, title, bool(extended), tuple(json.loads(slip)) if slip else None
+            )
+        )
     for item_id in (scope.ids or ()) if scope else ():
-        add_item(ledger, item_id)
+        if item_id not in ledger.items:  # not where its id says (or not there at all)
+            add_item(ledger, item_id)
 
 
 def add_item(ledger: Ledger, item_id: str) -> None:
     """One more item, read from its file; a file with errors is marked broken instead.  No such item: nothing."""
-    from duban.core.model import ID_RE
-
     rel = item_rel(item_id) if ID_RE.match(item_id) else None
     if rel is None or rel in ledger.broken or not (ledger.root / rel).is_file():
         return
@@ -280,12 +399,13 @@ def _duplicates(root: Path, names: dict[str, list[str]], notes: dict) -> dict[st
     A valid item file is named after its id, so a repeat needs an item file outside its year's
     folder, or a .yml beside a .yaml: only then are all names compared.
     """
-    odd = any(
+    odd = any(  # names are sorted: all have the prefix when the first and the last have it
         not rel.startswith("items/")
         or rel.count("/") != 1
-        or not all(map(str.startswith, ns, repeat(rel[6:] + "-")))  # map: no Python frame per name
-        or not all(map(str.endswith, ns, repeat(".yaml")))
+        or not (ns[0].startswith(rel[6:] + "-") and ns[-1].startswith(rel[6:] + "-"))
+        or ".yml\0" in "\0".join(ns) + "\0"  # scan() finds only .yaml and .yml files
         for rel, ns in names.items()
+        if ns
     )
     if not odd:
         return {}

@@ -11,32 +11,34 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from duban.core.schema import Lines, line_of  # noqa: F401  (re-exported for readers)
 
-_SafeLoader: type  # the C loader is much faster; fall back where it is not built
-try:
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _SafeLoader
+if TYPE_CHECKING:
+    import yaml
 
 
-class _Loader(_SafeLoader):
-    """Safe loader whose impossible dates (2026-02-30) stay text, to be reported as bad dates."""
+@cache
+def _loader() -> type:
+    """PyYAML's safe loader (the C one, much faster, where it is built) whose impossible dates (2026-02-30)
+    stay text, to be reported as bad dates.  Made on first use: a command served from the cache never
+    imports PyYAML."""
+    import yaml
 
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-def _timestamp(loader, node):
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
+    def timestamp(loader, node):
+        try:
+            return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+        except ValueError:
+            return loader.construct_scalar(node)
 
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+    loader: Any = type("_Loader", (base,), {})
+    loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+    return loader
 
 
 class YamlError(Exception):
@@ -54,7 +56,7 @@ def _collect_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
     if len(path) > MAX_DEPTH:
         raise YamlError(node.start_mark.line + 1, f"嵌套层次过深（超过 {MAX_DEPTH} 层）")
     lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
+    if node.id == "mapping":  # type: ignore[attr-defined]  # a yaml.MappingNode (PyYAML is imported only when a file is read)
         seen = set()
         for key_node, value_node in node.value:
             if key_node.value in seen:
@@ -68,7 +70,7 @@ def _collect_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
                     pass
             _collect_lines(value_node, path + (key,), lines)
             lines[path + (key,)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
+    elif node.id == "sequence":  # type: ignore[attr-defined]
         for i, child in enumerate(node.value):
             _collect_lines(child, path + (i,), lines)
 
@@ -133,7 +135,9 @@ def _zh(message: str) -> str:
 
 def _parse(text: str) -> tuple[yaml.Node | None, Any, Lines]:
     """:func:`loads`, also giving the document's node (with every entry's position)."""
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader()(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -193,6 +197,8 @@ def insert_log_lines(text: str, events: list[dict]) -> str | None:
     back and must hold exactly the old data with the events inserted; None when the file has another
     shape or the check fails (the caller then does a full round trip).
     """
+    import yaml
+
     try:
         root, data, _ = _parse(text)
     except YamlError:
