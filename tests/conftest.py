@@ -166,3 +166,15 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
         text=True,
         env={**os.environ, "DUBAN_TODAY": "", **(env or {})},
     )
+
+
+@pytest.fixture
+def aged_sample(tmp_path) -> Path:
+    """The shipped sample ledger, its item files old enough for the cache to trust (the last 2 s are not)."""
+    import time
+
+    root = init_ledger(tmp_path / "sample", sample=True, pack=None)
+    past = time.time_ns() - 60 * 1_000_000_000
+    for path in root.glob("*/*/*.yaml"):
+        os.utime(path, ns=(past, past))
+    return root

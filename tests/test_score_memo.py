@@ -85,11 +85,8 @@ def uncached(led: Ledger) -> list:
 
 
 def test_score_output_is_the_same_cold_warm_and_without_a_cache(big, tmp_path, monkeypatch):
-    root = tmp_path / "copy"
-    git(big.parent, "clone", "-q", str(big), str(root))
-    for path in root.glob("*/*/*.yaml"):
-        age(path, 60)
-    led = Ledger(root)
+    led = aged_clone(big, tmp_path)
+    root = led.root
     cold = outputs(led)
     assert memo_rows(root) > 20  # the settled items' occurrences are kept
     assert outputs(led) == cold
@@ -120,12 +117,17 @@ def closed_item_scored(led: Ledger) -> tuple[Path, str]:
     raise AssertionError("no closed item scored")
 
 
-def test_an_edit_that_unsettles_a_settled_item_is_scored_afresh(big, tmp_path):
+def aged_clone(big: Path, tmp_path: Path) -> Ledger:
+    """A clone of the big ledger whose files are old enough for the cache to trust."""
     root = tmp_path / "copy"
     git(big.parent, "clone", "-q", str(big), str(root))
     for path in root.glob("*/*/*.yaml"):
         age(path, 60)
-    led = Ledger(root)
+    return Ledger(root)
+
+
+def test_an_edit_that_unsettles_a_settled_item_is_scored_afresh(big, tmp_path):
+    led = aged_clone(big, tmp_path)
     before = outputs(led)
     path, text = closed_item_scored(led)
     # unsettled: the close and the accepting review go, in place; the unit's on-time completion no longer counts
@@ -141,11 +143,8 @@ def test_an_edit_that_unsettles_a_settled_item_is_scored_afresh(big, tmp_path):
 
 
 def test_a_changed_rule_pack_is_scored_afresh(big, tmp_path):
-    root = tmp_path / "copy"
-    git(big.parent, "clone", "-q", str(big), str(root))
-    for path in root.glob("*/*/*.yaml"):
-        age(path, 60)
-    led = Ledger(root)
+    led = aged_clone(big, tmp_path)
+    root = led.root
     before = outputs(led)
     assert memo_rows(root) > 20
     # a reporting cadence the settled items' missed reports depend on

@@ -9,11 +9,9 @@ import zipfile
 from datetime import date, datetime
 
 import pytest
-from test_cache import age
 from test_speed import reference_zip
 
 from duban.commands.publish import ledger_with, template_path
-from duban.commands.setup import init_ledger
 from duban.outputs.forms import UNTOUCHED, Templates, item_form, render_docx
 from duban.store.ledger import load
 
@@ -21,11 +19,8 @@ DAY = date(2026, 11, 20)
 
 
 @pytest.fixture
-def root(tmp_path):
-    root = init_ledger(tmp_path / "sample", sample=True, pack=None)
-    for path in root.glob("*/*/*.yaml"):
-        age(path, 60)
-    return root
+def root(aged_sample):
+    return aged_sample
 
 
 def jobs_of(root):

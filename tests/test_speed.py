@@ -10,21 +10,16 @@ import zipfile
 from datetime import date
 
 import pytest
-from test_cache import age
 
 from duban.commands.publish import ledger_with, template_path
-from duban.commands.setup import init_ledger
 from duban.outputs.forms import FORMS, ZIP_TIME, Templates, item_form, render_docx, zip_members
 from duban.store import cache
 from duban.store.ledger import _parse_item, load
 
 
 @pytest.fixture
-def root(tmp_path):
-    root = init_ledger(tmp_path / "sample", sample=True, pack=None)
-    for path in root.glob("*/*/*.yaml"):
-        age(path, 60)
-    return root
+def root(aged_sample):
+    return aged_sample
 
 
 def reference_zip(members: list[tuple[str, bytes]]) -> bytes:
