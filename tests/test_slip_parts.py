@@ -97,3 +97,28 @@ def test_a_template_saved_by_word_keeps_its_untouched_parts(root, form):
     assert doc.styles["Normal"] is not None
     text = "".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert ledger.items[job[1]].title in text
+
+
+def test_many_slips_rendered_in_worker_processes_are_the_serial_ones(root, monkeypatch):
+    import os
+    import shutil
+
+    from duban.commands import publish
+
+    _, jobs = jobs_of(root)
+    jobs = [*jobs, ("warning", "2026-9999", "2026-99")]  # a failure is reported in its place, not raised
+    serial_paths, serial_errors = publish.render_quietly(root, jobs, DAY)
+    serial = {p.relative_to(root): p.read_bytes() for p in serial_paths}
+    shutil.rmtree(root / "out")
+    monkeypatch.setattr(publish, "PARALLEL_FORMS", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    import multiprocessing
+
+    pools, real = [], multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: pools.append(method) or real(method))
+    forked_paths, forked_errors = publish.render_quietly(root, jobs, DAY)
+    assert pools == ["fork"]
+    assert [p.relative_to(root) for p in forked_paths] == list(serial)
+    assert {p.relative_to(root): p.read_bytes() for p in forked_paths} == serial
+    assert forked_errors == serial_errors and len(serial_errors) == 1

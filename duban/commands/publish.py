@@ -131,16 +131,53 @@ def render_form(
     return ledger, render(ledger, form, target, day, out=out, number=number)
 
 
+PARALLEL_FORMS = 64  # from this many forms on, render them in worker processes when a core is idle
+_RENDERING: tuple = ()  # (ledger, jobs, day) for the forked workers
+
+
 def render_quietly(root: Path, jobs: list[tuple[str, str, str | None]], day: date) -> tuple[list[Path], list[str]]:
-    """Render several forms after a command committed; a failure is reported, never undoes the command."""
+    """Render several forms after a command committed; a failure is reported, never undoes the command.
+
+    Many forms (a catch-up) are rendered in one worker process per idle core, each with its own templates;
+    the results come back in the jobs' order."""
+    import os
+
+    global _RENDERING
     ledger = ledger_with(root, {item_id for _, item_id, _ in jobs})
-    paths, errors, templates = [], [], Templates()
-    for form, item_id, number in jobs:
+    cores = min(os.cpu_count() or 1, 8)
+    workers = min(cores, int(cores - os.getloadavg()[0] + 0.5))
+    if workers > 1 and len(jobs) >= PARALLEL_FORMS:
+        import multiprocessing
+
+        _RENDERING = (ledger, jobs, day)
         try:
-            paths.append(render(ledger, form, item_id, day, number=number, templates=templates))
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_render_stripe, [(k, workers) for k in range(workers)])
+        finally:
+            _RENDERING = ()
+        done = sorted((i, r) for part in parts for i, r in part)
+    else:
+        done = _render_jobs(ledger, list(enumerate(jobs)), day)
+    paths = [r for _, r in done if isinstance(r, Path)]
+    return paths, [r for _, r in done if isinstance(r, str)]
+
+
+def _render_stripe(stripe: tuple[int, int]) -> list[tuple[int, Path | str]]:
+    ledger, jobs, day = _RENDERING
+    k, n = stripe
+    return _render_jobs(ledger, list(enumerate(jobs))[k::n], day)
+
+
+def _render_jobs(ledger: Ledger, jobs: list, day: date) -> list[tuple[int, Path | str]]:
+    """(index, the form's path or what went wrong) for each job."""
+    out: list[tuple[int, Path | str]] = []
+    templates = Templates()
+    for i, (form, item_id, number) in jobs:
+        try:
+            out.append((i, render(ledger, form, item_id, day, number=number, templates=templates)))
         except (DubanError, OSError) as e:  # a broken template must not hide the commit
-            errors.append(f"{item_id} {ledger.pack.words.form(form)}: {e}")
-    return paths, errors
+            out.append((i, f"{item_id} {ledger.pack.words.form(form)}: {e}"))
+    return out
 
 
 def write_export(path: Path, data: bytes, root: Path | None = None) -> Path:
