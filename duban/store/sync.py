@@ -175,10 +175,13 @@ def integrate(repo: Repo, head: str | None, theirs: str | None, ident: list[str]
     if theirs is None or theirs == head or (head and _ancestor(repo, theirs, head)):
         return Integration(head)
     if head is None or _ancestor(repo, head, theirs):
+        if head:
+            _refuse_outside(repo, head, theirs)
         return Integration(theirs, changed(repo, head, theirs) if head else {})
     base = git(repo.root, "merge-base", head, theirs, check=False).strip()
     if not base:
         raise DubanError("本副本与远端的历史毫无关联（不是同一个台账）；已拒绝同步")
+    _refuse_outside(repo, base, theirs)
     ours_changed, theirs_changed = changed(repo, base, head), changed(repo, base, theirs)
     entries: dict[str, str | None] = {}
     conflicts: list[tuple[str, dict]] = []
@@ -207,6 +210,19 @@ def integrate(repo: Repo, head: str | None, theirs: str | None, ident: list[str]
     finally:
         (repo.dir / "duban-index").unlink(missing_ok=True)
     return Integration(tip, entries, conflicts)
+
+
+def _refuse_outside(repo: Repo, a: str, b: str) -> None:
+    """A ledger in a folder of a larger repository merges only its own folder: other files changed are git's."""
+    if not repo.prefix:
+        return
+    paths = git(repo.root, "diff-tree", "-r", "-z", "--name-only", "--no-renames", a, b).split("\0")
+    outside = [p for p in paths if p and not p.startswith(repo.prefix)]
+    if outside:
+        raise DubanError(
+            f"远端改了台账文件夹 {repo.prefix} 以外的文件（{'、'.join(outside[:3])}），duban sync 只合并台账文件夹；"
+            "请先在仓库根目录运行 git pull（台账文件同样按内容合并），再运行 duban sync（未做任何改动）"
+        )
 
 
 def _merge_plain(rel: str, base: str, ours: str, theirs: str) -> str:
