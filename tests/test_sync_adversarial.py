@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from tests.conftest import Ledger, git, make_ledger
+from tests.conftest import Ledger, git, issue_args, make_ledger
 from tests.test_sync import ok
 
 ID = ["-c", "user.name=t", "-c", "user.email=t@x"]
@@ -46,3 +46,87 @@ def test_a_ledger_in_a_folder_never_drops_the_other_copys_files_outside_it(tmp_p
     assert main.head() == deputy.head()
     ok(main("check", today="2026-03-02"))
     ok(main("verify", "--all"))
+
+
+# ------------------------------------------------------------------ kills
+
+
+def _office_with_work(tmp_path):
+    """A remote and two copies, each with work the other lacks; the deputy's lease used up."""
+
+    main, deputy, server = _office(tmp_path)
+    a = main.issue(title="甲事项", today="2026-03-02")
+    ok(main("sync", today="2026-03-02"))
+    ok(deputy("sync", today="2026-03-02"))
+    ok(main("report", a, "--unit", "fgw", "--text", "主办推进", "--percent", "30", today="2026-03-04"))
+    ok(main("sync", today="2026-03-04"))
+    ok(deputy("report", a, "--unit", "fgw", "--text", "副本记录", "--percent", "40", today="2026-03-05"))
+    deputy.issue(title="乙事项", today="2026-03-05")
+    return main, deputy, server
+
+
+def _office(tmp_path):
+    main = make_ledger(tmp_path / "main")
+    server = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", str(server))
+    ok(main("sync", "--remote", str(server), today="2026-03-02"))
+    git(tmp_path, "clone", "-q", str(server), str(tmp_path / "deputy"))
+    return main, Ledger(tmp_path / "deputy"), server
+
+
+def _restore(snapshot, where):
+    shutil.rmtree(where)
+    shutil.copytree(snapshot, where, symlinks=True)
+
+
+def _all_synced_and_sound(main, deputy):
+    from tests.test_sync import files, numbers
+
+    for led in (deputy, main, deputy):
+        ok(led("sync", today="2026-03-05"))
+    assert files(main) == files(deputy)
+    assert main.head() == deputy.head()
+    nums = numbers(main)
+    assert len(nums) == len(set(nums)), nums
+    for led in (main, deputy):
+        assert led.clean()
+        ok(led("check", today="2026-03-05"))
+        ok(led("verify", "--all"))
+    return nums
+
+
+def _killed_everywhere(tmp_path, args, after):
+    """Kill ``duban ARGS`` on the deputy at every git call and file write; then ``after`` (the clerk's next
+    command) and everyone syncing must leave both copies identical, sound, every entry and number once."""
+    from trustkit import duban, forked
+
+    work = tmp_path / "work"
+    main, deputy, _ = _office_with_work(work)
+    snap = tmp_path / "snap"
+    shutil.copytree(work, snap, symlinks=True)
+    log = tmp_path / "count.log"
+    res = duban(deputy.root, *args, "--today", "2026-03-05", count=log)
+    assert res.returncode == 0, res.stderr
+    lines = log.read_text().split()
+    expected = _all_synced_and_sound(main, deputy)
+    for kind in ("git", "write"):
+        for n in range(1, lines.count(kind) + 1):
+            _restore(snap, work)
+            code, err = forked(deputy.root, *args, "--today", "2026-03-05", fault=f"{kind}:{n}")
+            assert code in (0, -9), (kind, n, err)
+            res = deputy(*after, today="2026-03-05")
+            assert res.code == 0, (kind, n, res.err)
+            nums = _all_synced_and_sound(main, deputy)
+            assert sorted(nums) == sorted(expected) or len(nums) == len(set(nums)), (kind, n)
+            reports = [ln for ln in main.path("2026-0001").read_text(encoding="utf-8").splitlines() if "report" in ln]
+            assert len(reports) == 2, (kind, n, reports)
+
+
+def test_a_sync_killed_at_any_instant_leaves_both_copies_sound(tmp_path):
+    _killed_everywhere(tmp_path, ("sync",), ("sync",))
+
+
+def test_an_issue_killed_while_it_claims_numbers_never_gives_one_twice(tmp_path):
+    """The deputy's lease is used up, so ``issue`` claims on the remote: killed anywhere, issued again."""
+    args = tuple(issue_args(title="丙事项", issued="2026-03-05", deadline="2026-03-20"))
+    _killed_everywhere(tmp_path, args, args)
