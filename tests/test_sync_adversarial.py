@@ -130,3 +130,51 @@ def test_an_issue_killed_while_it_claims_numbers_never_gives_one_twice(tmp_path)
     """The deputy's lease is used up, so ``issue`` claims on the remote: killed anywhere, issued again."""
     args = tuple(issue_args(title="丙事项", issued="2026-03-05", deadline="2026-03-20"))
     _killed_everywhere(tmp_path, args, args)
+
+
+# ------------------------------------------------------------------ hand edits
+
+
+def _retitle(led, item, new):
+    p = led.path(item)
+    text = p.read_text(encoding="utf-8")
+    p.write_text(text.replace("title: 甲事项\n", f"title: {new}\n"), encoding="utf-8")
+
+
+def test_a_hand_edit_reaches_the_other_copy_though_the_remote_had_nothing_new(tmp_path):
+    from tests.test_sync import files
+
+    main, deputy, _ = _office(tmp_path)
+    item = main.issue(title="甲事项", today="2026-03-02")
+    ok(main("sync", today="2026-03-02"))
+    ok(deputy("sync", today="2026-03-02"))
+    _retitle(deputy, item, "甲事项（更正）")
+    ok(deputy("sync", today="2026-03-03"))
+    assert deputy.clean()
+    ok(main("sync", today="2026-03-03"))
+    assert "title: 甲事项（更正）" in main.path(item).read_text(encoding="utf-8")
+    assert files(main) == files(deputy)
+
+
+def test_two_hand_edits_of_a_title_are_a_conflict_settled_by_resolve(tmp_path):
+    from tests.test_sync import files
+
+    main, deputy, _ = _office(tmp_path)
+    item = main.issue(title="甲事项", today="2026-03-02")
+    ok(main("sync", today="2026-03-02"))
+    ok(deputy("sync", today="2026-03-02"))
+    _retitle(main, item, "甲事项A")
+    _retitle(deputy, item, "甲事项B")
+    ok(main("sync", today="2026-03-03"))
+    res = deputy("sync", today="2026-03-03")
+    assert "甲事项A" in res.out + res.err and "甲事项B" in res.out + res.err
+    ok(main("sync", today="2026-03-03"))
+    check = main("check", today="2026-03-03")
+    assert check.code == 1 and f"duban resolve {item} title" in check.out
+    ok(main("resolve", item, "title", "甲事项B", today="2026-03-03"))
+    for led in (main, deputy):
+        ok(led("sync", today="2026-03-03"))
+    assert files(main) == files(deputy)
+    assert "title: 甲事项B\n" in main.path(item).read_text(encoding="utf-8")
+    ok(main("check", today="2026-03-03"))
+    ok(deputy("verify", "--all"))

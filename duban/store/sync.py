@@ -40,6 +40,7 @@ from duban.store.yamlio import YamlError, loads, rt_dumps, rt_loads
 
 NET_TIMEOUT = float(os.environ.get("DUBAN_NET_TIMEOUT", "60"))
 TRIES = 5
+RECORDS = ("items", "events")  # the folders of the files merged by meaning (besides counters.yaml)
 
 
 class Offline(DubanError):
@@ -260,9 +261,9 @@ def exchange(ch: Change, remote: Remote) -> Exchanged:
     for _ in range(TRIES):
         theirs = fetch(repo, remote)
         head = repo.head()
-        if theirs and head:
-            ch.commit_hand_edits(list(changed(repo, head, theirs)))
-            head = repo.head()
+        # every hand edit of an item or event goes out too, not only those of files the merge writes
+        ch.commit_hand_edits([*RECORDS, *(changed(repo, head, theirs) if theirs and head else [])])
+        head = repo.head()
         if theirs and head and theirs != head:
             done.pulled += int(git(repo.root, "rev-list", "--count", f"{head}..{theirs}").strip() or 0)
         message = f"督办 同步: 合并远端 {remote.name}/{remote.branch}\n\n{TRAILER}: sync\n"
