@@ -178,3 +178,29 @@ def test_two_hand_edits_of_a_title_are_a_conflict_settled_by_resolve(tmp_path):
     assert "title: 甲事项B\n" in main.path(item).read_text(encoding="utf-8")
     ok(main("check", today="2026-03-03"))
     ok(deputy("verify", "--all"))
+
+
+def test_a_push_losing_the_race_for_the_remote_ref_lock_is_retried(tmp_path):
+    """Two copies pushing in the same instant: the loser's push may fail with "cannot lock ref … expected …"
+    rather than "non-fast-forward"; that is the other copy's push, so fetch, merge and push again."""
+    from tests.test_sync import files
+
+    main, deputy, server = _office(tmp_path)
+    ok(deputy("sync", "--reserve", "2", today="2026-03-02"))
+    ok(main("sync", today="2026-03-02"))
+    units = main.root / "units.yaml"
+    units.write_text(units.read_text(encoding="utf-8").replace("'029-1'", "'029-11'"), encoding="utf-8")
+    git(main.root, *ID, "commit", "-qam", "电话")
+    git(main.root, "push", "-q", "origin", "HEAD:refs/heads/racing")  # what main pushes in the same instant
+    hook = server / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\n[ -e raced ] && exit 0\ntouch raced\n"
+        "env -u GIT_QUARANTINE_PATH git update-ref refs/heads/master refs/heads/racing\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+    deputy.issue(title="乙事项", today="2026-03-02")
+    ok(deputy("sync", today="2026-03-02"))
+    assert (server / "raced").exists()
+    ok(main("sync", today="2026-03-02"))
+    assert files(main) == files(deputy) and "'029-11'" in (deputy.root / "units.yaml").read_text(encoding="utf-8")

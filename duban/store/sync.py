@@ -107,7 +107,10 @@ def push(repo: Repo, remote: Remote, sha: str) -> None:
     proc = _net(repo, "push", "--porcelain", remote.name, f"{sha}:refs/heads/{remote.branch}")
     if proc.returncode != 0:
         said = (proc.stdout or "") + (proc.stderr or "")
-        if re.search(r"\[rejected\]|non-fast-forward|fetch first|\[remote rejected\] .*(lock|stale)", said):
+        if re.search(
+            r"\[rejected\]|non-fast-forward|fetch first|\[remote rejected\] .*(lock|stale|failed to update ref)|cannot lock ref",
+            said,
+        ):
             raise Rejected(f"远端 {remote.name} 已有更新")
         raise Offline(f"无法推送到远端 {remote.name}: {_why(proc)}")
     git(repo.root, "update-ref", remote.tracking, sha)
