@@ -204,3 +204,40 @@ def test_a_push_losing_the_race_for_the_remote_ref_lock_is_retried(tmp_path):
     assert (server / "raced").exists()
     ok(main("sync", today="2026-03-02"))
     assert files(main) == files(deputy) and "'029-11'" in (deputy.root / "units.yaml").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ resolve
+
+
+def test_resolve_refuses_a_lead_the_office_does_not_have_and_a_date_that_is_none(tmp_path):
+    from tests.test_sync import files
+
+    main, deputy, _ = _office(tmp_path)
+    item = main.issue(title="甲事项", today="2026-03-02")
+    ok(main("sync", today="2026-03-02"))
+    ok(deputy("sync", today="2026-03-02"))
+    ok(main("reassign", item, "--lead", "zjj", "--reason", "调整", today="2026-03-04"))
+    ok(deputy("reassign", item, "--lead", "jyj", "--reason", "调整", today="2026-03-04"))
+    ok(main("extend", item, "--to", "2026-03-20", "--reason", "延", "--approved-by", "张", today="2026-03-05"))
+    ok(deputy("extend", item, "--to", "2026-03-25", "--reason", "延", "--approved-by", "李", today="2026-03-05"))
+    for led in (main, deputy, main):
+        led("sync", today="2026-03-05")
+    check = main("check", today="2026-03-05")
+    assert f"duban resolve {item} lead" in check.out and f"duban resolve {item} deadline" in check.out
+    before = main.head()
+    for field, bad, why in (
+        ("lead", "nosuch", "未知的单位"),
+        ("deadline", "2026-02-30", "日期"),
+        ("lead", " ", "不能为空"),
+    ):
+        res = main("resolve", item, field, bad, today="2026-03-05")
+        assert res.code != 0 and why in res.err, res.err
+        assert main.head() == before and main.clean()
+    ok(main("resolve", item, "lead", "jyj", today="2026-03-05"))
+    ok(main("resolve", item, "deadline", "2026-03-25", today="2026-03-05"))
+    for led in (main, deputy):
+        ok(led("sync", today="2026-03-05"))
+    assert files(main) == files(deputy)
+    ok(deputy("check", today="2026-03-05"))
+    shown = deputy("show", item, today="2026-03-05").out
+    assert "区教育局" in shown.split("办理记录")[0] and "2026-03-25" in shown.split("办理记录")[0]
