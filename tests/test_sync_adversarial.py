@@ -241,3 +241,19 @@ def test_resolve_refuses_a_lead_the_office_does_not_have_and_a_date_that_is_none
     ok(deputy("check", today="2026-03-05"))
     shown = deputy("show", item, today="2026-03-05").out
     assert "区教育局" in shown.split("办理记录")[0] and "2026-03-25" in shown.split("办理记录")[0]
+
+
+def test_a_clone_whose_branch_is_named_otherwise_shares_the_ledgers_branch_and_its_numbers(tmp_path):
+    """The deputy renamed the clone's branch (``git branch -M main``, as a git server's page suggests): it must
+    still exchange with the branch the ledger is shared on — else both copies give 2026-0001."""
+    main, deputy, server = _office(tmp_path)
+    assert "branch: master" in (main.root / "duban.yaml").read_text(encoding="utf-8")
+    git(deputy.root, "branch", "-M", "main")
+    ok(deputy("sync", today="2026-03-02"))
+    a = main.issue(title="甲", today="2026-03-02")
+    b = deputy.issue(title="乙", today="2026-03-02")
+    assert a != b
+    for led in (main, deputy, main):
+        ok(led("sync", today="2026-03-02"))
+    assert git(server, "branch", "--format=%(refname:short)").split() == ["master"]
+    assert main.head() == deputy.head()

@@ -49,13 +49,15 @@ def sync_ledger(root: Path, today: date, url: str | None = None, reserve: int = 
         attributes = attributes_text(_text(root / ".gitattributes"))
         if attributes is not None:
             files[".gitattributes"] = attributes
-        if cfg.sync_remote != name:
+        if cfg.sync_remote != name or not cfg.sync_branch:
+            # the branch is written down: a clone whose own branch is named otherwise still shares this one
+            branch = cfg.sync_branch or remote_of(root, name).branch
             doc = rt_loads(_text(root / CONFIG)) or {}
-            doc["sync"] = flow_map({"remote": name})
+            doc["sync"] = flow_map({"remote": name, "branch": branch})
             files[CONFIG] = rt_dumps(doc)
         if files:
             ch.commit_files(files, "督办 同步设置: 与远端 " + name + " 同步；按内容合并台账文件", "sync-setup")
-        remote = remote_of(root, name, cfg.sync_branch)
+        remote = remote_of(root, name, load_config(root).sync_branch)
         done = exchange(ch, remote)
         result = Synced(name, done.pulled, done.pushed, done.conflicts, set_up=bool(files))
         if reserve > 0:

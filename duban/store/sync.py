@@ -68,8 +68,12 @@ def remote_of(root: Path, name: str, branch: str = "") -> Remote:
             f"duban.yaml 设置了与远端 {name} 同步，但本副本的 git 没有名为 {name} 的远端；"
             f"请运行 git remote add {name} 地址（或 duban sync --remote 地址）"
         )
-    if not branch:
-        branch = git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).strip() or "main"
+    if not branch:  # a ledger set up before the branch was written down: the remote's own, else ours
+        theirs = git(root, "symbolic-ref", "--short", "-q", f"refs/remotes/{name}/HEAD", check=False).strip()
+        branch = (
+            theirs.removeprefix(f"{name}/") or git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).strip()
+        )
+        branch = branch or "main"
     return Remote(name, branch)
 
 
