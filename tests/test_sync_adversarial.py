@@ -257,3 +257,18 @@ def test_a_clone_whose_branch_is_named_otherwise_shares_the_ledgers_branch_and_i
         ok(led("sync", today="2026-03-02"))
     assert git(server, "branch", "--format=%(refname:short)").split() == ["master"]
     assert main.head() == deputy.head()
+
+
+def test_a_clone_that_never_ran_sync_merges_counters_by_meaning_on_a_plain_git_pull(tmp_path):
+    """The second clerk cloned, issued, and pulled with git as habit: counters.yaml must not get conflict marks."""
+    main, deputy, _ = _office(tmp_path)
+    deputy.issue(title="乙", today="2026-03-02")
+    main.issue(title="甲", today="2026-03-02")
+    ok(main("sync", today="2026-03-02"))
+    git(deputy.root, *ID, "pull", "-q", "--no-rebase", "--no-edit", "origin", "master")
+    assert "<<<<<<<" not in (deputy.root / "counters.yaml").read_text(encoding="utf-8")
+    ok(deputy("sync", today="2026-03-02"))
+    ok(main("sync", today="2026-03-02"))
+    assert main.head() == deputy.head()
+    ok(deputy("check", today="2026-03-02"))
+    ok(deputy("verify", "--all"))
