@@ -40,6 +40,8 @@ from duban.store.yamlio import YamlError, loads, rt_dumps, rt_loads
 
 NET_TIMEOUT = float(os.environ.get("DUBAN_NET_TIMEOUT", "60"))
 TRIES = 5
+# a push another copy's push beat: refused as not a fast-forward, or the remote's ref moved under its lock
+RACED = r"\[rejected\]|non-fast-forward|fetch first|\[remote rejected\] .*(lock|stale|failed to update)|cannot lock ref"
 RECORDS = ("items", "events")  # the folders of the files merged by meaning (besides counters.yaml)
 
 
@@ -70,10 +72,8 @@ def remote_of(root: Path, name: str, branch: str = "") -> Remote:
         )
     if not branch:  # a ledger set up before the branch was written down: the remote's own, else ours
         theirs = git(root, "symbolic-ref", "--short", "-q", f"refs/remotes/{name}/HEAD", check=False).strip()
-        branch = (
-            theirs.removeprefix(f"{name}/") or git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).strip()
-        )
-        branch = branch or "main"
+        ours = git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).strip()
+        branch = theirs.removeprefix(f"{name}/") or ours or "main"
     return Remote(name, branch)
 
 
@@ -111,10 +111,7 @@ def push(repo: Repo, remote: Remote, sha: str) -> None:
     proc = _net(repo, "push", "--porcelain", remote.name, f"{sha}:refs/heads/{remote.branch}")
     if proc.returncode != 0:
         said = (proc.stdout or "") + (proc.stderr or "")
-        if re.search(
-            r"\[rejected\]|non-fast-forward|fetch first|\[remote rejected\] .*(lock|stale|failed to update ref)|cannot lock ref",
-            said,
-        ):
+        if re.search(RACED, said):
             raise Rejected(f"远端 {remote.name} 已有更新")
         raise Offline(f"无法推送到远端 {remote.name}: {_why(proc)}")
     git(repo.root, "update-ref", remote.tracking, sha)
