@@ -272,3 +272,34 @@ def test_a_clone_that_never_ran_sync_merges_counters_by_meaning_on_a_plain_git_p
     assert main.head() == deputy.head()
     ok(deputy("check", today="2026-03-02"))
     ok(deputy("verify", "--all"))
+
+
+def test_a_sweep_killed_after_its_push_still_renders_its_slips_at_the_next_sweep(tmp_path):
+    """The sweep's commit reaches the remote before HEAD moves here: killed in between, its slips are issued
+    (the server has them) and the next sweep, which syncs them in, must print their forms."""
+    from trustkit import forked
+
+    work = tmp_path / "work"
+    main, _, _ = _office(work)
+    for i in range(2):
+        main.issue(title=f"巡查{i}", deadline="2026-03-06", today="2026-03-02")
+    ok(main("sync", today="2026-03-02"))
+    snap = tmp_path / "snap"
+    shutil.copytree(work, snap, symlinks=True)
+
+    def forms():
+        return sorted(p.name for p in (main.root / "out").rglob("*.docx"))
+
+    ok(main("sweep", today="2026-03-10"))
+    expected = forms()
+    assert any("工作提醒单" in f for f in expected)
+    n = 0
+    while True:
+        n += 1
+        _restore(snap, work)
+        code, err = forked(main.root, "sweep", "--today", "2026-03-10", fault=f"git:{n}")
+        if code == 0:
+            break
+        assert code == -9, err
+        ok(main("sweep", today="2026-03-10"))
+        assert forms() == expected, n
