@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 from tests.conftest import Ledger, git, issue_args, make_ledger
-from tests.test_sync import ok
+from tests.test_sync import files, numbers, ok
 
 ID = ["-c", "user.name=t", "-c", "user.email=t@x"]
 
@@ -53,7 +53,6 @@ def test_a_ledger_in_a_folder_never_drops_the_other_copys_files_outside_it(tmp_p
 
 def _office_with_work(tmp_path):
     """A remote and two copies, each with work the other lacks; the deputy's lease used up."""
-
     main, deputy, server = _office(tmp_path)
     a = main.issue(title="甲事项", today="2026-03-02")
     ok(main("sync", today="2026-03-02"))
@@ -80,8 +79,6 @@ def _restore(snapshot, where):
 
 
 def _all_synced_and_sound(main, deputy):
-    from tests.test_sync import files, numbers
-
     for led in (deputy, main, deputy):
         ok(led("sync", today="2026-03-05"))
     assert files(main) == files(deputy)
@@ -92,7 +89,6 @@ def _all_synced_and_sound(main, deputy):
         assert led.clean()
         ok(led("check", today="2026-03-05"))
         ok(led("verify", "--all"))
-    return nums
 
 
 def _killed_everywhere(tmp_path, args, after):
@@ -108,7 +104,7 @@ def _killed_everywhere(tmp_path, args, after):
     res = duban(deputy.root, *args, "--today", "2026-03-05", count=log)
     assert res.returncode == 0, res.stderr
     lines = log.read_text().split()
-    expected = _all_synced_and_sound(main, deputy)
+    _all_synced_and_sound(main, deputy)
     for kind in ("git", "write"):
         for n in range(1, lines.count(kind) + 1):
             _restore(snap, work)
@@ -116,8 +112,7 @@ def _killed_everywhere(tmp_path, args, after):
             assert code in (0, -9), (kind, n, err)
             res = deputy(*after, today="2026-03-05")
             assert res.code == 0, (kind, n, res.err)
-            nums = _all_synced_and_sound(main, deputy)
-            assert sorted(nums) == sorted(expected) or len(nums) == len(set(nums)), (kind, n)
+            _all_synced_and_sound(main, deputy)
             reports = [ln for ln in main.path("2026-0001").read_text(encoding="utf-8").splitlines() if "report" in ln]
             assert len(reports) == 2, (kind, n, reports)
 
@@ -142,8 +137,6 @@ def _retitle(led, item, new):
 
 
 def test_a_hand_edit_reaches_the_other_copy_though_the_remote_had_nothing_new(tmp_path):
-    from tests.test_sync import files
-
     main, deputy, _ = _office(tmp_path)
     item = main.issue(title="甲事项", today="2026-03-02")
     ok(main("sync", today="2026-03-02"))
@@ -157,8 +150,6 @@ def test_a_hand_edit_reaches_the_other_copy_though_the_remote_had_nothing_new(tm
 
 
 def test_two_hand_edits_of_a_title_are_a_conflict_settled_by_resolve(tmp_path):
-    from tests.test_sync import files
-
     main, deputy, _ = _office(tmp_path)
     item = main.issue(title="甲事项", today="2026-03-02")
     ok(main("sync", today="2026-03-02"))
@@ -183,8 +174,6 @@ def test_two_hand_edits_of_a_title_are_a_conflict_settled_by_resolve(tmp_path):
 def test_a_push_losing_the_race_for_the_remote_ref_lock_is_retried(tmp_path):
     """Two copies pushing in the same instant: the loser's push may fail with "cannot lock ref … expected …"
     rather than "non-fast-forward"; that is the other copy's push, so fetch, merge and push again."""
-    from tests.test_sync import files
-
     main, deputy, server = _office(tmp_path)
     ok(deputy("sync", "--reserve", "2", today="2026-03-02"))
     ok(main("sync", today="2026-03-02"))
@@ -210,8 +199,6 @@ def test_a_push_losing_the_race_for_the_remote_ref_lock_is_retried(tmp_path):
 
 
 def test_resolve_refuses_a_lead_the_office_does_not_have_and_a_date_that_is_none(tmp_path):
-    from tests.test_sync import files
-
     main, deputy, _ = _office(tmp_path)
     item = main.issue(title="甲事项", today="2026-03-02")
     ok(main("sync", today="2026-03-02"))
