@@ -3,6 +3,7 @@ broken files, clashing edits of plain files (issue 19, review)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 from tests.conftest import Ledger, git, issue_args, make_ledger
@@ -92,7 +93,7 @@ def _all_synced_and_sound(main, deputy):
 
 
 def _killed_everywhere(tmp_path, args, after):
-    """Kill ``duban ARGS`` on the deputy at every git call and file write; then ``after`` (the clerk's next
+    """Kill ``duban ARGS`` on the deputy at git calls and file writes; then ``after`` (the clerk's next
     command) and everyone syncing must leave both copies identical, sound, every entry and number once."""
     from trustkit import duban, forked
 
@@ -106,7 +107,10 @@ def _killed_everywhere(tmp_path, args, after):
     lines = log.read_text().split()
     _all_synced_and_sound(main, deputy)
     for kind in ("git", "write"):
-        for n in range(1, lines.count(kind) + 1):
+        total = lines.count(kind)
+        for n in range(1, total + 1):
+            if n % 3 and n not in (1, total) and not os.environ.get("DUBAN_TRUST_FULL"):
+                continue  # the ends and every third in between; all with DUBAN_TRUST_FULL=1
             _restore(snap, work)
             code, err = forked(deputy.root, *args, "--today", "2026-03-05", fault=f"{kind}:{n}")
             assert code in (0, -9), (kind, n, err)
