@@ -294,3 +294,19 @@ def test_a_sweep_killed_after_its_push_still_renders_its_slips_at_the_next_sweep
         assert code == -9, err
         ok(main("sweep", today="2026-03-10"))
         assert forms() == expected, n
+
+
+def test_an_item_broken_by_hand_is_reported_and_not_sent_to_the_other_copy(tmp_path):
+    main, deputy, _ = _office(tmp_path)
+    item = main.issue(title="甲事项", today="2026-03-02")
+    ok(main("sync", today="2026-03-02"))
+    ok(deputy("sync", today="2026-03-02"))
+    path = main.path(item)
+    broken = path.read_text(encoding="utf-8").replace("title: ", "title: [未闭合 ")
+    path.write_text(broken, encoding="utf-8")
+    before = main.head()
+    res = main("sync", today="2026-03-03")
+    assert res.code != 0 and f"items/2026/{item}.yaml:" in res.err
+    assert main.head() == before and path.read_text(encoding="utf-8") == broken
+    ok(deputy("sync", today="2026-03-03"))
+    ok(deputy("check", today="2026-03-03"))

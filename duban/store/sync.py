@@ -34,7 +34,7 @@ from duban.core.errors import DubanError
 from duban.core.merge import LEASES, merge_counters
 from duban.store.counters import HEADER
 from duban.store.counters import PATH as COUNTERS
-from duban.store.git import TRAILER, Change, Repo, Tree, git, identity_args, move_head
+from duban.store.git import TRAILER, Change, Repo, Tree, dirty, git, identity_args, move_head
 from duban.store.merge import ATTRIBUTES, merge_text, semantic
 from duban.store.yamlio import YamlError, loads, rt_dumps, rt_loads
 
@@ -266,6 +266,7 @@ def exchange(ch: Change, remote: Remote) -> Exchanged:
         theirs = fetch(repo, remote)
         head = repo.head()
         # every hand edit of an item or event goes out too, not only those of files the merge writes
+        _refuse_broken(repo)
         ch.commit_hand_edits([*RECORDS, *(changed(repo, head, theirs) if theirs and head else [])])
         head = repo.head()
         if theirs and head and theirs != head:
@@ -286,6 +287,18 @@ def exchange(ch: Change, remote: Remote) -> Exchanged:
         done.pushed = int(git(repo.root, "rev-list", "--count", count).strip() or 0)
         return done
     raise DubanError(f"远端 {remote.name} 一直在更新，重试 {TRIES} 次仍未同步成功；请稍后再运行 duban sync")
+
+
+def _refuse_broken(repo: Repo) -> None:
+    """An item or event file edited by hand into bad YAML is not sent to the other copies."""
+    for rel in dirty(repo.root, list(RECORDS), repo.prefix):
+        path = repo.root / rel
+        if not semantic(rel) or not path.is_file():
+            continue
+        try:
+            loads(path.read_text(encoding="utf-8"))
+        except YamlError as e:
+            raise DubanError(f"{rel}:{e.line}: {e.message}；改正后再同步（未做任何改动）") from None
 
 
 def publisher(remote: Remote):
