@@ -24,8 +24,10 @@ def change(root: Path, message: str, action: str, publish: bool = False) -> Chan
     remote = shared(root)
     if remote is None:
         return Change(root, message, action, author)
-    from duban.store.sync import Claims, publisher
+    from duban.store.git import Repo
+    from duban.store.sync import Claims, install_driver, publisher
 
+    install_driver(Repo(root))  # a clone that never ran duban sync: a plain git pull merges by meaning too
     return Change(
         root,
         message,

@@ -49,13 +49,15 @@ def sync_ledger(root: Path, today: date, url: str | None = None, reserve: int = 
         attributes = attributes_text(_text(root / ".gitattributes"))
         if attributes is not None:
             files[".gitattributes"] = attributes
-        if cfg.sync_remote != name:
+        if cfg.sync_remote != name or not cfg.sync_branch:
+            # the branch is written down: a clone whose own branch is named otherwise still shares this one
+            branch = cfg.sync_branch or remote_of(root, name).branch
             doc = rt_loads(_text(root / CONFIG)) or {}
-            doc["sync"] = flow_map({"remote": name})
+            doc["sync"] = flow_map({"remote": name, "branch": branch})
             files[CONFIG] = rt_dumps(doc)
         if files:
             ch.commit_files(files, "督办 同步设置: 与远端 " + name + " 同步；按内容合并台账文件", "sync-setup")
-        remote = remote_of(root, name, cfg.sync_branch)
+        remote = remote_of(root, name, load_config(root).sync_branch)
         done = exchange(ch, remote)
         result = Synced(name, done.pulled, done.pushed, done.conflicts, set_up=bool(files))
         if reserve > 0:
@@ -128,6 +130,8 @@ def resolve(root: Path, target: str, name: str, value: str, today: date, reason:
             raise DubanError(f"{rel}: 没有关于 {name} 的同步冲突（duban check 列出全部冲突）")
         conflict = doc["conflicts"][found[0]]
         chosen = _value(name, value)
+        if item is not None:
+            _refuse_unknown(ledger, name, chosen, today)
         if conflict.get("by") == "log" and item is not None:
             entry = _settling_entry(item, name, chosen, today, reason)
             doc["log"].append(flow_map(encode(entry)))
@@ -142,6 +146,16 @@ def resolve(root: Path, target: str, name: str, value: str, today: date, reason:
         ch.write(rel, rt_dumps(doc))
         ch.message = f"督办 {target} 解决同步冲突: {done}"
     return done
+
+
+def _refuse_unknown(ledger, name: str, chosen, today: date) -> None:
+    """A value the item could not hold is refused before anything is written (an empty title, an unknown unit)."""
+    from duban.commands.items import known
+
+    if chosen in ("", None) and name != "co":
+        raise DubanError(f"{name} 不能为空")
+    units = [chosen] if name == "lead" else list(chosen) if name == "co" else []
+    known(ledger, chosen if name == "category" else None, chosen if name == "tier" else None, units, today)
 
 
 def _value(name: str, value: str):

@@ -40,6 +40,7 @@ UNDOES = "Duban-Undoes"
 LOCK_WAIT = float(os.environ.get("DUBAN_LOCK_WAIT", "5"))
 JOURNAL = "duban-journal.json"  # under .git/: the change whose commit is made but whose files may not be written
 OUTPUTS = "duban-outputs.json"  # under .git/: forms a committed change still has to render
+PUBLISHED = "duban-published.json"  # under .git/: forms of a commit pushed before HEAD moved here (the sweep)
 CONFIG_PATHS = ("duban.yaml", "units.yaml", COUNTERS, "rules", "templates")
 HAND_EDIT = "手工修改（duban 在下一次操作前代为提交）: "
 
@@ -272,6 +273,8 @@ class Change:
         if tip is None or tip == head:
             return
         if self.publish is not None:
+            if self.outputs:  # a kill after the push: rendered once HEAD holds the commit (next sync)
+                atomic_write(repo.dir / PUBLISHED, json.dumps({"commit": tip, "outputs": self.outputs}))
             self.publish(repo, tip)  # refused: nothing has happened here
         self.committed = new if new != parent else None
         contents = {rel: _bytes(c) for rel, c in self.pending.items()}
@@ -517,15 +520,30 @@ def pending_outputs(root: Path) -> list:
 
 
 def _pending(repo: Repo) -> list:
+    jobs = _json(repo.dir / OUTPUTS)
+    jobs = jobs if isinstance(jobs, list) else []
+    published = _json(repo.dir / PUBLISHED)
+    if isinstance(published, dict) and isinstance(published.get("outputs"), list):
+        reached = subprocess.run(
+            ["git", "merge-base", "--is-ancestor", str(published.get("commit")), "HEAD"], cwd=repo.root
+        )
+        if reached.returncode == 0:
+            jobs += [j for j in published["outputs"] if j not in jobs]
+    return jobs
+
+
+def _json(path: Path):
     try:
-        jobs = json.loads((repo.dir / OUTPUTS).read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return []
-    return jobs if isinstance(jobs, list) else []
+        return None
 
 
 def outputs_done(root: Path) -> None:
-    (Repo(root).dir / OUTPUTS).unlink(missing_ok=True)
+    """The pending forms are rendered (and a commit published but never reached here never will be: dropped)."""
+    repo = Repo(root)
+    (repo.dir / OUTPUTS).unlink(missing_ok=True)
+    (repo.dir / PUBLISHED).unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------- history

@@ -34,12 +34,15 @@ from duban.core.errors import DubanError
 from duban.core.merge import LEASES, merge_counters
 from duban.store.counters import HEADER
 from duban.store.counters import PATH as COUNTERS
-from duban.store.git import TRAILER, Change, Repo, Tree, git, identity_args, move_head
+from duban.store.git import TRAILER, Change, Repo, Tree, dirty, git, identity_args, move_head
 from duban.store.merge import ATTRIBUTES, merge_text, semantic
 from duban.store.yamlio import YamlError, loads, rt_dumps, rt_loads
 
 NET_TIMEOUT = float(os.environ.get("DUBAN_NET_TIMEOUT", "60"))
 TRIES = 5
+# a push another copy's push beat: refused as not a fast-forward, or the remote's ref moved under its lock
+RACED = r"\[rejected\]|non-fast-forward|fetch first|\[remote rejected\] .*(lock|stale|failed to update)|cannot lock ref"
+RECORDS = ("items", "events")  # the folders of the files merged by meaning (besides counters.yaml)
 
 
 class Offline(DubanError):
@@ -67,8 +70,10 @@ def remote_of(root: Path, name: str, branch: str = "") -> Remote:
             f"duban.yaml 设置了与远端 {name} 同步，但本副本的 git 没有名为 {name} 的远端；"
             f"请运行 git remote add {name} 地址（或 duban sync --remote 地址）"
         )
-    if not branch:
-        branch = git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).strip() or "main"
+    if not branch:  # a ledger set up before the branch was written down: the remote's own, else ours
+        theirs = git(root, "symbolic-ref", "--short", "-q", f"refs/remotes/{name}/HEAD", check=False).strip()
+        ours = git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).strip()
+        branch = theirs.removeprefix(f"{name}/") or ours or "main"
     return Remote(name, branch)
 
 
@@ -106,9 +111,7 @@ def push(repo: Repo, remote: Remote, sha: str) -> None:
     proc = _net(repo, "push", "--porcelain", remote.name, f"{sha}:refs/heads/{remote.branch}")
     if proc.returncode != 0:
         said = (proc.stdout or "") + (proc.stderr or "")
-        if re.search(
-            r"\[rejected\]|non-fast-forward|fetch first|\[remote rejected\]|cannot lock ref|but expected", said
-        ):
+        if re.search(RACED, said):
             raise Rejected(f"远端 {remote.name} 已有更新")
         raise Offline(f"无法推送到远端 {remote.name}: {_why(proc)}")
     git(repo.root, "update-ref", remote.tracking, sha)
@@ -177,10 +180,13 @@ def integrate(repo: Repo, head: str | None, theirs: str | None, ident: list[str]
     if theirs is None or theirs == head or (head and _ancestor(repo, theirs, head)):
         return Integration(head)
     if head is None or _ancestor(repo, head, theirs):
+        if head:
+            _refuse_outside(repo, head, theirs)
         return Integration(theirs, changed(repo, head, theirs) if head else {})
     base = git(repo.root, "merge-base", head, theirs, check=False).strip()
     if not base:
         raise DubanError("本副本与远端的历史毫无关联（不是同一个台账）；已拒绝同步")
+    _refuse_outside(repo, base, theirs)
     ours_changed, theirs_changed = changed(repo, base, head), changed(repo, base, theirs)
     entries: dict[str, str | None] = {}
     conflicts: list[tuple[str, dict]] = []
@@ -209,6 +215,19 @@ def integrate(repo: Repo, head: str | None, theirs: str | None, ident: list[str]
     finally:
         (repo.dir / "duban-index").unlink(missing_ok=True)
     return Integration(tip, entries, conflicts)
+
+
+def _refuse_outside(repo: Repo, a: str, b: str) -> None:
+    """A ledger in a folder of a larger repository merges only its own folder: other files changed are git's."""
+    if not repo.prefix:
+        return
+    paths = git(repo.root, "diff-tree", "-r", "-z", "--name-only", "--no-renames", a, b).split("\0")
+    outside = [p for p in paths if p and not p.startswith(repo.prefix)]
+    if outside:
+        raise DubanError(
+            f"远端改了台账文件夹 {repo.prefix} 以外的文件（{'、'.join(outside[:3])}），duban sync 只合并台账文件夹；"
+            "请先在仓库根目录运行 git pull（台账文件同样按内容合并），再运行 duban sync（未做任何改动）"
+        )
 
 
 def _merge_plain(rel: str, base: str, ours: str, theirs: str) -> str:
@@ -246,9 +265,10 @@ def exchange(ch: Change, remote: Remote) -> Exchanged:
     for _ in range(TRIES):
         theirs = fetch(repo, remote)
         head = repo.head()
-        if theirs and head:
-            ch.commit_hand_edits(list(changed(repo, head, theirs)))
-            head = repo.head()
+        # every hand edit of an item or event goes out too, not only those of files the merge writes
+        _refuse_broken(repo)
+        ch.commit_hand_edits([*RECORDS, *(changed(repo, head, theirs) if theirs and head else [])])
+        head = repo.head()
         if theirs and head and theirs != head:
             done.pulled += int(git(repo.root, "rev-list", "--count", f"{head}..{theirs}").strip() or 0)
         message = f"督办 同步: 合并远端 {remote.name}/{remote.branch}\n\n{TRAILER}: sync\n"
@@ -267,6 +287,18 @@ def exchange(ch: Change, remote: Remote) -> Exchanged:
         done.pushed = int(git(repo.root, "rev-list", "--count", count).strip() or 0)
         return done
     raise DubanError(f"远端 {remote.name} 一直在更新，重试 {TRIES} 次仍未同步成功；请稍后再运行 duban sync")
+
+
+def _refuse_broken(repo: Repo) -> None:
+    """An item or event file edited by hand into bad YAML is not sent to the other copies."""
+    for rel in dirty(repo.root, list(RECORDS), repo.prefix):
+        path = repo.root / rel
+        if not semantic(rel) or not path.is_file():
+            continue
+        try:
+            loads(path.read_text(encoding="utf-8"))
+        except YamlError as e:
+            raise DubanError(f"{rel}:{e.line}: {e.message}；改正后再同步（未做任何改动）") from None
 
 
 def publisher(remote: Remote):
