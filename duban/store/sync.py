@@ -201,7 +201,7 @@ def integrate(repo: Repo, head: str | None, theirs: str | None, ident: list[str]
             o, t, b = ours_changed[p], theirs_changed[p], bases[p]
             if o is None or t is None:
                 side = "本副本删除了它，远端改了它" if o is None else "远端删除了它，本副本改了它"
-                raise DubanError(f"{p}: {side}，无法自动合并；请在一处恢复后再同步（未做任何改动）")
+                raise DubanError(f"{p}: {side}，无法自动合并；请在一处恢复后再同步（未合并，台账仍是本副本的版本）")
             texts = [blobs[x].decode("utf-8") if x else None for x in (b, o, t)]
             if semantic(p):
                 text, found = merge_text(p, texts[0], texts[1] or "", texts[2] or "")
@@ -241,7 +241,7 @@ def _merge_plain(rel: str, base: str, ours: str, theirs: str) -> str:
         proc = subprocess.run(["git", "merge-file", "-p", *paths], capture_output=True)
     if proc.returncode != 0:
         raise DubanError(
-            f"{rel}: 本副本和远端改了同一处，无法自动合并；请在一处改成与另一处一致后再同步（未做任何改动）"
+            f"{rel}: 本副本和远端改了同一处，无法自动合并；请在一处改成与另一处一致后再同步（未合并，台账仍是本副本的版本）"
         )
     return proc.stdout.decode("utf-8")
 
