@@ -337,7 +337,7 @@ def sync(
             print(f"为离线工作预留 {kind} 编号 {n} 个")
         for p, c in res.conflicts:
             target = p.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            console().print("冲突 " + conflicts_text(p, c, target), markup=False, highlight=False)
+            console().print(f"冲突 {p}: {conflicts_text(c, target)}", markup=False, highlight=False)
     if res.conflicts:
         raise typer.Exit(1)
 

@@ -98,7 +98,7 @@ def check_conflicts(ledger: Ledger, today: date) -> list[Problem]:
     records += [(e.id, e.path, e.conflicts, {}) for e in ledger.events]
     for target, path, conflicts, lines in sorted(records, key=lambda r: r[1]):
         for i, c in enumerate(conflicts):
-            out.append(Problem(path, lines.get(("conflicts", i), 1), conflicts_text(path, c, target).split(": ", 1)[1]))
+            out.append(Problem(path, lines.get(("conflicts", i), 1), conflicts_text(c, target)))
     return out
 
 

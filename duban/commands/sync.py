@@ -96,10 +96,11 @@ def exchange_now(root: Path, remote, refusal: str = "") -> None:
 # ------------------------------------------------------------------ resolve
 
 
-def conflicts_text(rel: str, c: dict, target: str) -> str:
+def conflicts_text(c: dict, target: str) -> str:
+    """A conflict in words: the field, both values, and the command that settles it."""
     a, b = (c.get("values") or [None, None])[:2]
     return (
-        f"{rel}: {c.get('field')} 两处副本改成了不同的值：“{_show(a)}” / “{_show(b)}”；"
+        f"{c.get('field')} 两处副本改成了不同的值：“{_show(a)}” / “{_show(b)}”；"
         f"选定后运行 duban resolve {target} {c.get('field')} 选定的值"
     )
 

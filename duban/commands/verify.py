@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from duban.core.entries import SLIP_KINDS
-from duban.core.errors import DubanError
-from duban.store.git import Repo, git
+from duban.store.git import Repo, diff_tree, is_ancestor
 from duban.store.history import Commit, commits
 from duban.store.yamlio import YamlError, loads
 
@@ -66,7 +65,7 @@ def verify(root: Path, everything: bool = False, digest: bool = False) -> tuple[
             state.clear()
         found: list[Violation] = []
         last = state.meta.get("commit")
-        if last and not _ancestor(root, last, head):
+        if last and not is_ancestor(root, last, head):
             what = f"上次核验到的提交 {last[:10]} 已不在历史中：历史被改写过；已从头核验"
             found.append(Violation(head, "", "", ".git", 1, what))
             state.clear()
@@ -154,27 +153,12 @@ class _State:
         self.db.close()
 
 
-def _ancestor(root: Path, a: str, b: str) -> bool:
-    try:
-        git(root, "merge-base", "--is-ancestor", a, b)
-    except DubanError:  # git says no (exit 1), or does not know the commit
-        return False
-    return True
-
-
 def _tracked(path: str) -> bool:
     return path.startswith(("items/", "events/")) and path.endswith((".yaml", ".yml"))
 
 
 def _commit(repo: Repo, c: Commit, owners: _Owners) -> list[Violation]:
-    args = ["diff-tree", "-r", "-z", "--no-commit-id", "--relative", "--no-renames"]
-    args += [c.parents[0], c.sha] if c.parents else ["--root", c.sha]
-    fields = git(repo.root, *args).split("\0")
-    changes: list[tuple[str, str | None, str | None]] = []
-    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
-        if meta.startswith(":") and _tracked(path):
-            _, _, a, b, status = meta[1:].split(" ")
-            changes.append((path, a if status != "A" else None, b if status != "D" else None))
+    changes = [ch for ch in diff_tree(repo.root, c.parents[0] if c.parents else None, c.sha) if _tracked(ch[0])]
     if not changes:
         return []
     blobs = repo.read_blobs([s for _, a, b in changes for s in (a, b) if s])

@@ -11,11 +11,12 @@ import os
 from pathlib import Path
 
 from duban.core.errors import DubanError, Problem
+from duban.core.merge import LEASES  # the numbers each copy of a shared ledger claimed (duban.store.sync)
 from duban.core.model import ID_RE
 from duban.store.yamlio import YamlError, flow_map, load_path, rt_dumps, rt_loads
 
 PATH = "counters.yaml"
-LEASES = "leases"  # the numbers each copy of a shared ledger claimed (duban.store.sync)
+
 MAX_NUMBER = 1_000_000
 HEADER = "# 编号计数器：由 duban 维护，保证立项编号、通知单号和各类文书编号不重复使用。\n{}\n"
 

@@ -79,6 +79,25 @@ def identity_args(root: Path, name: str, email: str) -> list[str]:
     return args
 
 
+def is_ancestor(root: Path, a: str, b: str) -> bool:
+    """Whether commit ``a`` is in ``b``'s history (False too when git does not know either)."""
+    proc = subprocess.run(["git", "merge-base", "--is-ancestor", a, b], cwd=root, capture_output=True)
+    return proc.returncode == 0
+
+
+def diff_tree(root: Path, a: str | None, b: str) -> list[tuple[str, str | None, str | None]]:
+    """(ledger path, blob in ``a`` or None, blob in ``b`` or None) for every file that differs between two
+    commits (``a`` None: every file of ``b``, as added)."""
+    args = ["diff-tree", "-r", "-z", "--no-commit-id", "--relative", "--no-renames"]
+    fields = git(root, *args, *([a, b] if a else ["--root", b])).split("\0")
+    out = []
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        if meta.startswith(":"):
+            _, _, old, new, status = meta[1:].split(" ")
+            out.append((path, None if status == "A" else old, None if status == "D" else new))
+    return out
+
+
 def has_head(root: Path) -> bool:
     return bool(git(root, "rev-parse", "--verify", "-q", "HEAD", check=False).strip())
 
@@ -524,10 +543,7 @@ def _pending(repo: Repo) -> list:
     jobs = jobs if isinstance(jobs, list) else []
     published = _json(repo.dir / PUBLISHED)
     if isinstance(published, dict) and isinstance(published.get("outputs"), list):
-        reached = subprocess.run(
-            ["git", "merge-base", "--is-ancestor", str(published.get("commit")), "HEAD"], cwd=repo.root
-        )
-        if reached.returncode == 0:
+        if is_ancestor(repo.root, str(published.get("commit")), "HEAD"):
             jobs += [j for j in published["outputs"] if j not in jobs]
     return jobs
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from duban.core.errors import DubanError
 from duban.store.counters import PATH as COUNTERS
-from duban.store.git import LOCK_WAIT, TRAILER, UNDOES, Change, dirty, git, has_head
+from duban.store.git import LOCK_WAIT, TRAILER, UNDOES, Change, diff_tree, dirty, git, has_head, is_ancestor
 
 SEP, END = "\x1f", "\x1e"
 FORMAT = (
@@ -92,7 +92,7 @@ def undo_stack(root: Path, limit: int = 10) -> list[Undoable]:
     hand: dict[str, Commit] = {}  # file → the newest hand commit above that touched it
     shared = _remote_tips(root)
     for n, c in enumerate(commits(root)):
-        if c.action in SHARED_ACTIONS or any(_contains(root, tip, c.sha) for tip in shared):
+        if c.action in SHARED_ACTIONS or any(is_ancestor(root, c.sha, tip) for tip in shared):
             why = f"{c.sha[:10]}（{c.subject}）及更早的改动已同步到远端，其他副本已有，不能撤销；请用新的记录更正"
             out.append(Undoable(c, why))
             break
@@ -142,12 +142,6 @@ def _remote_tips(root: Path) -> list[str]:
     return git(root, "for-each-ref", "--format=%(objectname)", f"refs/remotes/{name}").split()
 
 
-def _contains(root: Path, tip: str, sha: str) -> bool:
-    import subprocess
-
-    return subprocess.run(["git", "merge-base", "--is-ancestor", sha, tip], cwd=root).returncode == 0
-
-
 def undo(root: Path, author: tuple[str, str], wait: float = LOCK_WAIT) -> str:
     """Revert the most recent duban action not yet undone; returns the new commit's message."""
     with Change(root, "", "undo", author, wait) as ch:
@@ -180,12 +174,4 @@ def undo(root: Path, author: tuple[str, str], wait: float = LOCK_WAIT) -> str:
 
 def _changed(root: Path, c: Commit) -> list[tuple[str, str | None]]:
     """(path, blob before the commit or None) for each file the commit changed."""
-    out = git(root, "diff-tree", "-r", "-z", "--relative", "--no-renames", c.parents[0], c.sha)
-    fields = out.split("\0")
-    res = []
-    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
-        if not meta.startswith(":"):
-            continue
-        _, _, old, _, status = meta[1:].split(" ")
-        res.append((path, None if status == "A" else old))
-    return res
+    return [(path, old) for path, old, _ in diff_tree(root, c.parents[0], c.sha)]

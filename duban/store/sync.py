@@ -34,7 +34,7 @@ from duban.core.errors import DubanError
 from duban.core.merge import LEASES, merge_counters
 from duban.store.counters import HEADER
 from duban.store.counters import PATH as COUNTERS
-from duban.store.git import TRAILER, Change, Repo, Tree, dirty, git, identity_args, move_head
+from duban.store.git import TRAILER, Change, Repo, Tree, diff_tree, dirty, git, identity_args, is_ancestor, move_head
 from duban.store.merge import ATTRIBUTES, merge_text, semantic
 from duban.store.yamlio import YamlError, loads, rt_dumps, rt_loads
 
@@ -149,19 +149,9 @@ def attributes_text(current: str) -> str | None:
 # ------------------------------------------------------------------ merging
 
 
-def _ancestor(repo: Repo, a: str, b: str) -> bool:
-    return subprocess.run(["git", "merge-base", "--is-ancestor", a, b], cwd=repo.root).returncode == 0
-
-
 def changed(repo: Repo, a: str, b: str) -> dict[str, str | None]:
     """Ledger path → blob in ``b`` (None: removed) for every file that differs between commits a and b."""
-    out = git(repo.root, "diff-tree", "-r", "-z", "--relative", "--no-renames", a, b).split("\0")
-    files: dict[str, str | None] = {}
-    for meta, path in zip(out[0::2], out[1::2], strict=False):
-        if meta.startswith(":"):
-            _, _, _, blob, status = meta[1:].split(" ")
-            files[path] = None if status == "D" else blob
-    return files
+    return {path: new for path, _, new in diff_tree(repo.root, a, b)}
 
 
 def _blob(repo: Repo, commit: str, rel: str) -> str | None:
@@ -177,9 +167,9 @@ class Integration:
 
 def integrate(repo: Repo, head: str | None, theirs: str | None, ident: list[str], message: str) -> Integration:
     """Ours and the remote's tip made one: nothing, a fast-forward, or a merge commit (not yet on HEAD)."""
-    if theirs is None or theirs == head or (head and _ancestor(repo, theirs, head)):
+    if theirs is None or theirs == head or (head and is_ancestor(repo.root, theirs, head)):
         return Integration(head)
-    if head is None or _ancestor(repo, head, theirs):
+    if head is None or is_ancestor(repo.root, head, theirs):
         if head:
             _refuse_outside(repo, head, theirs)
         return Integration(theirs, changed(repo, head, theirs) if head else {})
