@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from duban.commands.queries import IN_HAND, urgency
-from duban.core.entries import SLIP_KINDS
 from duban.core.errors import DubanError
+from duban.core.state import live_slips
 from duban.outputs.views import item_view
 from duban.store.ledger import Ledger, Scope, load
 
@@ -28,8 +28,8 @@ def board_data(root: Path, today: date) -> tuple[Ledger, dict]:
         u["overdue"] += v["overdue"]
     slips: Counter = Counter()
     for item in ledger.items.values():
-        for ev in item.log:
-            if ev.get("kind") in SLIP_KINDS and ev.get("date", today).year == today.year and not ev.get("void"):
+        for ev in live_slips(item.log):
+            if ev.get("date", today).year == today.year:
                 slips[ev.get("unit") or item.lead] += 1
     period, scores = _scores(root, today)
     for uid in set(slips) | set(scores):

@@ -129,6 +129,7 @@ class Context:
                 order.index((ev["kind"], ev.get("round") or 1))
                 for ev in self.existing.values()
                 if ev.get("kind") in SLIP_KINDS
+                and not is_void(ev, self.gone)
                 and ev.get("lapse") != lapse
                 and ev["date"] < day
                 and (ev["kind"], ev.get("round") or 1) in order

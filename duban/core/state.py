@@ -257,11 +257,16 @@ def settled_on(item: Item) -> date | None:
     return last_day(item)
 
 
+def live_slips(log: list[dict]) -> list[dict]:
+    """The log's slips (提醒/催办/警告/移交单) that no ``void`` entry voids, in the log's order."""
+    gone = voided(log)
+    return [ev for ev in log if ev.get("kind") in SLIP_KINDS and not is_void(ev, gone)]
+
+
 def last_slip(log: list[dict]) -> tuple | None:
     """The item's latest slip not voided (提醒/催办/警告/移交单): (kind, number, date, the number as shown, the
     referral's decision as the clerk reads it or ""); None when it has none."""
-    gone = voided(log)
-    slips = [ev for ev in log if ev.get("kind") in SLIP_KINDS and not is_void(ev, gone)]
+    slips = live_slips(log)
     if not slips:
         return None
     last = slips[-1]

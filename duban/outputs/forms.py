@@ -23,6 +23,7 @@ from typing import Any
 from duban.core.errors import DubanError, Problem
 from duban.core.model import Item
 from duban.core.pack import STEPS
+from duban.core.state import live_slips
 from duban.core.vocabulary import DEFAULTS, Words
 
 FORMS = tuple(DEFAULTS["form"])  # notice, reminder, warning, referral, urge, return, forward, feedback, reply, bulletin
@@ -223,10 +224,8 @@ def slips_before(item: Item, ev: dict) -> list[dict]:
     index = next(i for i, e in enumerate(item.log) if e is ev)
     return [
         e
-        for e in item.log[:index]
-        if e.get("kind") in STEPS
-        and e.get("unit") == ev.get("unit")
-        and (not ev.get("lapse") or e.get("lapse") == ev.get("lapse"))
+        for e in live_slips(item.log[:index])
+        if e.get("unit") == ev.get("unit") and (not ev.get("lapse") or e.get("lapse") == ev.get("lapse"))
     ]
 
 
@@ -346,8 +345,8 @@ def feedback_context(ledger, item: Item, day: date) -> dict:
     ]
     problems += [
         f"{date_cn(ev['date'])}被下发{ledger.pack.words.entry(ev['kind'])}（{ev.get('number', '')}）"
-        for ev in item.log
-        if ev.get("kind") in STEPS and ev.get("unit", lead) == lead and ev["date"] <= day
+        for ev in live_slips(item.log)
+        if ev.get("unit", lead) == lead and ev["date"] <= day
     ]
     return {
         **common(ledger, day),

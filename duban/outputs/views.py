@@ -10,7 +10,7 @@ from duban.core.entries import SLIP_KINDS
 from duban.core.errors import DubanError
 from duban.core.escalation import owed_duties
 from duban.core.model import Item
-from duban.core.state import as_of, derive, is_void, last_slip, next_lookback, periodic_reports, voided
+from duban.core.state import as_of, derive, is_void, last_slip, live_slips, next_lookback, periodic_reports, voided
 
 
 def iso(v):
@@ -137,9 +137,7 @@ def summary_rows(ledger, summaries) -> list[dict]:
 def slips_text(item: Item, words) -> str:
     """Every slip issued, in order: 工作提醒单 2026-1（09-22）；督查工作警告单 2026-2（10-08）."""
     return "；".join(
-        f"{words.entry(ev['kind'])} {ev.get('number', '')}（{_md(ev.get('date'))}）"
-        for ev in item.log
-        if ev.get("kind") in SLIP_KINDS and not ev.get("void")
+        f"{words.entry(ev['kind'])} {ev.get('number', '')}（{_md(ev.get('date'))}）" for ev in live_slips(item.log)
     )
 
 
