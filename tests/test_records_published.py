@@ -55,3 +55,10 @@ def test_a_published_quarter_stays_byte_identical_and_score_shows_the_difference
 
     again = ledger("score", "Q3", "--publish", today="2026-10-12")
     assert again.code == 1 and "不能再次发布" in again.err and path.read_bytes() == published
+
+
+def test_a_published_table_broken_by_hand_is_named_with_its_line(ledger):
+    assert ledger("score", "Q3", "--publish", today="2026-10-09").code == 0
+    (ledger.root / "published" / "2026Q3.yaml").write_text("period: 2026Q3\nunits: [unclosed\n", encoding="utf-8")
+    res = ledger("score", "Q3", today="2026-10-12")
+    assert res.code == 1 and "published/2026Q3.yaml:" in res.err and "Traceback" not in res.err + res.out

@@ -99,9 +99,9 @@ def list_(
         from duban.outputs.ledger_xlsx import ledger_csv, ledger_xlsx
 
         if xlsx_path:
-            written.append(write_export(xlsx_path, ledger_xlsx(led, rows, day)))
+            written.append(write_export(xlsx_path, ledger_xlsx(led, rows, day), led.root))
         if csv_path:
-            written.append(write_export(csv_path, ledger_csv(led, rows)))
+            written.append(write_export(csv_path, ledger_csv(led, rows), led.root))
     if json_:
         out_json(rows)
     elif not written:

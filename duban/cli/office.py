@@ -292,7 +292,7 @@ def board(
     with busy("正在生成看板……"):
         led, data = board_data(root, day)
     report_problems(led)
-    path = write_export(out or root / "out" / "board.html", board_html(data).encode("utf-8"))
+    path = write_export(out or root / "out" / "board.html", board_html(data).encode("utf-8"), root)
     print(path)
     light = data["light"]
     print(

@@ -180,8 +180,9 @@ def _render_jobs(ledger: Ledger, jobs: list, day: date) -> list[tuple[int, Path 
     return out
 
 
-def write_export(path: Path, data: bytes, root: Path | None = None) -> Path:
-    atomic_write(safe_target(root, path) if root else path, data)
+def write_export(path: Path, data: bytes, root: Path) -> Path:
+    """Write an export; never over a ledger file (``safe_target``)."""
+    atomic_write(safe_target(root, path), data)
     return path
 
 

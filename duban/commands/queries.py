@@ -195,9 +195,14 @@ def quarter_scores(root: Path, period: str | None, year: int | None, today: date
     res = Scores(ledger, per, score(ledger, per, today, fixed_scoring(ledger)))
     path = root / published_rel(per)
     if path.is_file():
-        import yaml
+        from duban.store.yamlio import YamlError, load_path
 
-        res.published = yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            res.published = load_path(path)[0]
+        except YamlError as e:
+            raise DubanError(f"{published_rel(per)}:{e.line}: 已公布的考核结果文件有错误: {e.message}") from None
+        if not isinstance(res.published, dict):
+            raise DubanError(f"{published_rel(per)}:1: 已公布的考核结果文件应为键值映射")
         res.differences = differences(res.published, current_table(res, today))
     return res
 
