@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from conftest import git
 from packtools import deadline, event, log, pack, scores, slips, sweep
 
 LEDGER_PACK = NAME = "ankang-2014"
@@ -101,3 +102,19 @@ def test_project_reports_state_investment_work_and_percent(ledger):
     # other kinds of work need no project figures
     other = ledger.issue(category="work_report", tier="yellow", issued="2026-03-02", deadline="2026-06-30")
     assert ledger("report", other, "--unit", "fgw", "--text", "进展", today="2026-04-01").code == 0
+
+
+def test_a_report_follows_the_category_as_corrected(ledger):
+    # 二、(四) applies to an item the clerk corrected into a project: the corrected category's rule decides
+    item = ledger.issue(category="work_report", tier="yellow", issued="2026-03-02", deadline="2026-06-30")
+    fixed = ledger("amend", item, "--category", "key_project", "--reason", "登记有误", today="2026-03-10")
+    assert fixed.code == 0, fixed.err
+    assert fixed.out.strip() == f"{item} 类别: work_report → key_project"
+    assert "category" not in fixed.out
+    message = git(ledger.root, "log", "-1", "--format=%s")
+    assert "更正 类别" in message and "category" not in message
+    res = ledger("report", item, "--unit", "fgw", "--text", "主体完工", "--percent", "60", today="2026-04-01")
+    assert res.code == 1 and "已完成投资额" in res.err and "重点项目" in res.err
+    # a report dated before the correction follows the category of its day
+    early = ledger("report", item, "--unit", "fgw", "--text", "开工", "--date", "2026-03-05", today="2026-04-01")
+    assert early.code == 0, early.err

@@ -426,8 +426,10 @@ def amend(
         day=on_day,
         recompute_deadline=recompute_deadline,
     )
+    from duban.core.entries import CHANGE_LABELS
+
     for k, c in changes.items():
-        print(f"{item} {k}: {c['old'] or '（空）'} → {c['new'] or '（空）'}")
+        print(f"{item} {CHANGE_LABELS[k]}: {c['old'] or '（空）'} → {c['new'] or '（空）'}")
 
 
 @app.command()

@@ -286,7 +286,7 @@ def board(
     """领导看板：写出一个独立的 HTML 页面（无需联网）：红黄绿灯与状态计数、各单位在办与逾期、逾期和临期事项、考核得分、在办台账。"""
     from duban.commands.board import board_data
     from duban.commands.publish import write_export
-    from duban.outputs.board import board_html
+    from duban.outputs.board import LIGHTS, board_html
 
     root, day = where(ledger, today)
     with busy("正在生成看板……"):
@@ -294,11 +294,8 @@ def board(
     report_problems(led)
     path = write_export(out or root / "out" / "board.html", board_html(data).encode("utf-8"), root)
     print(path)
-    light = data["light"]
-    print(
-        f"在办 {data['in_hand']} 项：红灯 {light['red']}，黄灯 {light['yellow']}，绿灯 {light['green']}",
-        file=sys.stderr,
-    )
+    lights = "，".join(f"{word} {data['light'][k]}" for k, (word, _, _) in LIGHTS.items())
+    print(f"在办 {data['in_hand']} 项：{lights}", file=sys.stderr)
     exit_for(led)
 
 

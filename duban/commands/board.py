@@ -6,9 +6,9 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from duban.commands.queries import IN_HAND, urgency
+from duban.commands.queries import urgency
 from duban.core.errors import DubanError
-from duban.core.state import live_slips
+from duban.core.state import IN_HAND, live_slips
 from duban.outputs.views import item_view
 from duban.store.ledger import Ledger, Scope, load
 

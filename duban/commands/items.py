@@ -15,7 +15,7 @@ from pathlib import Path
 
 from duban.commands.base import change, refuse_if_broken
 from duban.commands.clock import not_future
-from duban.core.entries import AMENDABLE, SLIP_KINDS, encode
+from duban.core.entries import AMENDABLE, AMENDABLE_LABELS, CHANGE_LABELS, SLIP_KINDS, encode
 from duban.core.errors import DubanError
 from duban.core.escalation import voids
 from duban.core.model import Item
@@ -28,6 +28,7 @@ from duban.core.state import (
     max_deadline,
     open_referrals,
     replay,
+    rule_of,
 )
 from duban.store.counters import max_item_number, ref_number
 from duban.store.ledger import Ledger, Scope, inside, item_rel, load, normalize_id
@@ -323,13 +324,13 @@ def extend_item(
             rule = pack.process.extension_cutoff
             words = f"期限前 {rule.describe()}" if rule.kind == "working_days" else rule.describe()
             raise DubanError(f"{item.id}: 延期申请日 {requested} 已超过截止日 {cutoff}（{words}；{src}），不予延期")
-        current = as_of(item, day)
-        limit = max_deadline(pack, current)
+        limit = max_deadline(pack, as_of(item, day))
         if limit is not None and to > limit:
-            rule = pack.rule(current.category, current.tier)
+            longest = rule_of(pack, item, day)
+            assert longest.max is not None  # max_deadline gave a limit
             raise DubanError(
-                f"{item.id}: 新期限 {to} 超过了“{rule.label}”的最长期限 {limit}"
-                f"（立项后 {rule.max.describe()}；{rule.max.source}）"
+                f"{item.id}: 新期限 {to} 超过了“{longest.label}”的最长期限 {limit}"
+                f"（立项后 {longest.max.describe()}；{longest.max.source}）"
             )
 
     ev = {
@@ -385,7 +386,7 @@ def report(
             )
         if item.forward:
             raise DubanError(f"{item.id}: 转阅(办)件不需报送落实情况")
-        rule = ledger.pack.rule(item.category, item.tier)
+        rule = rule_of(ledger.pack, item, day)
         missing = [REPORT_FIELDS[k] for k in rule.report_requires if ev.get(k) is None]
         if missing:
             raise DubanError(f"{item.id}: “{rule.label}”的报告须说明{'、'.join(missing)}（{rule.source}）")
@@ -511,8 +512,7 @@ def reassign(
             raise DubanError(f"{item.id}: 主办、协办单位与现在相同，无需改派")
         new = deadline
         if new is None:
-            current = as_of(item, day)
-            rule = ledger.pack.rule(current.category, current.tier).deadline
+            rule = rule_of(ledger.pack, item, day).deadline
             new = st.deadline if rule.kind == "clerk" else rule.apply(ledger.calendar, day)
         if new is not None and new < day:
             raise DubanError(f"期限 {new} 已过，请用 --deadline 给出新的期限")
@@ -539,8 +539,7 @@ def instruct(
             raise DubanError(f"{item.id}: 已注结销号的事项不能重新打开；新的批示请另行立项（duban issue）")
         new = deadline
         if new is None and st.status in ("done", "reported"):
-            current = as_of(item, day)
-            rule = ledger.pack.rule(current.category, current.tier).deadline
+            rule = rule_of(ledger.pack, item, day).deadline
             if rule.kind == "clerk":
                 raise DubanError(f"{item.id}: 重新打开须给出新的期限（--deadline）")
             new = rule.apply(ledger.calendar, day)
@@ -561,8 +560,7 @@ def close(root: Path, item_id: str, *, text: str, today: date, day: date | None 
     day = effective(day, today)
 
     def check(ledger, item, st, _ch):
-        current = as_of(item, day)
-        rule = ledger.pack.rule(current.category, current.tier)
+        rule = rule_of(ledger.pack, item, day)
         if st.status == "done" and rule.lookback is not None and rule.lookback_until != "done":
             done = st.done_on
             if not any(ev.get("kind") == "lookback_done" and done <= ev["date"] <= day for ev in item.log):
@@ -654,7 +652,9 @@ def amend(
     day = effective(day, today)
     unknown = set(new) - set(AMENDABLE)
     if unknown:
-        raise DubanError(f"不能更正的字段: {'、'.join(sorted(unknown))}（可更正: {'、'.join(AMENDABLE)}）")
+        raise DubanError(
+            f"不能更正的字段: {'、'.join(sorted(unknown))}（可更正: {'、'.join(AMENDABLE_LABELS.values())}）"
+        )
     if not reason.strip():
         raise DubanError("更正须写明理由（--reason）")
     changes: dict[str, dict] = {}
@@ -690,7 +690,7 @@ def amend(
         if not changes:
             raise DubanError(f"{item.id}: 给出的值与现在相同，没有要更正的")
         ev["changes"] = flow_map({k: c for k, c in changes.items() if k != "deadline"})
-        ch.message = f"督办 {item.id} 更正 {'、'.join(changes)}: {reason.strip()[:30]}"
+        ch.message = f"督办 {item.id} 更正 {'、'.join(CHANGE_LABELS[k] for k in changes)}: {reason.strip()[:30]}"
 
     ev = {"date": day, "kind": "amendment", "changes": None, "reason": reason.strip()}
     record(root, item_id, ev, "", "amend", today, check)

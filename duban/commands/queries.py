@@ -20,11 +20,9 @@ from duban.core.scoring import (
     parse_period,
     score,
 )
-from duban.core.state import ACTIVE, SETTLED, STATUSES, as_of
+from duban.core.state import ACTIVE, IN_HAND, SETTLED, STATUSES, as_of
 from duban.outputs.views import item_view, summary_rows
 from duban.store.ledger import Ledger, Scope, load, normalize_id
-
-IN_HAND = ("open", "reported", "returned", "transferred")  # what ``duban list`` shows by default
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,11 @@ from duban.commands.clock import not_future
 from duban.core.errors import DubanError
 from duban.core.model import UNIT_FIELDS, UNIT_ID_RE, validate_units
 from duban.core.schema import Source
-from duban.core.state import ACTIVE, replay
+from duban.core.state import IN_HAND, replay
 from duban.store.ledger import Scope, load
 from duban.store.yamlio import flow_map, loads, rt_dumps, rt_loads
 
 UNITS = "units.yaml"
-IN_HAND = (*ACTIVE, "reported", "transferred")  # the unit still owes or awaits something
 
 
 def list_units(root: Path) -> list[dict]:

@@ -188,7 +188,18 @@ Entry = (
 )
 
 SLIP_KINDS = ("reminder", "urge", "warning", "referral")
-AMENDABLE = ("title", "category", "tier", "co", "basis", "ref", "requirement", "leader")  # what ``amendment`` corrects
+AMENDABLE_LABELS = {  # what ``amendment`` corrects, and what the clerk calls it
+    "title": "标题",
+    "category": "类别",
+    "tier": "等级",
+    "co": "协办单位",
+    "basis": "立项依据",
+    "ref": "文号",
+    "requirement": "办理要求",
+    "leader": "责任领导",
+}
+AMENDABLE = tuple(AMENDABLE_LABELS)
+CHANGE_LABELS = {**AMENDABLE_LABELS, "deadline": "期限"}  # what ``duban amend`` reports it changed
 DECLARATIONS: dict[str, type] = {
     "issued": Issued,
     "report": Report,

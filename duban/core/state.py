@@ -14,11 +14,12 @@ from typing import Any
 from duban.core.calendar import UnknownYear
 from duban.core.entries import AMENDABLE, SLIP_KINDS, effective_order, recorded_on
 from duban.core.model import Item
-from duban.core.pack import RulePack
+from duban.core.pack import CategoryRule, RulePack
 from duban.core.vocabulary import DEFAULT_WORDS, DEFAULTS, Words
 
 STATUSES = tuple(DEFAULTS["status"])  # open, reported, returned, transferred, done, closed, forwarded, withdrawn
 ACTIVE = ("open", "returned")  # the unit owes work; deadlines run
+IN_HAND = (*ACTIVE, "reported", "transferred")  # in hand: a unit owes or awaits something (the default 台账)
 SETTLED = ("closed", "forwarded", "withdrawn")  # nothing changes with time any more
 
 _ANY_LIVE = {s: s for s in ("open", "reported", "returned", "transferred", "done")}
@@ -318,6 +319,12 @@ def open_referrals(log: list[dict]) -> list[dict]:
 
 
 # ------------------------------------------------------------------ schedule
+
+
+def rule_of(pack: RulePack, item: Item, day: date | None = None) -> CategoryRule:
+    """The rule of the item's category and tier as corrected on ``day`` (None: by every correction)."""
+    current = as_of(item, day)
+    return pack.rule(current.category, current.tier)
 
 
 def initial_deadline(pack: RulePack, category: str, tier: str, issued: date) -> date | None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from duban.outputs.board import LIGHTS
 from duban.outputs.sheets import Column, csv_bytes, fill, workbook_bytes, write_table
 from duban.outputs.views import latest_report, slips_text
 
-LIGHT_WORD = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 COLUMNS = (
     Column("序号", 5, "center"),
     Column("编号", 10, "center"),
@@ -70,7 +70,7 @@ def ledger_row(ledger, view: dict, n: int) -> list:
         progress,
         result,
         slips_text(item, words),
-        LIGHT_WORD.get(view["light"], ""),
+        LIGHTS[view["light"]][0] if view["light"] in LIGHTS else "",
         "；".join(notes),
     ]
 

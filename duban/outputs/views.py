@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import cache
 
-from duban.core.entries import SLIP_KINDS
+from duban.core.entries import AMENDABLE_LABELS, SLIP_KINDS
 from duban.core.errors import DubanError
 from duban.core.escalation import owed_duties
 from duban.core.model import Item
@@ -233,16 +233,6 @@ def history_sentence(ev: dict, words, unit_name) -> str:
         if ev.get("count"):
             s += f"，第 {ev['count']} 次"
     elif kind == "amendment":
-        fields = {
-            "title": "标题",
-            "category": "类别",
-            "tier": "等级",
-            "co": "协办单位",
-            "basis": "立项依据",
-            "ref": "文号",
-            "requirement": "办理要求",
-            "leader": "责任领导",
-        }
 
         def shown(key: str, value) -> str:
             if key == "co":
@@ -250,7 +240,7 @@ def history_sentence(ev: dict, words, unit_name) -> str:
             return str(value) if value not in (None, "") else "（空）"
 
         parts = [
-            f"{fields.get(k, k)} {shown(k, c.get('old'))} → {shown(k, c.get('new'))}"
+            f"{AMENDABLE_LABELS.get(k, k)} {shown(k, c.get('old'))} → {shown(k, c.get('new'))}"
             for k, c in (ev.get("changes") or {}).items()
             if isinstance(c, dict)
         ]
