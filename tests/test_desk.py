@@ -241,7 +241,13 @@ def test_completion_offers_item_ids_units_categories_and_tiers(sample, monkeypat
     assert "2026-0019" in complete_item("2026-001") and all(i.startswith("2026-001") for i in complete_item("2026-001"))
     assert complete_unit("fg") == ["fgw"]
     assert "leader_instruction" in complete_category("lea")
-    assert complete_tier("r") == ["red"]
+    assert complete_tier("r") == ["red"] and complete_tier("") == ["red", "yellow", "blue"]
+    # a unit retired is given no new items: not offered from its retirement on
+    assert sample("unit", "retire", "fgw", "--force", "--reason", "机构改革", today="2026-06-01").code == 0
+    monkeypatch.setenv("DUBAN_TODAY", "2026-05-31")
+    assert complete_unit("fg") == ["fgw"]
+    monkeypatch.setenv("DUBAN_TODAY", "2026-06-01")
+    assert complete_unit("fg") == []
     monkeypatch.setenv("DUBAN_LEDGER", str(sample.root / "nowhere"))
     assert complete_item("") == [] and complete_unit("") == []
 

@@ -172,6 +172,8 @@ def test_import_takes_a_messy_real_world_sheet_in_one_commit(ledger, tmp_path):
     assert (green["issued"], green["deadline"]) == (date(2026, 3, 3), date(2026, 7, 1))  # an Excel serial; 2026/7/1
     assert (school["lead"], school["tier"], school["issued"]) == ("jyj", "blue", date(2026, 3, 5))  # 2026.3.5
     assert road["basis"] == "区长办公会" and road["requirement"].strip() == "年底前完工"
+    assert road["leader"] == "王副区长" and "leader" not in school  # 分管领导, where the sheet names one
+    assert list(road)[:7] == ["id", "title", "category", "tier", "basis", "ref", "leader"]  # as duban issue writes
     assert road["ref"] == "灞政督〔2026〕1号" and school["ref"] == "灞政督〔2026〕3号"
     assert ledger("check", today=TODAY).code == 0
     # the same sheet again: nothing new, no commit
@@ -241,3 +243,16 @@ def test_round_trip_list_xlsx_then_import_gives_the_same_items(ledger, tmp_path,
     keys = ("id", "title", "category", "tier", "lead", "co", "issued", "deadline", "basis", "ref", "requirement")
     strip = lambda d: {k: (d.get(k) or "").strip() if k == "requirement" else d.get(k) for k in keys}  # noqa: E731
     assert {i: strip(d) for i, d in items_of(fresh).items()} == {i: strip(d) for i, d in items_of(ledger).items()}
+
+
+def test_a_row_given_to_a_unit_retired_by_its_day_is_refused(ledger, tmp_path):
+    sheet = tmp_path / "台账.xlsx"
+    messy_sheet(sheet)
+    assert ledger("unit", "retire", "jyj", "--reason", "机构改革", today="2026-03-04").code == 0
+    before = ledger.head()
+    res = ledger("import", str(sheet), "--category", "key_project", today=TODAY)
+    assert res.code == 1
+    # row 10 was given to 教育局 on 5 March, after it was retired; row 6 (co, 2 March) was given before
+    assert "台账.xlsx:第 10 行: 主办单位: 区教育局（jyj）已于 2026-03-04 撤销，不能再交办事项" in res.err
+    assert "第 6 行" not in res.err
+    assert ledger.head() == before and ledger.clean()

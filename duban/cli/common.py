@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from datetime import date
@@ -32,16 +33,16 @@ def complete_item(incomplete: str) -> list[str]:
 
 
 def complete_unit(incomplete: str) -> list[str]:
-    import re
-
+    """The ids of units.yaml's units still in service today (as loaded for every command, from the cache)."""
     root = _completion_root()
     if root is None:
         return []
-    try:
-        text = (root / "units.yaml").read_text(encoding="utf-8")
-    except OSError:
-        return []
-    return [u for u in re.findall(r"\bid:\s*['\"]?([a-z0-9][a-z0-9_-]*)", text) if u.startswith(incomplete)]
+    from duban.commands.clock import ledger_today
+    from duban.commands.queries import settings
+
+    today = ledger_today(root, os.environ.get("DUBAN_TODAY") or None)
+    units = settings(root).units.values()
+    return [u.id for u in units if (u.retired is None or u.retired > today) and u.id.startswith(incomplete)]
 
 
 def complete_category(incomplete: str) -> list[str]:
@@ -54,7 +55,9 @@ def complete_category(incomplete: str) -> list[str]:
 
 
 def complete_tier(incomplete: str) -> list[str]:
-    return [t for t in ("red", "yellow", "blue") if t.startswith(incomplete)]
+    from duban.core.model import TIERS
+
+    return [t for t in TIERS if t.startswith(incomplete)]
 
 
 app = typer.Typer(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,7 +24,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from duban.core.errors import DubanError
-from duban.core.model import ID_RE, ITEM_FIELDS
+from duban.core.model import ID_RE
 from duban.core.pack import TIERS
 from duban.core.state import initial_deadline
 from duban.store.ledger import Ledger, item_rel, load
@@ -407,6 +408,10 @@ def _row(plan, line, cells, sheet, cols, ledger, units, category, tier, today) -
             plan.problem(line, "deadline", "为空，而本类别的期限须逐项确定")
     if f["issued"] and f["deadline"] and f["deadline"] < f["issued"]:
         plan.problem(line, "deadline", f"{f['deadline']} 早于交办时间 {f['issued']}")
+    for key, uid in [("lead", f.get("lead")), *(("co", u) for u in co)]:
+        retired = uid and ledger.units[uid].retired
+        if retired and f["issued"] and retired <= f["issued"]:
+            plan.problem(line, key, f"{ledger.unit_name(uid)}（{uid}）已于 {retired} 撤销，不能再交办事项")
     sheet_id = text(cells.get("id"))
     if len(plan.problems) > bad:
         return None
@@ -443,7 +448,6 @@ def import_sheet(
     from duban.commands.base import change, refuse_if_broken
     from duban.commands.items import item_text
     from duban.store.counters import Counters, ref_number
-    from duban.store.yamlio import rt_dumps, rt_loads
 
     if dry_run:
         ledger = load(root)
@@ -475,11 +479,8 @@ def import_sheet(
                 deadline=f["deadline"],
                 requirement=f["requirement"],
                 forward=f["forward"] or ledger.pack.rule(f["category"], f["tier"]).forward,
+                leader=f["leader"],
             )
-            if f["leader"] and "leader" in ITEM_FIELDS:  # the item field another change adds
-                data = rt_loads(body)
-                data.insert(list(data).index("tier") + 1, "leader", f["leader"])
-                body = rt_dumps(data)
             ch.write(item_rel(row.id), body)
         ch.message = f"督办 导入 {path.name}: {len(plan.rows)} 项（{plan.rows[0].id} 至 {plan.rows[-1].id}）"
     plan.commit = ch.committed
@@ -492,10 +493,15 @@ def _number(plan: Plan, counters, root: Path) -> None:
     from duban.store.counters import max_item_number
 
     taken: set[str] = set()
+    years = Counter(row.fields["issued"].year for row in plan.rows)
+    floors = {year: max_item_number(root, year) for year in years}  # the highest number among each year's files
+    notices = Counter(row.fields["issued"].year for row in plan.rows if not row.fields["ref"])
+    wants = {("item", year): (k, floors[year]) for year, k in years.items()}
+    counters.need({**wants, **{("notice", year): (k, 0) for year, k in notices.items()}})  # one claim, if shared
     for row in sorted(plan.rows, key=lambda r: (r.sheet_id or "9999", r.line)):
         year = row.fields["issued"].year
         want = int(row.sheet_id[5:]) if row.sheet_id[:4] == str(year) and row.sheet_id not in taken else 0
-        n = counters.next("item", year, max(max_item_number(root, year), want - 1))
+        n = counters.next("item", year, max(floors[year], want - 1))
         row.id = f"{year}-{n:04d}"
         taken.add(row.sheet_id)
     plan.rows.sort(key=lambda r: r.id)
