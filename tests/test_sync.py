@@ -88,6 +88,29 @@ def test_two_clerks_issue_and_sync_to_identical_ledgers(office):
     ok(deputy("verify", "--all"))
 
 
+def claims(server: Path) -> list[str]:
+    """The subjects of the claim commits on the server, oldest first."""
+    return [s for s in git(server, "log", "--reverse", "--format=%s").splitlines() if "预留编号" in s]
+
+
+def test_an_issue_or_an_import_claims_all_its_numbers_in_one_round_trip(office, tmp_path):
+    from tests.test_desk_excel import messy_sheet
+
+    main, _, server = office
+    a = main.issue(title="甲事项", today="2026-03-02")
+    assert len(claims(server)) == 1 and claims(server)[0].endswith("预留编号: item 2026 第 1–1 号；notice 2026 第 1–1 号")
+    sheet = tmp_path / "台账.xlsx"
+    messy_sheet(sheet)  # three rows of 2026 without a 文号
+    ok(main("import", str(sheet), "--category", "key_project", today="2026-11-20"))
+    assert len(claims(server)) == 2
+    assert "item 2026 第 2–4 号" in claims(server)[1] and "notice 2026 第 2–4 号" in claims(server)[1]
+    ok(main("sync", today="2026-11-20"))
+    assert item_ids(main) == [a, "2026-0002", "2026-0003", "2026-0004"]
+    nums = numbers(main)
+    assert len(nums) == len(set(nums))
+    ok(main("check", today="2026-11-20"))
+
+
 def test_offline_numbers_come_from_the_reserve_and_never_clash(office):
     main, deputy, server = office
     ok(deputy("sync", "--reserve", "3", today="2026-03-02"))

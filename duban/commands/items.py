@@ -86,7 +86,9 @@ def issue_item(
         if deadline is not None and deadline < issued:
             raise DubanError(f"期限 {deadline} 早于立项日期 {issued}")
         year = issued.year
-        n = ch.counters.next("item", year, max_item_number(root, year))
+        floor = max_item_number(root, year)
+        ch.counters.need({("item", year): (1, floor), **({("notice", year): (1, 0)} if ref is None else {})})
+        n = ch.counters.next("item", year, floor)
         item_id = f"{year}-{n:04d}"
         if ref is None:
             ref = ref_number(ledger.config.ref_prefix, year, ch.counters.next("notice", year))

@@ -48,6 +48,12 @@ class Counters:
         self.changed = True
         return n
 
+    def need(self, wants: dict[tuple[str, int], tuple[int, int]]) -> None:
+        """Numbers about to be taken — (kind, year) → (count, floor) — so that a shared ledger claims them all
+        from the remote in one round trip instead of one per number (nothing to do in a ledger of one copy)."""
+        if self.numbers is not None:
+            self.numbers.need(self, wants)
+
     def text(self) -> str:
         return rt_dumps(self.data)
 

@@ -317,20 +317,25 @@ class Claims:
 
     def take(self, counters, kind: str, year: int, floor: int) -> int:
         """The next number of this copy's lease, claiming one more from the remote when it is used up."""
-        repo = Repo(self.root)
-        me = self.copy(repo)
-        lease = _lease(counters.data, me, kind, year)
-        if lease is None or lease["next"] > lease["last"] or lease["last"] <= floor:
-            self.claim(counters, kind, year, 1, floor)
-            lease = _lease(counters.data, me, kind, year)
-            assert lease is not None
+        self.need(counters, {(kind, year): (1, floor)})
+        lease = _lease(counters.data, self.copy(Repo(self.root)), kind, year)
+        assert lease is not None
         n = max(int(lease["next"]), floor + 1)
         lease["next"] = n + 1
         counters.changed = True
         return n
 
-    def claim(self, counters, kind: str, year: int, n: int, floor: int = 0) -> None:
-        """Reserve ``n`` more numbers of ``kind`` in ``year`` for this copy on the remote; record them here."""
+    def need(self, counters, wants: dict[tuple[str, int], tuple[int, int]]) -> None:
+        """Make sure this copy's leases hold ``count`` numbers above ``floor`` for every (kind, year) wanted,
+        claiming those they do not from the remote — all in one round trip."""
+        me = self.copy(Repo(self.root))
+        short = {key: want for key, want in wants.items() if _left(_lease(counters.data, me, *key), want[1]) < want[0]}
+        if short:
+            self.claim(counters, short)
+
+    def claim(self, counters, wants: dict[tuple[str, int], tuple[int, int]]) -> None:
+        """Reserve, for every (kind, year) wanted, ``count`` more numbers above ``floor`` for this copy on the
+        remote, in one commit that changes only the counters; record them here."""
         repo = Repo(self.root)
         me = self.copy(repo)
         ident = identity_args(repo.root, *self.author)
@@ -351,29 +356,33 @@ class Claims:
             except YamlError as e:
                 raise DubanError(f"远端的 {COUNTERS}:{e.line} 有错误，为免重复编号，不能编号: {e.message}") from None
             merged = merge_counters(_plain(counters.data), theirs)
-            unused = _lease(merged, me, kind, year)
-            if unused and unused["next"] <= unused["last"] and unused["last"] > floor:
-                _adopt(counters, merged, me, kind, year)  # claimed before by a change that did not happen
-                return
-            top = max(int((merged.get(kind) or {}).get(year, 0) or 0), floor)
-            lease = {"next": top + 1, "last": top + n}
             doc = rt_loads(text) or rt_loads(HEADER)
-            _set(doc, me, kind, year, top + n, lease)
-            tree = Tree(repo, tip)
-            try:
-                message = f"督办 {me} 预留编号: {kind} {year} 第 {top + 1}–{top + n} 号\n\n{TRAILER}: claim\n"
-                sha = tree.commit({COUNTERS: repo.write_blob(rt_dumps(doc).encode("utf-8"))}, message, ident)
-            finally:
-                (repo.dir / "duban-index").unlink(missing_ok=True)
-            assert sha is not None
-            try:
-                push(repo, self.remote, sha)
-            except Rejected:
-                continue
-            except Offline as e:
-                raise DubanError(f"{e}；未能预留编号，未做任何改动，请稍后重试") from None
-            merged = merge_counters(merged, {kind: {year: top + n}, LEASES: {me: {kind: {year: lease}}}})
-            _adopt(counters, merged, me, kind, year)
+            claimed, said = {}, []
+            for (kind, year), (count, floor) in wants.items():
+                if _left(_lease(merged, me, kind, year), floor) >= count:
+                    continue  # claimed before by a change that did not happen: reused
+                top = max(int((merged.get(kind) or {}).get(year, 0) or 0), floor)
+                claimed[kind, year] = lease = {"next": top + 1, "last": top + count}
+                _set(doc, me, kind, year, top + count, lease)
+                said.append(f"{kind} {year} 第 {top + 1}–{top + count} 号")
+            if claimed:
+                tree = Tree(repo, tip)
+                try:
+                    message = f"督办 {me} 预留编号: {'；'.join(said)}\n\n{TRAILER}: claim\n"
+                    sha = tree.commit({COUNTERS: repo.write_blob(rt_dumps(doc).encode("utf-8"))}, message, ident)
+                finally:
+                    (repo.dir / "duban-index").unlink(missing_ok=True)
+                assert sha is not None
+                try:
+                    push(repo, self.remote, sha)
+                except Rejected:
+                    continue
+                except Offline as e:
+                    raise DubanError(f"{e}；未能预留编号，未做任何改动，请稍后重试") from None
+                for (kind, year), lease in claimed.items():
+                    merged = merge_counters(merged, {kind: {year: lease["last"]}, LEASES: {me: {kind: {year: lease}}}})
+            for kind, year in wants:
+                _adopt(counters, merged, me, kind, year)
             return
         raise DubanError(f"远端 {self.remote.name} 一直在更新，重试 {TRIES} 次仍未能预留编号；请稍后再试")
 
@@ -382,17 +391,19 @@ class Claims:
 
         A lease is one range; what is left of it is used first, and topped up once it is gone."""
         me = self.copy(Repo(self.root))
-        got = {}
-        for kind in kinds:
-            lease = _lease(counters.data, me, kind, year)
-            if lease is None or lease["next"] > lease["last"]:
-                self.claim(counters, kind, year, n)
-                got[kind] = n
-        return got
+        used_up = [kind for kind in kinds if _left(_lease(counters.data, me, kind, year), 0) == 0]
+        if used_up:
+            self.claim(counters, {(kind, year): (n, 0) for kind in used_up})
+        return dict.fromkeys(used_up, n)
 
 
 def _plain(data) -> dict:
     return loads(rt_dumps(data))[0] or {}
+
+
+def _left(lease, floor: int) -> int:
+    """How many numbers above ``floor`` a lease still holds."""
+    return 0 if lease is None else max(0, int(lease["last"]) - max(int(lease["next"]), floor + 1) + 1)
 
 
 def _lease(data, copy: str, kind: str, year: int):
