@@ -21,8 +21,9 @@ from duban.core.scoring import (
     score,
 )
 from duban.core.state import ACTIVE, SETTLED, STATUSES, as_of
-from duban.outputs.views import item_view, summary_rows
+from duban.outputs.views import item_view, summary_rows, table_until
 from duban.store.ledger import Ledger, Scope, load, normalize_id
+from duban.store.views import keep
 
 IN_HAND = ("open", "reported", "returned", "transferred")  # what ``duban list`` shows by default
 
@@ -65,6 +66,11 @@ class Filters:
             and self.due_within is None
             and (not self.statuses or any(s in SETTLED for s in self.statuses))
         )
+
+    def stored(self) -> bool:
+        """Whether the views listed are those :func:`duban.store.views.serve_list` serves (in hand, or
+        ``--overdue``, no other filter): then they are kept in the cache for it."""
+        return self == Filters(overdue=self.overdue)
 
     def keep_item(self, item) -> bool:
         """What the item's own fields decide, as corrected (cheap: before its state is derived)."""
@@ -110,8 +116,12 @@ def list_items(root: Path, filters: Filters, today: date, table: bool = False) -
         )
     summaries = table and filters.summarisable()
     ledger = load(root, scope=Scope(summary_on=today) if summaries else filters.scope(today))
-    views = (item_view(ledger, item, today, full=False) for item in ledger.items.values() if filters.keep_item(item))
-    rows = [v for v in views if filters.keep(v)]
+    views = [
+        (item, item_view(ledger, item, today, full=False)) for item in ledger.items.values() if filters.keep_item(item)
+    ]
+    if filters.stored():
+        keep(ledger, "list", today, ((item, v, table_until(item, v, today)) for item, v in views))
+    rows = [v for _, v in views if filters.keep(v)]
     rows += [v for v in summary_rows(ledger, ledger.summaries) if filters.keep(v)]
     rows.sort(key=urgency)
     return ledger, rows
@@ -119,7 +129,10 @@ def list_items(root: Path, filters: Filters, today: date, table: bool = False) -
 
 def show_item(root: Path, item_id: str, today: date) -> tuple[Ledger, dict]:
     ledger = load(root, scope=Scope(ids=(normalize_id(item_id),)))
-    return ledger, item_view(ledger, ledger.item(item_id), today)
+    item = ledger.item(item_id)
+    view = item_view(ledger, item, today)
+    keep(ledger, "show", today, [(item, view, today)])
+    return ledger, view
 
 
 def default_pack():

@@ -24,6 +24,9 @@ needs.  It lives in ``<git dir>/duban-cache/<ledger>/cache.sqlite``:
 ``memos``
     values derived from a record and something else (:func:`memos`), keyed on a digest of both: the
     occurrences a settled item gives every score (the rule pack being the something else);
+``views``, ``clean``
+    what ``list`` and ``show`` print of an item, kept for the days it holds, and the identity of the last
+    load that found no problem (:mod:`duban.store.views`);
 ``meta``
     the key: :data:`FORMAT`, duban's version and the shape of the stored
     record classes.  A database with another key is emptied and rebuilt, so a
@@ -71,7 +74,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-FORMAT = 5  # bump whenever the tables or the meaning of a column change
+FORMAT = 6  # bump whenever the tables or the meaning of a column change
 RACY_NS = 2_000_000_000
 DB = "cache.sqlite"
 BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
@@ -103,8 +106,12 @@ CREATE TABLE files (
 CREATE TABLE records (folder TEXT NOT NULL, name TEXT NOT NULL, record BLOB NOT NULL, PRIMARY KEY (folder, name));
 CREATE TABLE memos (kind TEXT NOT NULL, context BLOB NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL,
                     PRIMARY KEY (kind, key));
+CREATE TABLE views (kind TEXT NOT NULL, folder TEXT NOT NULL, name TEXT NOT NULL, digest BLOB NOT NULL,
+                    context BLOB NOT NULL, since INTEGER NOT NULL, until INTEGER NOT NULL, until_all INTEGER NOT NULL,
+                    view BLOB NOT NULL, PRIMARY KEY (kind, folder, name));
+CREATE TABLE clean (code BLOB NOT NULL, probes BLOB NOT NULL, timezone TEXT NOT NULL, stamps BLOB NOT NULL);
 """
-TABLES = {"meta", "folders", "files", "records", "memos"}
+TABLES = {"meta", "folders", "files", "records", "memos", "views", "clean"}
 COLUMNS = (
     "folder",
     "name",
@@ -332,6 +339,7 @@ class Cache:
         self._gone: list[tuple[str, str]] = []  # (folder, name) to delete
         self._folders: dict[str, tuple[Any, bytes | None]] = {}  # folder → (context, stamp), to write
         self._seen: set[str] = set()
+        self.stamps: dict[str, bytes | None] = {}  # folder → its stamp as scanned this run (None: racy)
         self._tops: set[str] = set()
         self._corrupt = False
         d = cache_dir(root)
@@ -442,10 +450,10 @@ class Cache:
     def _write(self, db: sqlite3.Connection) -> None:
         for top in self._tops:  # folders that are gone
             for f in [f for f in self._contexts if f not in self._seen and (f == top or f.startswith(top + "/"))]:
-                for table in ("files", "records", "folders"):
+                for table in ("files", "records", "folders", "views"):
                     db.execute(f"DELETE FROM {table} WHERE folder = ?", (f,))
         gone = self._gone + [row[:2] for row in self._rows]
-        for table in ("files", "records"):
+        for table in ("files", "records", "views"):
             db.executemany(f"DELETE FROM {table} WHERE folder = ? AND name = ?", gone)
         db.executemany(f"INSERT INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", self._rows)
         db.executemany("INSERT INTO records VALUES (?, ?, ?)", self._blobs)
@@ -478,7 +486,7 @@ class Cache:
         and size match, else read again."""
         self._seen.add(rel)
         names = list(map(itemgetter(0), files))
-        sealed = stamp(files, self.now)
+        sealed = self.stamps[rel] = stamp(files, self.now)
         stats: dict[str, tuple[int, int]] = {}  # name → (mtime, size), made when a file is compared or read
 
         def read(name: str):
