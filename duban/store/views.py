@@ -209,7 +209,7 @@ class Clean:
                     now_ = None
                 if now_ != was:
                     raise LookupError
-            stamps = {rel: stamp(files, now) for top in TOPS for rel, files in scan(root, top).items()}
+            stamps = {rel: s for top in TOPS for rel, s in scan(root, top, lambda files: stamp(files, now)).items()}
             if folders_digest(stamps) != folders or (events := folders_digest(stamps, "events")) is None:
                 raise LookupError
             stored = dict(db.execute("SELECT folder, stamp FROM folders"))  # every row of every folder written
