@@ -36,7 +36,7 @@ from duban.store.cache import DB, cache_dir, digest, scan, stamp
 
 TOPS = ("items", "events")  # the folders a load scans
 IN_HAND = ("open", "reported", "returned", "transferred")  # = duban.commands.queries.IN_HAND (a test says so)
-ACTIVE = ("open", "returned", "transferred")  # = duban.core.state.ACTIVE (a test says so)
+ACTIVE = ("open", "returned")  # = duban.core.state.ACTIVE (a test says so)
 JOURNAL = "duban-journal.json"  # = duban.store.git.JOURNAL: a change killed half-way (a test says so)
 FAR = date.max.toordinal()  # no end to the window
 
