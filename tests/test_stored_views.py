@@ -19,8 +19,8 @@ from duban.commands.queries import IN_HAND, Filters, list_items, show_item
 from duban.core.state import ACTIVE
 from duban.outputs.listing import json_text, list_caption, list_cells, plain_item, plain_list
 from duban.outputs.views import item_view, table_until
-from duban.store import cache as cache_module
 from duban.store import git as git_module
+from duban.store import stamps as cache_module
 from duban.store import views
 from duban.store.ledger import load
 
@@ -235,13 +235,16 @@ def test_the_forked_scan_finds_what_the_serial_scan_finds(tmp_path, monkeypatch)
     root = tree(tmp_path)
     monkeypatch.setenv("DUBAN_SCAN_FORK", "off")
     serial = cache_module.scan(root, "items")
-    stamps = cache_module.scan(root, "items", len)
+    stamps = cache_module._scan(root, "items", len)
     monkeypatch.setenv("DUBAN_SCAN_FORK", "on")
     forks = []
     real = cache_module._fork_scan
     monkeypatch.setattr(cache_module, "_fork_scan", lambda *a: forks.append(a[1]) or real(*a))
     assert list(cache_module.scan(root, "items").items()) == list(serial.items())
-    assert cache_module.scan(root, "items", len) == stamps
+    assert cache_module._scan(root, "items", len) == stamps
+    assert cache_module.scan_stamps(root, "items", time.time_ns()) == {
+        rel: cache_module.stamp(files, time.time_ns()) for rel, files in serial.items()
+    }
     assert forks and forks[0] == [f"items/{y}" for y in range(2018, 2027, 2)]
     assert ("gone.yaml", -1, -1) in serial["items/2021"] and "items/2020/sub" in serial
     parent = os.getpid()
@@ -251,5 +254,5 @@ def test_the_forked_scan_finds_what_the_serial_scan_finds(tmp_path, monkeypatch)
             raise RuntimeError("the child fails")
         return len(files)
 
-    assert cache_module.scan(root, "items", fails_in_child) == stamps  # the parent scans the child's share
+    assert cache_module._scan(root, "items", fails_in_child) == stamps  # the parent scans the child's share
     assert cache_module.scan(root, "missing") == {}

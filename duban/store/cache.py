@@ -66,7 +66,6 @@ import pickle
 import sqlite3
 import sys
 import time
-from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from hashlib import blake2b
@@ -74,9 +73,11 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from duban.store.stamps import DB, RACY_NS, cache_dir, digest, scan, stamp
+
+__all__ = ["DB", "RACY_NS", "cache_dir", "digest", "scan", "stamp"]  # here for their callers of old
+
 FORMAT = 6  # bump whenever the tables or the meaning of a column change
-RACY_NS = 2_000_000_000
-DB = "cache.sqlite"
 BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
 
 SCHEMA = """
@@ -136,175 +137,12 @@ CHUNK = 500  # names per query
 SUMMARY = ("status", "deadline", "lead", "tier", "title", "extended", "slip")  # what Folder.summaries gives
 
 
-def cache_dir(root: Path) -> Path | None:
-    """``<git dir>/duban-cache/<ledger>``; None outside git or with DUBAN_CACHE=off."""
-    if os.environ.get("DUBAN_CACHE", "").lower() in ("off", "0", "no", "false"):
-        return None
-    for d in (root, *root.parents):
-        g = d / ".git"
-        if g.is_dir():
-            base = g
-        elif g.is_file():
-            text = g.read_text(encoding="utf-8", errors="replace").strip()
-            if not text.startswith("gitdir:"):
-                return None
-            base = (d / text[len("gitdir:") :].strip()).resolve()
-        else:
-            continue
-        rel = root.relative_to(d).as_posix()
-        return base / "duban-cache" / ("ledger" if rel == "." else "ledger-" + rel.replace("/", "%"))
-    return None
-
-
 def cache_key(stored: tuple[type, ...] = ()) -> str:
     """What every row depends on besides its file: the format, duban's version, the stored classes' fields."""
     from duban import __version__
 
     shape = [(c.__module__, c.__qualname__, tuple(f.name for f in dataclasses.fields(c))) for c in stored]
     return f"{FORMAT} {__version__} {blake2b(repr(shape).encode(), digest_size=8).hexdigest()}"
-
-
-# ------------------------------------------------------------------ scanning
-
-
-def scan(root: Path, top: str, shape: Callable[[list[tuple[str, int, int]]], Any] | None = None) -> dict[str, Any]:
-    """Every YAML file under ``top``: folder → sorted (name, mtime_ns, size) (or what ``shape`` makes of that
-    list); hidden names skipped.  The folders under ``top`` are shared with a forked process when that pays
-    (:func:`_forking_pays`): the same stats, in half the time."""
-    top_files, subdirs = _listing(root, top)
-    units = [f"{top}/{s}" for s in sorted(subdirs)]
-    out: dict[str, Any] = {}
-    if top_files:
-        out[top] = shape(top_files) if shape else top_files
-    theirs = units[1::2] if _forking_pays(root, units) else []
-    child = _fork_scan(root, theirs, shape) if theirs else None
-    mine = {unit: _walk(root, unit, shape) for unit in units if child is None or unit not in theirs}
-    got = _collect(*child) if child is not None else {}
-    for unit in units:
-        found = mine.get(unit)
-        out.update(found if found is not None else got.get(unit) or _walk(root, unit, shape))
-    return out
-
-
-def _listing(root: Path, rel: str) -> tuple[list[tuple[str, int, int]], list[str]]:
-    """A folder's YAML files, sorted (name, mtime_ns, size; -1, -1 for a dangling link), and its subfolders."""
-    files, subdirs = [], []
-    stat = os.stat
-    try:
-        fd = os.open(root / rel, os.O_RDONLY | os.O_DIRECTORY)
-    except (FileNotFoundError, NotADirectoryError):
-        return [], []
-    try:
-        with os.scandir(fd) as it:
-            for e in it:
-                name = e.name
-                if name.startswith("."):
-                    continue
-                if e.is_dir(follow_symlinks=False):
-                    subdirs.append(name)
-                elif name.endswith((".yaml", ".yml")):
-                    try:
-                        st = stat(name, dir_fd=fd)  # relative to the folder: no path to resolve
-                    except OSError:  # a dangling link: reported when it is read
-                        files.append((name, -1, -1))
-                        continue
-                    files.append((name, st.st_mtime_ns, st.st_size))
-    finally:
-        os.close(fd)
-    files.sort(key=itemgetter(0))  # names are unique: by name alone (a third of the time of tuples)
-    return files, subdirs
-
-
-def _walk(root: Path, top: str, shape=None) -> dict[str, Any]:
-    """:func:`scan` of one folder, in this process: depth first, subfolders in name order."""
-    out: dict[str, Any] = {}
-
-    def walk(rel: str) -> None:
-        files, subdirs = _listing(root, rel)
-        if files:
-            out[rel] = shape(files) if shape else files
-        for s in sorted(subdirs):
-            walk(f"{rel}/{s}")
-
-    walk(top)
-    return out
-
-
-SCAN_FORK_MIN = 256 * 1024  # bytes of folder entries (about 3,000 files) before a second process pays for itself
-
-
-def _forking_pays(root: Path, units: list[str]) -> bool:
-    """Whether to share the folders with a forked process: two of them or more, a core idle (half of one, on
-    average over the last minute), and folders big enough (their size as folders, a hint at their number of
-    entries: ``SCAN_FORK_MIN``).  ``DUBAN_SCAN_FORK=off`` never forks, ``=on`` forks whatever the load and size
-    (for tests and benchmarks)."""
-    setting = os.environ.get("DUBAN_SCAN_FORK", "").lower()
-    if len(units) < 2 or setting in ("off", "0", "no", "false") or not hasattr(os, "fork"):
-        return False
-    if setting == "on":
-        return True
-    if (os.cpu_count() or 1) - os.getloadavg()[0] < 0.5:
-        return False
-    size = 0
-    for unit in units:
-        try:
-            size += os.stat(root / unit).st_size
-        except OSError:
-            pass
-    return size >= SCAN_FORK_MIN
-
-
-def _fork_scan(root: Path, units: list[str], shape) -> tuple[int, int] | None:
-    """Start a forked process that walks the units (:func:`_walk`) and sends what it found down a pipe: (its
-    end of the pipe, its pid), or None when no process is to be had."""
-    try:
-        r, w = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(r)
-        os.close(w)
-        return None
-    if pid == 0:  # the child: scan, send, and leave at once, running nothing of the parent's (no atexit, no flush)
-        code = 1
-        try:
-            os.close(r)
-            data = pickle.dumps({unit: _walk(root, unit, shape) for unit in units}, protocol=5)
-            with os.fdopen(w, "wb") as f:
-                f.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    return r, pid
-
-
-def _collect(fd: int, pid: int) -> dict[str, dict[str, Any]]:
-    """What the forked scan sent; nothing when it failed or died (the caller then scans those units itself)."""
-    try:
-        with os.fdopen(fd, "rb") as f:
-            data = f.read()
-        _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            return {}
-        got = pickle.loads(data)
-        return got if isinstance(got, dict) else {}
-    except Exception:  # a truncated or foreign message: scanned here
-        return {}
-
-
-def stamp(files: list[tuple[str, int, int]], now: int) -> bytes | None:
-    """A folder's stamp: a digest of its files' names, times and sizes; None when one of them was modified in
-    the two seconds before ``now`` (or has no time), as it could change again within the same timestamp."""
-    times = array("q", map(itemgetter(1), files))
-    if times and not 0 <= min(times) <= max(times) <= now - RACY_NS:
-        return None
-    h = blake2b("\0".join(map(itemgetter(0), files)).encode(), digest_size=16)
-    h.update(times)
-    h.update(array("q", map(itemgetter(2), files)))
-    return h.digest()
 
 
 # ------------------------------------------------------------------ records
@@ -755,10 +593,6 @@ class Cache:
             if name not in out:
                 out[name] = read(name)
         return out
-
-
-def digest(blob: bytes) -> bytes:
-    return blake2b(blob, digest_size=16).digest()
 
 
 # -------------------------------------------------------------------- memos

@@ -12,7 +12,7 @@ with the day (days left, days overdue) are stored as the day they count from, so
 every day of its window (:func:`normalized`, :func:`on_day`).
 
 Beside them, ``clean``: the identity of the last load that found no problem — a digest of duban's code, the
-settings' files as statted, and the stamps of every folder of items and events (:func:`duban.store.cache.stamp`,
+settings' files as statted, and the stamps of every folder of items and events (:func:`duban.store.stamps.stamp`,
 none of them racy).  A run whose scan gives the same identity reads the same files, settings and code, so it
 finds no problem either: :func:`serve_list` and :func:`serve_show` then print from the stored views, after
 the same stat of every file as any other run, and anything else (a folder changed, a view missing or out of
@@ -28,11 +28,9 @@ import sqlite3
 import time
 from collections.abc import Iterable
 from datetime import date, datetime
-from hashlib import blake2b
 from pathlib import Path
-from typing import Any
 
-from duban.store.cache import DB, cache_dir, digest, scan, stamp
+from duban.store.stamps import DB, blake2b, cache_dir, digest, scan_stamps
 
 TOPS = ("items", "events")  # the folders a load scans
 IN_HAND = ("open", "reported", "returned", "transferred")  # = duban.commands.queries.IN_HAND (a test says so)
@@ -101,7 +99,7 @@ def on_day(view: dict, day: int) -> dict:
 # ------------------------------------------------------------------ storing (the full way)
 
 
-def keep(ledger, kind: str, day: date, views: Iterable[tuple[Any, dict, date]]) -> None:
+def keep(ledger, kind: str, day: date, views: Iterable[tuple]) -> None:
     """Store views (item, view, until) computed for ``day`` where the cache lacks one that holds, and the
     ledger's identity as clean, when the load found no problem and nothing it read was racy.  Busy, read-only
     or no cache: nothing is stored (the next run computes them again)."""
@@ -209,7 +207,7 @@ class Clean:
                     now_ = None
                 if now_ != was:
                     raise LookupError
-            stamps = {rel: s for top in TOPS for rel, s in scan(root, top, lambda files: stamp(files, now)).items()}
+            stamps = {rel: s for top in TOPS for rel, s in scan_stamps(root, top, now).items()}
             if folders_digest(stamps) != folders or (events := folders_digest(stamps, "events")) is None:
                 raise LookupError
             stored = dict(db.execute("SELECT folder, stamp FROM folders"))  # every row of every folder written
