@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from duban.commands.queries import IN_HAND, Filters, list_items, show_item
+from duban.commands import quick
+from duban.commands.queries import Filters, list_items, show_item
 from duban.core.state import ACTIVE
 from duban.outputs.listing import json_text, list_caption, list_cells, plain_item, plain_list
 from duban.outputs.views import item_view, table_until
@@ -57,7 +58,7 @@ def root(built, tmp_path) -> Path:
 
 
 def test_the_copies_of_constants_are_the_originals():
-    assert views.IN_HAND == IN_HAND and views.ACTIVE == ACTIVE and views.JOURNAL == git_module.JOURNAL
+    assert views.ACTIVE == ACTIVE and views.JOURNAL == git_module.JOURNAL
 
 
 def row(v: dict, day: date) -> tuple:
@@ -102,7 +103,7 @@ def fresh_list(root: Path, day: date, overdue: bool, table: bool, monkeypatch) -
 
 
 def stored_list(root: Path, day: date, overdue: bool, table: bool) -> str | None:
-    rows = views.serve_list(str(root), day.isoformat(), overdue, table)
+    rows = quick.serve_list(str(root), day.isoformat(), overdue, table)
     if rows is None:
         return None
     return json_text(rows) if not table else plain_list(list_caption(len(rows), False, ()), rows)
@@ -131,9 +132,9 @@ def test_show_is_served_on_its_day_only_and_as_replayed(root, monkeypatch):
     ledger = load(root)
     for item_id in sorted(ledger.items)[-40::4]:
         for day in (TODAY, TODAY + timedelta(days=1)):
-            assert views.serve_show(str(root), day.isoformat(), item_id) is None
+            assert quick.serve_show(str(root), day.isoformat(), item_id) is None
             _, v = show_item(root, item_id, day)
-            stored = views.serve_show(str(root), day.isoformat(), item_id)
+            stored = quick.serve_show(str(root), day.isoformat(), item_id)
             assert stored is not None and plain_item(stored) == plain_item(v) and json_text(stored) == json_text(v)
             with monkeypatch.context() as m:
                 m.setenv("DUBAN_CACHE", "off")
@@ -180,10 +181,10 @@ def test_nothing_stored_is_used_once_a_file_it_depends_on_changes(root, monkeypa
         age(root)
         warm(root)
         show_item(root, some, TODAY)
-        assert views.serve_show(str(root), TODAY.isoformat(), some) is not None
+        assert quick.serve_show(str(root), TODAY.isoformat(), some) is not None
         do()
         assert stored_list(root, TODAY, False, True) is None
-        assert views.serve_show(str(root), TODAY.isoformat(), some) is None
+        assert quick.serve_show(str(root), TODAY.isoformat(), some) is None
         undo()
 
 
@@ -199,7 +200,8 @@ def test_a_file_modified_just_now_is_never_served_from_stored_views(root):
 PROBE = (
     "import atexit, sys\n"
     "atexit.register(lambda: print(sorted({m for m in sys.modules if m.startswith(('duban.core', "
-    "'duban.commands', 'yaml', 'rich', 'typer'))}), file=sys.stderr))\n"
+    "'duban.commands.queries', 'duban.store.ledger', 'duban.store.cache', 'dataclasses', 'yaml', 'rich', "
+    "'typer'))}), file=sys.stderr))\n"
     "sys.argv = ['duban', *sys.argv[1:]]\n"
     "from duban.cli import main\n"
     "main()\n"

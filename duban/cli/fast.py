@@ -119,7 +119,7 @@ def list_text(positional: list[str], opts: dict[str, list[str]]) -> str | None:
         return None
     given = _given(opts)
     if given is not None and set(opts) <= {"--overdue", "--json", "--ledger", "--today"}:
-        from duban.store.views import serve_list
+        from duban.commands.quick import serve_list
 
         stored = serve_list(*given, "--overdue" in opts, not json_)
         if stored is not None:
@@ -153,7 +153,7 @@ def show_text(positional: list[str], opts: dict[str, list[str]]) -> str | None:
     json_ = "--json" in opts
     if len(positional) != 1 or not (json_ or _plain_stdout()):
         return None
-    from duban.store.views import serve_show
+    from duban.commands.quick import serve_show
 
     given = _given(opts)
     v = serve_show(*given, positional[0]) if given is not None else None

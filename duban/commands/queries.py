@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from duban.commands.clock import span
+from duban.commands.quick import IN_HAND, urgency
 from duban.core.errors import DubanError
 from duban.core.scoring import (
     Fixed,
@@ -24,8 +25,6 @@ from duban.core.state import ACTIVE, SETTLED, STATUSES, as_of
 from duban.outputs.views import item_view, summary_rows, table_until
 from duban.store.ledger import Ledger, Scope, load, normalize_id
 from duban.store.views import keep
-
-IN_HAND = ("open", "reported", "returned", "transferred")  # what ``duban list`` shows by default
 
 
 @dataclass(frozen=True)
@@ -94,13 +93,6 @@ class Filters:
         return self.due_within is None or (
             v["status"] in ACTIVE and v["days_left"] is not None and 0 <= v["days_left"] <= self.due_within
         )
-
-
-def urgency(v: dict) -> tuple:
-    """Most urgent first: overdue (longest first), then by days left; then what waits on the office; settled last."""
-    rank = 0 if v["status"] in ACTIVE else 1 if v["status"] in IN_HAND else 2
-    left = v["days_left"] if v["days_left"] is not None else 10**6
-    return rank, left, v["deadline"] or "9999", v["id"]
 
 
 def list_items(root: Path, filters: Filters, today: date, table: bool = False) -> tuple[Ledger, list[dict]]:

@@ -86,16 +86,14 @@ class Ledger:
 
 def find_root(explicit: str | os.PathLike | None = None) -> Path:
     """--ledger, else DUBAN_LEDGER, else the nearest duban.yaml above the cwd."""
+    from duban.store.stamps import find_root as locate
+
+    root = locate(explicit)
+    if root is not None:
+        return root
     given = explicit or os.environ.get("DUBAN_LEDGER")
     if given:
-        root = Path(given).expanduser().resolve()
-        if not (root / CONFIG).is_file():
-            raise DubanError(f"{root} 不是台账目录（找不到 {CONFIG}）；可用 duban init 创建")
-        return root
-    here = Path.cwd().resolve()
-    for d in (here, *here.parents):
-        if (d / CONFIG).is_file():
-            return d
+        raise DubanError(f"{Path(given).expanduser().resolve()} 不是台账目录（找不到 {CONFIG}）；可用 duban init 创建")
     raise DubanError(
         f"当前目录及其上级目录中找不到 {CONFIG}；请用 --ledger 指定台账目录，"
         f"或设置环境变量 DUBAN_LEDGER，或用 duban init 新建台账"

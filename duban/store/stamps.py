@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - another Python
 
 RACY_NS = 2_000_000_000
 DB = "cache.sqlite"
+CONFIG = "duban.yaml"
 Files = list[tuple[str, int, int]]  # (name, mtime_ns, size), by name
 
 
@@ -43,6 +44,17 @@ def cache_dir(root: Path) -> Path | None:
         rel = root.relative_to(d).as_posix()
         return base / "duban-cache" / ("ledger" if rel == "." else "ledger-" + rel.replace("/", "%"))
     return None
+
+
+def find_root(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The ledger's root: --ledger, else DUBAN_LEDGER, else the nearest folder with a duban.yaml above the
+    working directory; None when there is none (:func:`duban.store.ledger.find_root` says why)."""
+    given = explicit or os.environ.get("DUBAN_LEDGER")
+    if given:
+        root = Path(given).expanduser().resolve()
+        return root if (root / CONFIG).is_file() else None
+    here = Path.cwd().resolve()
+    return next((d for d in (here, *here.parents) if (d / CONFIG).is_file()), None)
 
 
 # ------------------------------------------------------------------ scanning

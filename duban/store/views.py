@@ -14,7 +14,7 @@ every day of its window (:func:`normalized`, :func:`on_day`).
 Beside them, ``clean``: the identity of the last load that found no problem — a digest of duban's code, the
 settings' files as statted, and the stamps of every folder of items and events (:func:`duban.store.stamps.stamp`,
 none of them racy).  A run whose scan gives the same identity reads the same files, settings and code, so it
-finds no problem either: :func:`serve_list` and :func:`serve_show` then print from the stored views, after
+finds no problem either: :class:`Clean` then serves the stored views (:mod:`duban.commands.quick`) from the stored views, after
 the same stat of every file as any other run, and anything else (a folder changed, a view missing or out of
 its window, a change killed half-way, no cache) returns None, and the command runs the full way, which
 stores the views again.
@@ -33,7 +33,6 @@ from pathlib import Path
 from duban.store.stamps import DB, blake2b, cache_dir, digest, scan_stamps
 
 TOPS = ("items", "events")  # the folders a load scans
-IN_HAND = ("open", "reported", "returned", "transferred")  # = duban.commands.queries.IN_HAND (a test says so)
 ACTIVE = ("open", "returned")  # = duban.core.state.ACTIVE (a test says so)
 JOURNAL = "duban-journal.json"  # = duban.store.git.JOURNAL: a change killed half-way (a test says so)
 FAR = date.max.toordinal()  # no end to the window
@@ -164,16 +163,6 @@ def _holds(row: tuple | None, dg: bytes, ctx: bytes, day: int) -> bool:
 # ------------------------------------------------------------------ serving (the quick way)
 
 
-def find_root(given: str | None) -> Path | None:
-    """As :func:`duban.store.ledger.find_root` finds the ledger; None where it would raise."""
-    given = given or os.environ.get("DUBAN_LEDGER")
-    if given:
-        root = Path(given).expanduser().resolve()
-        return root if (root / "duban.yaml").is_file() else None
-    here = Path.cwd().resolve()
-    return next((d for d in (here, *here.parents) if (d / "duban.yaml").is_file()), None)
-
-
 class Clean:
     """A ledger found as it was at the last load without problems: its cache open, one snapshot."""
 
@@ -249,52 +238,3 @@ class Clean:
 
     def close(self) -> None:
         self.db.close()
-
-
-def urgency(v: dict) -> tuple:
-    """As :func:`duban.commands.queries.urgency` orders the list."""
-    rank = 0 if v["status"] in ACTIVE else 1 if v["status"] in IN_HAND else 2
-    left = v["days_left"] if v["days_left"] is not None else 10**6
-    return rank, left, v["deadline"] or "9999", v["id"]
-
-
-def serve_list(given_root: str | None, given_day: str | None, overdue: bool, table: bool) -> list[dict] | None:
-    """``duban list`` (in hand, or ``--overdue``) from the stored views; None when they cannot serve."""
-    root = find_root(given_root)
-    clean = Clean.open(root) if root is not None else None
-    if clean is None:
-        return None
-    try:
-        day = clean.today(given_day)
-        # the items Scope(live_on=day) / Scope(overdue_on=day) loads (duban.store.ledger.Scope)
-        where = "(f.settled = 0 OR f.settled > ?)"
-        args: tuple = (day.toordinal(),)
-        if overdue:
-            where += f" AND (f.horizon > ? OR (f.status IN ({', '.join('?' * len(ACTIVE))}) AND f.deadline < ?))"
-            args += (day.toordinal(), *ACTIVE, day.isoformat())
-        views = clean.views("list", where, args, day, table)
-    finally:
-        clean.close()
-    if views is None:
-        return None
-    rows = [v for v in views if v["status"] in IN_HAND and (v["overdue"] or not overdue)]
-    rows.sort(key=urgency)
-    return rows
-
-
-def serve_show(given_root: str | None, given_day: str | None, item_id: str) -> dict | None:
-    """``duban show ITEM`` from its stored view; None when it cannot serve."""
-    item_id = item_id.strip()
-    year, _, number = item_id.partition("-")
-    if not (len(year) == 4 and year.isdigit() and len(number) >= 4 and number.isdigit() and item_id.isascii()):
-        return None
-    root = find_root(given_root)
-    clean = Clean.open(root) if root is not None else None
-    if clean is None:
-        return None
-    try:
-        day = clean.today(given_day)
-        views = clean.views("show", "f.folder = ? AND f.name = ?", (f"items/{year}", f"{item_id}.yaml"), day, False)
-    finally:
-        clean.close()
-    return views[0] if views and len(views) == 1 else None
