@@ -14,10 +14,10 @@ every day of its window (:func:`normalized`, :func:`on_day`).
 Beside them, ``clean``: the identity of the last load that found no problem — a digest of duban's code, the
 settings' files as statted, and the stamps of every folder of items and events (:func:`duban.store.stamps.stamp`,
 none of them racy).  A run whose scan gives the same identity reads the same files, settings and code, so it
-finds no problem either: :class:`Clean` then serves the stored views (:mod:`duban.commands.quick`) from the stored views, after
-the same stat of every file as any other run, and anything else (a folder changed, a view missing or out of
-its window, a change killed half-way, no cache) returns None, and the command runs the full way, which
-stores the views again.
+finds no problem either: :class:`Clean` then serves the stored views (:mod:`duban.commands.quick`), after the
+same stat of every file as any other run.  Anything else (a folder changed, a view missing or out of its
+window, a change killed half-way, no cache) serves nothing, and the command runs the full way, which stores
+the views again.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from duban.store.stamps import DB, blake2b, cache_dir, digest, scan_stamps
 TOPS = ("items", "events")  # the folders a load scans
 ACTIVE = ("open", "returned")  # = duban.core.state.ACTIVE (a test says so)
 JOURNAL = "duban-journal.json"  # = duban.store.git.JOURNAL: a change killed half-way (a test says so)
-FAR = date.max.toordinal()  # no end to the window
 
 
 # ------------------------------------------------------------------ identities
