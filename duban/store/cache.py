@@ -37,8 +37,9 @@ its row, or it is read again.  Why every file: a program that writes a file in
 place (most editors, ``echo >>``, a script) changes neither its folder's time
 nor anything git knows before it stats the file itself, so a stat per file is
 the least a sound check can do (about 3 µs here: 0.3 s of CPU for 100,000
-files; ``git status`` does the same stats in C, 0.13 s, but runs a process and
-refreshes git's index).  What follows the stats is proportional to what
+files, shared with a forked process when a core is idle:
+:func:`duban.store.stamps.scan`; ``git status`` does the same stats in C,
+0.13 s, but runs a process and refreshes git's index).  What follows the stats is proportional to what
 changed: a folder whose stamp matches the one stored is taken whole from the
 database — only its files with problems are fetched, and its records when a
 command asks for them, chosen by a query on the plain columns — and only a

@@ -129,9 +129,13 @@ def keep(ledger, kind: str, day: date, views: Iterable[tuple]) -> None:
             for r in rows
             if not _holds(held.get((r[1], r[2])), r[3], ctx, today)
         ]
+        clean = (code, probes, ledger.config.timezone or "", folders)
+        if not fresh and db.execute("SELECT * FROM clean").fetchall() == [clean]:
+            db.execute("ROLLBACK")  # all there already: nothing written
+            return
         db.executemany("INSERT OR REPLACE INTO views VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", fresh)
         db.execute("DELETE FROM clean")
-        db.execute("INSERT INTO clean VALUES (?, ?, ?, ?)", (code, probes, ledger.config.timezone or "", folders))
+        db.execute("INSERT INTO clean VALUES (?, ?, ?, ?)", clean)
         db.execute("COMMIT")
     except sqlite3.Error:
         try:
