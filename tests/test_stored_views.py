@@ -23,6 +23,7 @@ from duban.outputs.views import item_view, table_until
 from duban.store import git as git_module
 from duban.store import stamps as cache_module
 from duban.store import views
+from duban.store.cache import cache_dir
 from duban.store.ledger import load
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -170,7 +171,7 @@ def test_nothing_stored_is_used_once_a_file_it_depends_on_changes(root, monkeypa
     units = root / "units.yaml"
     text = units.read_text(encoding="utf-8")
     link, event = root / "items" / "2026" / "x.yaml", root / "events" / "2026" / "e.yaml"
-    journal = cache_module.cache_dir(root).parents[1] / views.JOURNAL
+    journal = cache_dir(root).parents[1] / views.JOURNAL
     changes = [
         (lambda: units.write_text(text + "\n", "utf-8"), lambda: units.write_text(text, "utf-8")),
         (lambda: link.symlink_to(root / "nowhere.yaml"), link.unlink),  # a dangling link
@@ -258,3 +259,29 @@ def test_the_forked_scan_finds_what_the_serial_scan_finds(tmp_path, monkeypatch)
 
     assert cache_module._scan(root, "items", fails_in_child) == stamps  # the parent scans the child's share
     assert cache_module.scan(root, "missing") == {}
+
+
+def test_cache_path_and_find_root_without_pathlib(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    nested = repo / "office" / "ledger"
+    nested.mkdir(parents=True)
+    assert cache_module.cache_path(str(repo)) == str(repo / ".git" / "duban-cache" / "ledger")
+    assert cache_dir(nested) == repo / ".git" / "duban-cache" / "ledger-office%ledger"
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / ".git").write_text(f"gitdir: {repo / '.git' / 'worktrees' / 'w'}\n", encoding="utf-8")
+    assert cache_dir(work) == repo / ".git" / "worktrees" / "w" / "duban-cache" / "ledger"
+    (work / ".git").write_text("nonsense\n", encoding="utf-8")
+    assert cache_dir(work) is None
+    monkeypatch.chdir(repo)
+    assert cache_dir(Path("office/ledger")) == Path(".git/duban-cache/ledger-office%ledger")
+    monkeypatch.delenv("DUBAN_LEDGER", raising=False)
+    (nested / "duban.yaml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(nested / "..")
+    assert cache_module.find_root() is None
+    monkeypatch.chdir(nested)
+    assert cache_module.find_root() == str(nested.resolve())
+    assert cache_module.find_root(str(nested / "..")) is None
+    monkeypatch.setenv("DUBAN_LEDGER", str(nested))
+    assert cache_module.find_root() == str(nested.resolve())

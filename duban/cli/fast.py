@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from pathlib import Path
 
 FLAGS = {"list": {"--overdue", "--all", "--json"}, "show": {"--json"}}
 VALUES = {
@@ -83,6 +82,8 @@ def parse(args: list[str], flags: set[str], values: set[str]) -> tuple[list[str]
 def _where(opts: dict[str, list[str]]):
     """The ledger's root and the day, as the full command line finds them (--ledger / DUBAN_LEDGER, --today /
     DUBAN_TODAY, else today in the ledger's time zone)."""
+    from pathlib import Path
+
     from duban.commands.base import find_ledger
     from duban.commands.clock import ledger_today
 

@@ -74,9 +74,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from duban.store.stamps import DB, RACY_NS, cache_dir, digest, scan, stamp
+from duban.store.stamps import DB, RACY_NS, cache_path, digest, scan, stamp
 
-__all__ = ["DB", "RACY_NS", "cache_dir", "digest", "scan", "stamp"]  # here for their callers of old
+__all__ = ["DB", "RACY_NS", "digest", "scan", "stamp"]  # here for their callers of old
 
 FORMAT = 6  # bump whenever the tables or the meaning of a column change
 BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
@@ -136,6 +136,12 @@ COLUMNS = (
 )
 CHUNK = 500  # names per query
 SUMMARY = ("status", "deadline", "lead", "tier", "title", "extended", "slip")  # what Folder.summaries gives
+
+
+def cache_dir(root: Path) -> Path | None:
+    """``<git dir>/duban-cache/<ledger>``; None outside git or with DUBAN_CACHE=off."""
+    path = cache_path(os.fspath(root))
+    return Path(path) if path is not None else None
 
 
 def cache_key(stored: tuple[type, ...] = ()) -> str:

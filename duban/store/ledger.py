@@ -90,7 +90,7 @@ def find_root(explicit: str | os.PathLike | None = None) -> Path:
 
     root = locate(explicit)
     if root is not None:
-        return root
+        return Path(root)
     given = explicit or os.environ.get("DUBAN_LEDGER")
     if given:
         raise DubanError(f"{Path(given).expanduser().resolve()} 不是台账目录（找不到 {CONFIG}）；可用 duban init 创建")

@@ -13,7 +13,6 @@ import pickle
 from array import array
 from collections.abc import Callable
 from operator import itemgetter
-from pathlib import Path
 
 try:  # the same function as hashlib's, without loading OpenSSL (a few milliseconds at every start)
     from _blake2 import blake2b
@@ -26,54 +25,64 @@ CONFIG = "duban.yaml"
 Files = list[tuple[str, int, int]]  # (name, mtime_ns, size), by name
 
 
-def cache_dir(root: Path) -> Path | None:
-    """``<git dir>/duban-cache/<ledger>``; None outside git or with DUBAN_CACHE=off."""
+def cache_path(root: str) -> str | None:
+    """``<git dir>/duban-cache/<ledger>``; None outside git or with DUBAN_CACHE=off (as text: pathlib costs a
+    tenth of the quick way's time; :func:`duban.store.cache.cache_dir` gives a Path)."""
     if os.environ.get("DUBAN_CACHE", "").lower() in ("off", "0", "no", "false"):
         return None
-    for d in (root, *root.parents):
-        g = d / ".git"
-        if g.is_dir():
+    for d in upwards(root):
+        g = os.path.join(d, ".git")
+        if os.path.isdir(g):
             base = g
-        elif g.is_file():
-            text = g.read_text(encoding="utf-8", errors="replace").strip()
+        elif os.path.isfile(g):
+            with open(g, encoding="utf-8", errors="replace") as f:
+                text = f.read().strip()
             if not text.startswith("gitdir:"):
                 return None
-            base = (d / text[len("gitdir:") :].strip()).resolve()
+            base = os.path.realpath(os.path.join(d, text[len("gitdir:") :].strip()))
         else:
             continue
-        rel = root.relative_to(d).as_posix()
-        return base / "duban-cache" / ("ledger" if rel == "." else "ledger-" + rel.replace("/", "%"))
+        rel = os.path.relpath(root, d).replace(os.sep, "/")
+        return os.path.join(base, "duban-cache", "ledger" if rel == "." else "ledger-" + rel.replace("/", "%"))
     return None
 
 
-def find_root(explicit: str | os.PathLike | None = None) -> Path | None:
+def upwards(path: str) -> list[str]:
+    """The folder and every folder above it (as ``Path.parents`` gives them, ``.`` last for a relative one)."""
+    out = [path]
+    while (up := os.path.dirname(out[-1]) or ".") != out[-1]:
+        out.append(up)
+    return out
+
+
+def find_root(explicit: str | os.PathLike | None = None) -> str | None:
     """The ledger's root: --ledger, else DUBAN_LEDGER, else the nearest folder with a duban.yaml above the
     working directory; None when there is none (:func:`duban.store.ledger.find_root` says why)."""
     given = explicit or os.environ.get("DUBAN_LEDGER")
     if given:
-        root = Path(given).expanduser().resolve()
-        return root if (root / CONFIG).is_file() else None
-    here = Path.cwd().resolve()
-    return next((d for d in (here, *here.parents) if (d / CONFIG).is_file()), None)
+        root = os.path.realpath(os.path.expanduser(given))
+        return root if os.path.isfile(os.path.join(root, CONFIG)) else None
+    here = os.path.realpath(os.getcwd())
+    return next((d for d in upwards(here) if os.path.isfile(os.path.join(d, CONFIG))), None)
 
 
 # ------------------------------------------------------------------ scanning
 
 
-def scan(root: Path, top: str) -> dict[str, Files]:
+def scan(root: str | os.PathLike, top: str) -> dict[str, Files]:
     """Every YAML file under ``top``: folder → sorted (name, mtime_ns, size); hidden names skipped.  The folders
     under ``top`` are shared with a forked process when that pays (:func:`_forking_pays`): the same stats, in
     about half the time."""
     return _scan(root, top, None)
 
 
-def scan_stamps(root: Path, top: str, now: int) -> dict[str, bytes | None]:
+def scan_stamps(root: str | os.PathLike, top: str, now: int) -> dict[str, bytes | None]:
     """Every folder of YAML files under ``top`` → its :func:`stamp` (what a forked process sends back is the
     stamps alone)."""
     return _scan(root, top, lambda files: stamp(files, now))
 
 
-def _scan(root: Path, top: str, shape: Callable[[Files], object] | None) -> dict:
+def _scan(root: str | os.PathLike, top: str, shape: Callable[[Files], object] | None) -> dict:
     top_files, subdirs = _listing(root, top)
     units = [f"{top}/{s}" for s in sorted(subdirs)]
     out: dict[str, object] = {}
@@ -89,12 +98,12 @@ def _scan(root: Path, top: str, shape: Callable[[Files], object] | None) -> dict
     return out
 
 
-def _listing(root: Path, rel: str) -> tuple[Files, list[str]]:
+def _listing(root: str | os.PathLike, rel: str) -> tuple[Files, list[str]]:
     """A folder's YAML files, sorted (name, mtime_ns, size; -1, -1 for a dangling link), and its subfolders."""
     files, subdirs = [], []
     stat = os.stat
     try:
-        fd = os.open(root / rel, os.O_RDONLY | os.O_DIRECTORY)
+        fd = os.open(os.path.join(root, rel), os.O_RDONLY | os.O_DIRECTORY)
     except (FileNotFoundError, NotADirectoryError):
         return [], []
     try:
@@ -118,7 +127,7 @@ def _listing(root: Path, rel: str) -> tuple[Files, list[str]]:
     return files, subdirs
 
 
-def _walk(root: Path, top: str, shape=None) -> dict[str, object]:
+def _walk(root: str | os.PathLike, top: str, shape=None) -> dict[str, object]:
     """:func:`scan` of one folder, in this process: depth first, subfolders in name order."""
     out: dict[str, object] = {}
 
@@ -136,7 +145,7 @@ def _walk(root: Path, top: str, shape=None) -> dict[str, object]:
 SCAN_FORK_MIN = 256 * 1024  # bytes of folder entries (about 3,000 files) before a second process pays for itself
 
 
-def _forking_pays(root: Path, units: list[str]) -> bool:
+def _forking_pays(root: str | os.PathLike, units: list[str]) -> bool:
     """Whether to share the folders with a forked process: two of them or more, a core idle (half of one, on
     average over the last minute), and folders big enough (their size as folders, a hint at their number of
     entries: ``SCAN_FORK_MIN``).  ``DUBAN_SCAN_FORK=off`` never forks, ``=on`` forks whatever the load and size
@@ -151,13 +160,13 @@ def _forking_pays(root: Path, units: list[str]) -> bool:
     size = 0
     for unit in units:
         try:
-            size += os.stat(root / unit).st_size
+            size += os.stat(os.path.join(root, unit)).st_size
         except OSError:
             pass
     return size >= SCAN_FORK_MIN
 
 
-def _fork_scan(root: Path, units: list[str], shape) -> tuple[int, int] | None:
+def _fork_scan(root: str | os.PathLike, units: list[str], shape) -> tuple[int, int] | None:
     """Start a forked process that walks the units (:func:`_walk`) and sends what it found down a pipe: (its
     end of the pipe, its pid), or None when no process is to be had."""
     try:

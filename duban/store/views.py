@@ -28,9 +28,8 @@ import sqlite3
 import time
 from collections.abc import Iterable
 from datetime import date, datetime
-from pathlib import Path
 
-from duban.store.stamps import DB, blake2b, cache_dir, digest, scan_stamps
+from duban.store.stamps import DB, blake2b, cache_path, digest, scan_stamps, upwards
 
 TOPS = ("items", "events")  # the folders a load scans
 ACTIVE = ("open", "returned")  # = duban.core.state.ACTIVE (a test says so)
@@ -42,7 +41,7 @@ JOURNAL = "duban-journal.json"  # = duban.store.git.JOURNAL: a change killed hal
 
 def code_stamp() -> bytes:
     """A digest of duban's code as installed: every module's name, modification time and size."""
-    base = Path(__file__).resolve().parent.parent
+    base = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     h = blake2b(str(base).encode(), digest_size=16)
     for folder, dirs, files in sorted(os.walk(base)):
         dirs[:] = [d for d in dirs if d != "__pycache__"]
@@ -105,8 +104,8 @@ def keep(ledger, kind: str, day: date, views: Iterable[tuple]) -> None:
         return
     folders = folders_digest(ledger.stamps)
     events = folders_digest(ledger.stamps, "events")
-    d = cache_dir(ledger.root)
-    if folders is None or events is None or d is None or not (d / DB).is_file():
+    d = cache_path(str(ledger.root))
+    if folders is None or events is None or d is None or not os.path.isfile(db_path := os.path.join(d, DB)):
         return
     code, probes = code_stamp(), pickle.dumps(ledger.probes, protocol=5)
     ctx, today = context(code, ledger.probes, events), day.toordinal()
@@ -118,7 +117,7 @@ def keep(ledger, kind: str, day: date, views: Iterable[tuple]) -> None:
             until_all = today + 1
             rows.append((kind, folder, name, dg, ctx, today, max(until.toordinal(), until_all), until_all, view))
     try:
-        db = sqlite3.connect(d / DB, timeout=0.05, isolation_level=None)
+        db = sqlite3.connect(db_path, timeout=0.05, isolation_level=None)
     except sqlite3.Error:
         return
     try:
@@ -173,15 +172,18 @@ class Clean:
         self.db, self.ctx, self.timezone = db, ctx, timezone
 
     @classmethod
-    def open(cls, root: Path) -> Clean | None:
+    def open(cls, root: str) -> Clean | None:
         """The ledger's cache when every file is as at the last clean load; None otherwise."""
-        git = next((d / ".git" for d in (root, *root.parents) if (d / ".git").exists()), None)
-        d = cache_dir(root)
-        if git is None or not git.is_dir() or (git / JOURNAL).exists() or d is None or not (d / DB).is_file():
+        git = next((g for d in upwards(root) if os.path.exists(g := os.path.join(d, ".git"))), None)
+        d = cache_path(root)
+        if git is None or not os.path.isdir(git) or os.path.exists(os.path.join(git, JOURNAL)) or d is None:
             return None  # a change to finish, a worktree, no cache: the full way
+        path = os.path.join(d, DB)
+        if not os.path.isfile(path):
+            return None
         now = time.time_ns()  # before any file is statted
         try:
-            db = sqlite3.connect(f"file:{d / DB}?mode=ro", uri=True, isolation_level=None)
+            db = sqlite3.connect(path, isolation_level=None)
         except sqlite3.Error:
             return None
         try:
