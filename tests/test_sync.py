@@ -98,7 +98,9 @@ def test_an_issue_or_an_import_claims_all_its_numbers_in_one_round_trip(office, 
 
     main, _, server = office
     a = main.issue(title="甲事项", today="2026-03-02")
-    assert len(claims(server)) == 1 and claims(server)[0].endswith("预留编号: item 2026 第 1–1 号；notice 2026 第 1–1 号")
+    assert len(claims(server)) == 1 and claims(server)[0].endswith(
+        "预留编号: item 2026 第 1–1 号；notice 2026 第 1–1 号"
+    )
     sheet = tmp_path / "台账.xlsx"
     messy_sheet(sheet)  # three rows of 2026 without a 文号
     ok(main("import", str(sheet), "--category", "key_project", today="2026-11-20"))

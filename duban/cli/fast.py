@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from pathlib import Path
 
 FLAGS = {"list": {"--overdue", "--all", "--json"}, "show": {"--json"}}
 VALUES = {
@@ -83,6 +82,8 @@ def parse(args: list[str], flags: set[str], values: set[str]) -> tuple[list[str]
 def _where(opts: dict[str, list[str]]):
     """The ledger's root and the day, as the full command line finds them (--ledger / DUBAN_LEDGER, --today /
     DUBAN_TODAY, else today in the ledger's time zone)."""
+    from pathlib import Path
+
     from duban.commands.base import find_ledger
     from duban.commands.clock import ledger_today
 
@@ -105,13 +106,27 @@ def _plain_stdout() -> bool:
         return False
 
 
+def _given(opts: dict[str, list[str]]) -> tuple[str | None, str | None] | None:
+    """--ledger and --today as given (None: not given); None for an empty --ledger (the full way says so)."""
+    ledger, today = opts.get("--ledger", [None])[-1], opts.get("--today", [None])[-1]
+    return None if ledger == "" else (ledger, today)
+
+
 def list_text(positional: list[str], opts: dict[str, list[str]]) -> str | None:
-    from duban.commands.queries import Filters, list_items
     from duban.outputs.listing import json_text, list_caption, plain_list
 
     json_ = "--json" in opts
     if positional or not (json_ or _plain_stdout()):
         return None
+    given = _given(opts)
+    if given is not None and set(opts) <= {"--overdue", "--json", "--ledger", "--today"}:
+        from duban.commands.quick import serve_list
+
+        stored = serve_list(*given, "--overdue" in opts, not json_)
+        if stored is not None:
+            return json_text(stored) if json_ else plain_list(list_caption(len(stored), False, ()), stored)
+    from duban.commands.queries import Filters, list_items
+
     due = opts.get("--due-within", [None])[-1]
     filters = Filters(
         tuple(opts.get("--status", ())),
@@ -134,16 +149,22 @@ def list_text(positional: list[str], opts: dict[str, list[str]]) -> str | None:
 
 
 def show_text(positional: list[str], opts: dict[str, list[str]]) -> str | None:
-    from duban.commands.queries import show_item
     from duban.outputs.listing import json_text, plain_item
 
     json_ = "--json" in opts
     if len(positional) != 1 or not (json_ or _plain_stdout()):
         return None
-    root, day = _where(opts)
-    led, v = show_item(root, positional[0], day)
-    if led.problems:
-        return None
+    from duban.commands.quick import serve_show
+
+    given = _given(opts)
+    v = serve_show(*given, positional[0]) if given is not None else None
+    if v is None:
+        from duban.commands.queries import show_item
+
+        root, day = _where(opts)
+        led, v = show_item(root, positional[0], day)
+        if led.problems:
+            return None
     if json_:
         return json_text(v)
     text = plain_item(v)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from duban.commands.clock import span
+from duban.commands.quick import urgency
 from duban.core.errors import DubanError
 from duban.core.scoring import (
     Fixed,
@@ -21,8 +22,9 @@ from duban.core.scoring import (
     score,
 )
 from duban.core.state import ACTIVE, IN_HAND, SETTLED, STATUSES, as_of
-from duban.outputs.views import item_view, summary_rows
+from duban.outputs.views import item_view, summary_rows, table_until
 from duban.store.ledger import Ledger, Scope, load, normalize_id
+from duban.store.views import keep
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,11 @@ class Filters:
             and (not self.statuses or any(s in SETTLED for s in self.statuses))
         )
 
+    def stored(self) -> bool:
+        """Whether the views listed are those :func:`duban.store.views.serve_list` serves (in hand, or
+        ``--overdue``, no other filter): then they are kept in the cache for it."""
+        return self == Filters(overdue=self.overdue)
+
     def keep_item(self, item) -> bool:
         """What the item's own fields decide, as corrected (cheap: before its state is derived)."""
         item = as_of(item)
@@ -88,13 +95,6 @@ class Filters:
         )
 
 
-def urgency(v: dict) -> tuple:
-    """Most urgent first: overdue (longest first), then by days left; then what waits on the office; settled last."""
-    rank = 0 if v["status"] in ACTIVE else 1 if v["status"] in IN_HAND else 2
-    left = v["days_left"] if v["days_left"] is not None else 10**6
-    return rank, left, v["deadline"] or "9999", v["id"]
-
-
 def list_items(root: Path, filters: Filters, today: date, table: bool = False) -> tuple[Ledger, list[dict]]:
     """The 台账: item views matching ``filters``, most urgent first.  ``table``: only what the table prints is
     wanted, so items settled by ``today`` may come as :func:`summary_rows` (the cache's columns) instead of
@@ -108,8 +108,12 @@ def list_items(root: Path, filters: Filters, today: date, table: bool = False) -
         )
     summaries = table and filters.summarisable()
     ledger = load(root, scope=Scope(summary_on=today) if summaries else filters.scope(today))
-    views = (item_view(ledger, item, today, full=False) for item in ledger.items.values() if filters.keep_item(item))
-    rows = [v for v in views if filters.keep(v)]
+    views = [
+        (item, item_view(ledger, item, today, full=False)) for item in ledger.items.values() if filters.keep_item(item)
+    ]
+    if filters.stored():
+        keep(ledger, "list", today, ((item, v, table_until(item, v, today)) for item, v in views))
+    rows = [v for _, v in views if filters.keep(v)]
     rows += [v for v in summary_rows(ledger, ledger.summaries) if filters.keep(v)]
     rows.sort(key=urgency)
     return ledger, rows
@@ -117,7 +121,10 @@ def list_items(root: Path, filters: Filters, today: date, table: bool = False) -
 
 def show_item(root: Path, item_id: str, today: date) -> tuple[Ledger, dict]:
     ledger = load(root, scope=Scope(ids=(normalize_id(item_id),)))
-    return ledger, item_view(ledger, ledger.item(item_id), today)
+    item = ledger.item(item_id)
+    view = item_view(ledger, item, today)
+    keep(ledger, "show", today, [(item, view, today)])
+    return ledger, view
 
 
 def default_pack():

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 from duban.core.entries import AMENDABLE_LABELS, SLIP_KINDS
 from duban.core.errors import DubanError
 from duban.core.escalation import owed_duties
 from duban.core.model import Item
-from duban.core.state import as_of, derive, is_void, last_slip, live_slips, next_lookback, periodic_reports, voided
+from duban.core.state import (
+    ACTIVE,
+    as_of,
+    derive,
+    is_void,
+    last_slip,
+    live_slips,
+    next_lookback,
+    periodic_reports,
+    voided,
+)
 
 
 def iso(v):
@@ -90,6 +100,24 @@ def item_view(ledger, item: Item, today: date, full: bool = True) -> dict:
             for ev in item.log
         ]
     return view
+
+
+def table_until(item: Item, view: dict, day: date) -> date:
+    """The first day after ``day`` on which what the 台账 prints of the item (and the list's order and filters)
+    may differ from ``view``, its :func:`item_view` on ``day``, the counts of days aside (they move with the day:
+    :func:`duban.store.views.normalized`).  From the item's last date on (a record, its recording, its issue),
+    its replayed state and corrected fields are those at the end of its log; from then on only ``overdue``
+    changes, the day after the deadline of an item in hand.  Before that day: the next day."""
+    last = max(
+        [item.issued, *(d for ev in item.log for d in (ev.get("date"), ev.get("recorded")) if isinstance(d, date))]
+    )
+    if day < last:
+        return day + timedelta(days=1)
+    if view["status"] in ACTIVE and view["deadline"] is not None:
+        deadline = date.fromisoformat(view["deadline"])
+        if day <= deadline:
+            return deadline + timedelta(days=1)
+    return date.max
 
 
 # ------------------------------------------------------------- the clerk's words

@@ -24,6 +24,9 @@ needs.  It lives in ``<git dir>/duban-cache/<ledger>/cache.sqlite``:
 ``memos``
     values derived from a record and something else (:func:`memos`), keyed on a digest of both: the
     occurrences a settled item gives every score (the rule pack being the something else);
+``views``, ``clean``
+    what ``list`` and ``show`` print of an item, kept for the days it holds, and the identity of the last
+    load that found no problem (:mod:`duban.store.views`);
 ``meta``
     the key: :data:`FORMAT`, duban's version and the shape of the stored
     record classes.  A database with another key is emptied and rebuilt, so a
@@ -34,8 +37,9 @@ its row, or it is read again.  Why every file: a program that writes a file in
 place (most editors, ``echo >>``, a script) changes neither its folder's time
 nor anything git knows before it stats the file itself, so a stat per file is
 the least a sound check can do (about 3 µs here: 0.3 s of CPU for 100,000
-files; ``git status`` does the same stats in C, 0.13 s, but runs a process and
-refreshes git's index).  What follows the stats is proportional to what
+files, shared with a forked process when a core is idle:
+:func:`duban.store.stamps.scan`; ``git status`` does the same stats in C,
+0.13 s, but runs a process and refreshes git's index).  What follows the stats is proportional to what
 changed: a folder whose stamp matches the one stored is taken whole from the
 database — only its files with problems are fetched, and its records when a
 command asks for them, chosen by a query on the plain columns — and only a
@@ -63,7 +67,6 @@ import pickle
 import sqlite3
 import sys
 import time
-from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from hashlib import blake2b
@@ -71,9 +74,11 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-FORMAT = 5  # bump whenever the tables or the meaning of a column change
-RACY_NS = 2_000_000_000
-DB = "cache.sqlite"
+from duban.store.stamps import DB, RACY_NS, cache_path, digest, scan, stamp
+
+__all__ = ["DB", "RACY_NS", "digest", "scan", "stamp"]  # here for their callers of old
+
+FORMAT = 6  # bump whenever the tables or the meaning of a column change
 BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
 
 SCHEMA = """
@@ -103,8 +108,12 @@ CREATE TABLE files (
 CREATE TABLE records (folder TEXT NOT NULL, name TEXT NOT NULL, record BLOB NOT NULL, PRIMARY KEY (folder, name));
 CREATE TABLE memos (kind TEXT NOT NULL, context BLOB NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL,
                     PRIMARY KEY (kind, key));
+CREATE TABLE views (kind TEXT NOT NULL, folder TEXT NOT NULL, name TEXT NOT NULL, digest BLOB NOT NULL,
+                    context BLOB NOT NULL, since INTEGER NOT NULL, until INTEGER NOT NULL, until_all INTEGER NOT NULL,
+                    view BLOB NOT NULL, PRIMARY KEY (kind, folder, name));
+CREATE TABLE clean (code BLOB NOT NULL, probes BLOB NOT NULL, timezone TEXT NOT NULL, stamps BLOB NOT NULL);
 """
-TABLES = {"meta", "folders", "files", "records", "memos"}
+TABLES = {"meta", "folders", "files", "records", "memos", "views", "clean"}
 COLUMNS = (
     "folder",
     "name",
@@ -131,22 +140,8 @@ SUMMARY = ("status", "deadline", "lead", "tier", "title", "extended", "slip")  #
 
 def cache_dir(root: Path) -> Path | None:
     """``<git dir>/duban-cache/<ledger>``; None outside git or with DUBAN_CACHE=off."""
-    if os.environ.get("DUBAN_CACHE", "").lower() in ("off", "0", "no", "false"):
-        return None
-    for d in (root, *root.parents):
-        g = d / ".git"
-        if g.is_dir():
-            base = g
-        elif g.is_file():
-            text = g.read_text(encoding="utf-8", errors="replace").strip()
-            if not text.startswith("gitdir:"):
-                return None
-            base = (d / text[len("gitdir:") :].strip()).resolve()
-        else:
-            continue
-        rel = root.relative_to(d).as_posix()
-        return base / "duban-cache" / ("ledger" if rel == "." else "ledger-" + rel.replace("/", "%"))
-    return None
+    path = cache_path(os.fspath(root))
+    return Path(path) if path is not None else None
 
 
 def cache_key(stored: tuple[type, ...] = ()) -> str:
@@ -155,59 +150,6 @@ def cache_key(stored: tuple[type, ...] = ()) -> str:
 
     shape = [(c.__module__, c.__qualname__, tuple(f.name for f in dataclasses.fields(c))) for c in stored]
     return f"{FORMAT} {__version__} {blake2b(repr(shape).encode(), digest_size=8).hexdigest()}"
-
-
-# ------------------------------------------------------------------ scanning
-
-
-def scan(root: Path, top: str) -> dict[str, list[tuple[str, int, int]]]:
-    """Every YAML file under ``top``: folder → sorted (name, mtime_ns, size); hidden names skipped."""
-    out: dict[str, list[tuple[str, int, int]]] = {}
-    stat = os.stat
-
-    def walk(rel: str) -> None:
-        files, subdirs = [], []
-        try:
-            fd = os.open(root / rel, os.O_RDONLY | os.O_DIRECTORY)
-        except (FileNotFoundError, NotADirectoryError):
-            return
-        try:
-            with os.scandir(fd) as it:
-                for e in it:
-                    name = e.name
-                    if name.startswith("."):
-                        continue
-                    if e.is_dir(follow_symlinks=False):
-                        subdirs.append(name)
-                    elif name.endswith((".yaml", ".yml")):
-                        try:
-                            st = stat(name, dir_fd=fd)  # relative to the folder: no path to resolve
-                        except OSError:  # a dangling link: reported when it is read
-                            files.append((name, -1, -1))
-                            continue
-                        files.append((name, st.st_mtime_ns, st.st_size))
-        finally:
-            os.close(fd)
-        if files:
-            files.sort(key=itemgetter(0))  # names are unique: by name alone (a third of the time of tuples)
-            out[rel] = files
-        for s in sorted(subdirs):
-            walk(f"{rel}/{s}")
-
-    walk(top)
-    return out
-
-
-def stamp(files: list[tuple[str, int, int]], now: int) -> bytes | None:
-    """A folder's stamp: a digest of its files' names, times and sizes; None when one of them was modified in
-    the two seconds before ``now`` (or has no time), as it could change again within the same timestamp."""
-    times = array("q", map(itemgetter(1), files))
-    if times and not 0 <= min(times) <= max(times) <= now - RACY_NS:
-        return None
-    h = blake2b("\0".join(map(itemgetter(0), files)).encode(), digest_size=16)
-    h.update(times)
-    h.update(array("q", map(itemgetter(2), files)))
-    return h.digest()
 
 
 # ------------------------------------------------------------------ records
@@ -332,6 +274,7 @@ class Cache:
         self._gone: list[tuple[str, str]] = []  # (folder, name) to delete
         self._folders: dict[str, tuple[Any, bytes | None]] = {}  # folder → (context, stamp), to write
         self._seen: set[str] = set()
+        self.stamps: dict[str, bytes | None] = {}  # folder → its stamp as scanned this run (None: racy)
         self._tops: set[str] = set()
         self._corrupt = False
         d = cache_dir(root)
@@ -442,10 +385,10 @@ class Cache:
     def _write(self, db: sqlite3.Connection) -> None:
         for top in self._tops:  # folders that are gone
             for f in [f for f in self._contexts if f not in self._seen and (f == top or f.startswith(top + "/"))]:
-                for table in ("files", "records", "folders"):
+                for table in ("files", "records", "folders", "views"):
                     db.execute(f"DELETE FROM {table} WHERE folder = ?", (f,))
         gone = self._gone + [row[:2] for row in self._rows]
-        for table in ("files", "records"):
+        for table in ("files", "records", "views"):
             db.executemany(f"DELETE FROM {table} WHERE folder = ? AND name = ?", gone)
         db.executemany(f"INSERT INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", self._rows)
         db.executemany("INSERT INTO records VALUES (?, ?, ?)", self._blobs)
@@ -478,7 +421,7 @@ class Cache:
         and size match, else read again."""
         self._seen.add(rel)
         names = list(map(itemgetter(0), files))
-        sealed = stamp(files, self.now)
+        sealed = self.stamps[rel] = stamp(files, self.now)
         stats: dict[str, tuple[int, int]] = {}  # name → (mtime, size), made when a file is compared or read
 
         def read(name: str):
@@ -657,10 +600,6 @@ class Cache:
             if name not in out:
                 out[name] = read(name)
         return out
-
-
-def digest(blob: bytes) -> bytes:
-    return blake2b(blob, digest_size=16).digest()
 
 
 # -------------------------------------------------------------------- memos

@@ -60,6 +60,8 @@ class Ledger:
     reread: list[str] = field(default_factory=list)  # files read again rather than taken from the cache
     digests: dict[str, bytes] = field(default_factory=dict)  # item id → digest of its cached record (cache.memos)
     summaries: list[Summary] = field(default_factory=list)  # Scope.summary_on: settled items as columns, path order
+    probes: list | None = None  # the settings' files as statted (:func:`settings`); None when just modified
+    stamps: dict[str, bytes | None] = field(default_factory=dict)  # every folder of items and events → its stamp
 
     @property
     def calendar(self):
@@ -84,16 +86,14 @@ class Ledger:
 
 def find_root(explicit: str | os.PathLike | None = None) -> Path:
     """--ledger, else DUBAN_LEDGER, else the nearest duban.yaml above the cwd."""
+    from duban.store.stamps import find_root as locate
+
+    root = locate(explicit)
+    if root is not None:
+        return Path(root)
     given = explicit or os.environ.get("DUBAN_LEDGER")
     if given:
-        root = Path(given).expanduser().resolve()
-        if not (root / CONFIG).is_file():
-            raise DubanError(f"{root} 不是台账目录（找不到 {CONFIG}）；可用 duban init 创建")
-        return root
-    here = Path.cwd().resolve()
-    for d in (here, *here.parents):
-        if (d / CONFIG).is_file():
-            return d
+        raise DubanError(f"{Path(given).expanduser().resolve()} 不是台账目录（找不到 {CONFIG}）；可用 duban init 创建")
     raise DubanError(
         f"当前目录及其上级目录中找不到 {CONFIG}；请用 --ledger 指定台账目录，"
         f"或设置环境变量 DUBAN_LEDGER，或用 duban init 新建台账"
@@ -199,8 +199,8 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
     from duban.store.git import settle
 
     settle(root)  # a change killed half-way is finished (or forgotten) before anything is read
-    config, units, pack, problems = settings(root)
-    ledger = Ledger(root, config, units, pack, {}, problems)
+    (config, units, pack, problems), probes = settings_and_probes(root)
+    ledger = Ledger(root, config, units, pack, {}, problems, probes=probes)
     if only_config:
         return ledger
     from duban.store.cache import Cache
@@ -211,7 +211,7 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
         _load_events(ledger, cache)
     finally:
         cache.close()
-    ledger.reread = cache.reread
+    ledger.reread, ledger.stamps = cache.reread, cache.stamps
     if scope is not None and scope.since is not None:
         for item_id in sorted({e.item for e in ledger.events if e.item and e.date >= scope.since} - set(ledger.items)):
             add_item(ledger, item_id)
@@ -219,9 +219,16 @@ def load(root: Path, only_config: bool = False, scope: Scope | None = None) -> L
 
 
 def settings(root: Path) -> tuple[Config, dict[str, Unit], RulePack, list[Problem]]:
+    """:func:`settings_and_probes` without the probes."""
+    return settings_and_probes(root)[0]
+
+
+def settings_and_probes(root: Path) -> tuple[tuple[Config, dict[str, Unit], RulePack, list[Problem]], list | None]:
     """duban.yaml, units.yaml and the rule pack, with their problems: from ``settings.pickle`` in the cache
     folder when none of the files they were read from changed (each statted: time, size, inode), else read
-    (and the pickle written again).  Served from the pickle, no YAML is parsed and PyYAML is not imported."""
+    (and the pickle written again).  Served from the pickle, no YAML is parsed and PyYAML is not imported.
+    The probes: every file they were read from, with its (mtime, size, inode); None when one was modified in
+    the last two seconds (it could change again within the same timestamp)."""
     from duban.store.cache import cache_dir, cache_key
 
     folder = cache_dir(root)
@@ -233,7 +240,7 @@ def settings(root: Path) -> tuple[Config, dict[str, Unit], RulePack, list[Proble
             if key == (cache_key((Config, Unit, RulePack, Problem)), str(root)) and all(
                 _probe(p) == stamp for p, stamp in probes
             ):
-                return value
+                return value, probes
         except Exception:  # missing, foreign, truncated: read the files
             pass
     now = time.time_ns()
@@ -262,7 +269,7 @@ def settings(root: Path) -> tuple[Config, dict[str, Unit], RulePack, list[Proble
             os.replace(tmp, path)
         except OSError:  # read-only: read the files next time too
             pass
-    return value
+    return value, None if racy else probes
 
 
 SETTINGS = "settings.pickle"
