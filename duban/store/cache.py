@@ -14,16 +14,20 @@ needs.  It lives in ``<git dir>/duban-cache/<ledger>/cache.sqlite``:
     unit, tier, category and title (as corrected), whether it was extended and its
     latest slip — what the 台账 prints of a settled item (:meth:`Folder.summaries`);
 ``records``
-    the parsed record of each file that loaded, pickled (a table of its own,
-    so that checking the files' stamps reads small rows only);
+    the parsed record of each file that loaded, pickled, and the digest of the
+    pickle (a table of its own, so that checking the files' stamps reads small
+    rows only; the digest first, so that reading it does not read the record);
 ``folders``
     per folder, the context its cross-references were checked in (the units
     and categories of the moment), and its stamp: a digest of every file's
     name, modification time and size, kept only when all of them are older
     than two seconds and have their rows;
 ``memos``
-    values derived from a record and something else (:func:`memos`), keyed on a digest of both: the
-    occurrences a settled item gives every score (the rule pack being the something else);
+    values derived from a record and something else (:func:`memos`), keyed on the record's digest and a
+    digest of the something else (``context``), with the first day they hold on (``day``, when they hold
+    from a day on): the occurrences a settled item gives every score (the rule pack being the something
+    else).  A command can take such values in place of the records they were derived from
+    (:meth:`Folder.records`' ``memo``), so that the records are not even unpickled;
 ``meta``
     the key: :data:`FORMAT`, duban's version and the shape of the stored
     record classes.  A database with another key is emptied and rebuilt, so a
@@ -71,7 +75,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-FORMAT = 5  # bump whenever the tables or the meaning of a column change
+FORMAT = 6  # bump whenever the tables or the meaning of a column change
 RACY_NS = 2_000_000_000
 DB = "cache.sqlite"
 BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
@@ -100,9 +104,10 @@ CREATE TABLE files (
     slip TEXT,                  -- the latest slip (state.last_slip) as JSON, NULL when none
     UNIQUE (folder, name)
 );
-CREATE TABLE records (folder TEXT NOT NULL, name TEXT NOT NULL, record BLOB NOT NULL, PRIMARY KEY (folder, name));
-CREATE TABLE memos (kind TEXT NOT NULL, context BLOB NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL,
-                    PRIMARY KEY (kind, key));
+CREATE TABLE records (folder TEXT NOT NULL, name TEXT NOT NULL, digest BLOB NOT NULL, record BLOB NOT NULL,
+                      PRIMARY KEY (folder, name));
+CREATE TABLE memos (kind TEXT NOT NULL, context BLOB NOT NULL, digest BLOB NOT NULL, day INTEGER, value BLOB NOT NULL,
+                    PRIMARY KEY (kind, digest, context));
 """
 TABLES = {"meta", "folders", "files", "records", "memos"}
 COLUMNS = (
@@ -276,18 +281,26 @@ class Folder:
         self._cache, self._records, self._read = cache, records, read
 
     def records(
-        self, settled_after: int | None = None, where: tuple[str, tuple] | None = None, names: set[str] | None = None
+        self,
+        settled_after: int | None = None,
+        where: tuple[str, tuple] | None = None,
+        names: set[str] | None = None,
+        memo: Memo | None = None,
     ) -> dict[str, Any]:
         """The items in hand, and the settled ones settled after the ordinal given (None: all of them); only
         those of ``names`` when given.
 
         ``where``: a condition on the plain columns that narrows the choice where every row is fresh (a
-        superset of what the caller wants: it checks the records it gets)."""
+        superset of what the caller wants: it checks the records it gets).  ``memo``: files whose record has a
+        memo of that kind and context holding by that day are left out, their values in :attr:`Cache.memoed`
+        (a file read again this run has no memo: its row is not yet stored)."""
         if names is not None:
             where = (f"name IN ({', '.join('?' * len(names))})", tuple(sorted(names)))
         if self._settled is None:  # every row is fresh: the database chooses
             chosen = self._cache._select(self.rel, settled_after, where)
             if chosen is not None:
+                if memo is not None:
+                    chosen = self._cache._memoed(self.rel, chosen, memo)
                 self._records.update(self._cache._records(self.rel, chosen, self._record))
                 return {n: r for n in chosen if (r := self._records[n]) is not None}
             self._settled = {}  # the database failed: every file read again
@@ -301,6 +314,10 @@ class Folder:
             if (settled_after is None or not s or s > settled_after) and (names is None or n in names)
         ]
         missing = [n for n in wanted if n not in self._records]
+        if memo is not None and missing:
+            kept = set(self._cache._memoed(self.rel, missing, memo))
+            wanted = [n for n in wanted if n in self._records or n in kept]
+            missing = [n for n in missing if n in kept]
         if missing:
             self._records.update(self._cache._records(self.rel, missing, self._record))
         return {n: r for n in wanted if (r := self._records[n]) is not None}
@@ -322,12 +339,13 @@ class Cache:
         self.root = root
         self.reread: list[str] = []  # files read this run rather than taken from the cache
         self.digests: dict[str, bytes] = {}  # file → digest of its stored record (the key of its memos)
+        self.memoed: dict[str, tuple[int, bytes]] = {}  # file → (day, value) of a memo taken for its record
         self.now = time.time_ns()  # before any file is statted: later modifications have later times
         self.db: sqlite3.Connection | None = None
         self._contexts: dict[str, Any] = {}  # folder → context, as stored
         self._stamps: dict[str, bytes] = {}  # folder → stamp, as stored
         self._rows: list[tuple] = []  # rows of files read again, to write
-        self._blobs: list[tuple[str, str, bytes]] = []  # and their records
+        self._blobs: list[tuple[str, str, bytes, bytes]] = []  # and their records (with their digests)
         self._refs: list[tuple] = []  # (refs, folder, name) to update
         self._gone: list[tuple[str, str]] = []  # (folder, name) to delete
         self._folders: dict[str, tuple[Any, bytes | None]] = {}  # folder → (context, stamp), to write
@@ -448,7 +466,7 @@ class Cache:
         for table in ("files", "records"):
             db.executemany(f"DELETE FROM {table} WHERE folder = ? AND name = ?", gone)
         db.executemany(f"INSERT INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", self._rows)
-        db.executemany("INSERT INTO records VALUES (?, ?, ?)", self._blobs)
+        db.executemany("INSERT INTO records VALUES (?, ?, ?, ?)", self._blobs)
         db.executemany("UPDATE files SET refs = ? WHERE folder = ? AND name = ?", self._refs)
         db.executemany(
             "INSERT OR REPLACE INTO folders VALUES (?, ?, ?)",
@@ -563,6 +581,30 @@ class Cache:
             self._fail(e)
             return None
 
+    def _memoed(self, rel: str, names: list[str], memo: Memo) -> list[str]:
+        """``names`` but those whose stored record has a memo as ``memo`` asks (kept in :attr:`memoed`)."""
+        if self.db is None or not names:
+            return names
+        try:
+            found = {
+                name: (day, value)
+                for name, day, value in self.db.execute(
+                    "SELECT r.name, m.day, m.value FROM records r JOIN memos m ON m.digest = r.digest "
+                    "WHERE r.folder = ? AND m.kind = ? AND m.context = ? AND m.day <= ?",
+                    (rel, memo.kind, memo_context(memo.context), memo.by),
+                )
+            }
+        except sqlite3.Error as e:
+            self._fail(e)
+            return names
+        out = []
+        for name in names:
+            if name in found:
+                self.memoed[f"{rel}/{name}"] = found[name]
+            else:
+                out.append(name)
+        return out
+
     def _summaries(self, rel: str, where: tuple[str, tuple]) -> dict[str, tuple] | None:
         if self.db is None:
             return None
@@ -626,8 +668,9 @@ class Cache:
             )
             if record is not None:
                 blob = pickle.dumps(record, protocol=5)
-                self._blobs.append((rel, name, blob))
-                self.digests[f"{rel}/{name}"] = digest(blob)
+                d = digest(blob)
+                self._blobs.append((rel, name, d, blob))
+                self.digests[f"{rel}/{name}"] = d
 
     def _records(self, rel: str, names: list[str], read: Callable[[str], Any]) -> dict[str, Any]:
         """The stored records of these files of the folder; one missing or that does not unpickle is read again."""
@@ -639,15 +682,16 @@ class Cache:
             for i in range(0, len(names) if db is not None else 0, CHUNK):
                 chunk = names[i : i + CHUNK]
                 assert db is not None
-                for name, blob in db.execute(
-                    f"SELECT name, record FROM records WHERE folder = ? AND name IN ({', '.join('?' * len(chunk))})",
+                for name, d, blob in db.execute(
+                    "SELECT name, digest, record FROM records WHERE folder = ? AND name IN "
+                    f"({', '.join('?' * len(chunk))})",
                     (rel, *chunk),
                 ):
                     try:
                         out[name] = pickle.loads(blob)
                     except Exception:  # unpickling can raise almost anything
                         continue
-                    self.digests[f"{rel}/{name}"] = digest(blob)
+                    self.digests[f"{rel}/{name}"] = d
         except sqlite3.Error as e:
             self._fail(e)
         finally:
@@ -676,27 +720,42 @@ def _memo_db(root: Path) -> sqlite3.Connection | None:
         return None
 
 
-def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[bytes, bytes]:
+def memo_context(context: bytes) -> bytes:
+    """The stored context of memos: ``context`` with the cache key (format, duban's version)."""
+    return digest(cache_key().encode() + context)
+
+
+@dataclass(frozen=True)
+class Memo:
+    """Memos a command takes in place of records (:meth:`Folder.records`): of ``kind`` in ``context``, holding
+    from ``by`` (an ordinal) or earlier."""
+
+    kind: str
+    context: bytes
+    by: int
+
+
+def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[bytes, tuple[int | None, bytes]]:
     """The values of ``kind`` stored for these record digests (:attr:`Cache.digests`) in ``context`` (whatever
-    else the values depend on, e.g. a digest of the rule pack); none when there is no cache.
+    else the values depend on, e.g. a digest of the rule pack), each with its first day; none when there is no
+    cache.
 
     Sound by construction: a value is found only under the digest of the very record it was derived from and
     the same context and cache key (format, duban's version), so an edited file or pack finds nothing."""
     db = _memo_db(root)
     if db is None:
         return {}
-    ctx = digest(cache_key().encode() + context)
-    keys = {digest(ctx + d): d for d in digests}
-    out: dict[bytes, bytes] = {}
+    ctx = memo_context(context)
+    out: dict[bytes, tuple[int | None, bytes]] = {}
     try:
-        wanted = list(keys)
-        for i in range(0, len(wanted), CHUNK):
-            chunk = wanted[i : i + CHUNK]
-            for key, value in db.execute(
-                f"SELECT key, value FROM memos WHERE kind = ? AND key IN ({', '.join('?' * len(chunk))})",
-                (kind, *chunk),
+        for i in range(0, len(digests), CHUNK):
+            chunk = digests[i : i + CHUNK]
+            for d, day, value in db.execute(
+                "SELECT digest, day, value FROM memos WHERE kind = ? AND context = ? AND digest IN "
+                f"({', '.join('?' * len(chunk))})",
+                (kind, ctx, *chunk),
             ):
-                out[keys[key]] = value
+                out[d] = (day, value)
     except sqlite3.Error:  # not (yet) this version's cache, or broken: the values are derived again
         return {}
     finally:
@@ -704,19 +763,19 @@ def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[b
     return out
 
 
-def keep_memos(root: Path, kind: str, context: bytes, values: dict[bytes, bytes]) -> None:
-    """Store values of ``kind`` (record digest → value) in ``context``; those of other contexts go (a pack that
-    changed leaves no values behind).  Busy, read-only or outdated: nothing is stored."""
+def keep_memos(root: Path, kind: str, context: bytes, values: dict[bytes, tuple[int | None, bytes]]) -> None:
+    """Store values of ``kind`` (record digest → (first day, value)) in ``context``; those of other contexts go
+    (a pack that changed leaves no values behind).  Busy, read-only or outdated: nothing is stored."""
     db = _memo_db(root) if values else None
     if db is None:
         return
-    ctx = digest(cache_key().encode() + context)
+    ctx = memo_context(context)
     try:
         db.execute("BEGIN IMMEDIATE")
         db.execute("DELETE FROM memos WHERE kind = ? AND context != ?", (kind, ctx))
         db.executemany(
-            "INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?)",
-            [(kind, ctx, digest(ctx + d), v) for d, v in values.items()],
+            "INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?, ?)",
+            [(kind, ctx, d, day, v) for d, (day, v) in values.items()],
         )
         db.execute("COMMIT")
     except sqlite3.Error:
