@@ -350,7 +350,9 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
             if got is not None:
                 summaries.update({f"{folder.rel}/{n}": row for n, row in got.items()})
         if scope is None or scope.ids is None:
-            wanted = folder.records(scope.settled_after(), scope.where(), memo=scope.memo) if scope else folder.records()
+            wanted = (
+                folder.records(scope.settled_after(), scope.where(), memo=scope.memo) if scope else folder.records()
+            )
         else:
             wanted = folder.records(names=files) if (files := named.get(folder.rel)) else {}
         records.update({f"{folder.rel}/{n}": r for n, r in wanted.items()})
