@@ -10,7 +10,6 @@ from pathlib import Path
 
 from duban.commands.clock import span
 from duban.core.errors import DubanError
-from duban.core.pack import RulePack
 from duban.core.scoring import (
     Fixed,
     Occurrence,
@@ -187,11 +186,12 @@ def quarter_scores(root: Path, period: str | None, year: int | None, today: date
     published table of the period if it was published, with how the figures of today differ from it."""
     from duban.store.cache import Memo
     from duban.store.ledger import settings
+    from duban.store.packs import pack_digest
 
     pack = settings(root)[2]
     per = parse_period(period, year, today, pack.scoring.period)
     # settled items whose occurrences hold by the last day counted come as those (kept in the cache), not records
-    memo = Memo(OCCURRENCES, pack_digest(root, pack), min(per.end, today).toordinal())
+    memo = Memo(OCCURRENCES, pack_digest(root, pack, repr(OCCURRENCE_FIELDS)), min(per.end, today).toordinal())
     ledger = load(root, scope=Scope(since=counts_from(parse_period(period, year, today).year), memo=memo))
     if not ledger.pack.scoring.rules:
         raise DubanError(
@@ -223,6 +223,7 @@ def fixed_scoring(ledger: Ledger, titles: dict[str, str] | None = None) -> Fixed
     import pickle
 
     from duban.store.cache import keep_memos, memos
+    from duban.store.packs import pack_digest
 
     fixed: Fixed = {}
     for item_id, (day, blob) in ledger.memoed.items():
@@ -230,14 +231,14 @@ def fixed_scoring(ledger: Ledger, titles: dict[str, str] | None = None) -> Fixed
         fixed[item_id] = (date.fromordinal(day), [Occurrence(*o) for o in occs])
         if titles is not None:
             titles[item_id] = title
-    context = pack_digest(ledger.root, ledger.pack)
+    context = pack_digest(ledger.root, ledger.pack, repr(OCCURRENCE_FIELDS))
     digests = ledger.digests
     known = memos(ledger.root, OCCURRENCES, context, list(digests.values()))
-    new: dict[bytes, tuple[int | None, bytes]] = {}
+    new: dict[bytes, tuple[int, int | None, bytes]] = {}
     for item in ledger.items.values():
         d = digests.get(item.id)
         got = known.get(d) if d is not None else None
-        if got is not None and got[0] is not None:
+        if got is not None:
             fixed[item.id] = (date.fromordinal(got[0]), [Occurrence(*o) for o in pickle.loads(got[1])[0]])
             continue
         found = fixed_occurrences(item, ledger.pack)
@@ -245,28 +246,13 @@ def fixed_scoring(ledger: Ledger, titles: dict[str, str] | None = None) -> Fixed
             fixed[item.id] = found
             if d is not None:  # as plain tuples: unpickled in a third of the time of the dataclasses
                 rows = [tuple(getattr(o, f) for f in OCCURRENCE_FIELDS) for o in found[1]]
-                new[d] = (found[0].toordinal(), pickle.dumps((rows, item.title), protocol=5))
+                new[d] = (found[0].toordinal(), None, pickle.dumps((rows, item.title), protocol=5))
     keep_memos(ledger.root, OCCURRENCES, context, new)
     return fixed
 
 
 OCCURRENCES = "occurrences"
 OCCURRENCE_FIELDS = tuple(f.name for f in fields(Occurrence))
-
-
-def pack_digest(root: Path, pack: RulePack) -> bytes:
-    """What the rule pack is made of: its folder's files, the official calendar's version (and the fields of an
-    occurrence).  Not the pack object's pickle: its sets pickle in an order that changes from run to run."""
-    from hashlib import blake2b
-    from importlib.metadata import version
-
-    h = blake2b(f"{OCCURRENCE_FIELDS!r} {version('chinesecalendar')}".encode())
-    folder = root / (pack.root or "")
-    for path in sorted(folder.rglob("*")) if pack.root and folder.is_dir() else []:
-        if path.is_file():
-            h.update(f"\n{path.relative_to(folder).as_posix()} {path.stat().st_size}\n".encode())
-            h.update(path.read_bytes())
-    return h.digest()
 
 
 # ------------------------------------------------------------ published scores

@@ -13,7 +13,7 @@ from duban.commands.events import event_text
 from duban.commands.verify import verify
 from duban.core.entries import SLIP_KINDS, Action, encode
 from duban.core.errors import DubanError
-from duban.core.escalation import SweepResult, plan
+from duban.core.escalation import SweepResult, plan, wakes
 from duban.core.unitevents import event_rel
 from duban.outputs.digest import commit_message, digest_markdown
 from duban.store.git import outputs_done, pending_outputs
@@ -38,10 +38,11 @@ def run(
     to say, and (with ``forms``) every slip issued rendered to ``out/``.  A ledger shared through a remote
     is synced first, and the sweep's commit reaches the remote before it happens here; if another copy
     pushed meanwhile, the sweep runs again on the merged ledger (``offline``: neither)."""
-    scope = Scope(live_on=today)  # a settled item has nothing left for the sweep
     if dry_run:
-        ledger = load(root, scope=scope)
-        return plan(ledger, today), ledger
+        ledger = load(root, scope=quiet_scope(root, today))
+        res = plan(ledger, today)
+        keep_quiet(ledger, res, today)
+        return res, ledger
     remote = None if offline else shared(root)
     if remote is None:
         return _sweep(root, today, forms, publish=False)
@@ -59,13 +60,43 @@ def run(
     raise DubanError(f"远端 {remote.name} 一直在更新，重试 {TRIES} 次仍未完成巡查；请稍后再试")
 
 
+QUIET = "quiet"  # memos: the days an item in hand gives the sweep nothing to do (escalation.wakes)
+
+
+def quiet_scope(root: Path, today: date) -> Scope:
+    """The items not yet settled on ``today`` (a settled item has nothing left for the sweep), but those the
+    cache knows to be quiet today for this rule pack (:func:`keep_quiet`)."""
+    from duban.store.cache import Memo
+    from duban.store.ledger import settings
+    from duban.store.packs import pack_digest
+
+    return Scope(live_on=today, memo=Memo(QUIET, pack_digest(root, settings(root)[2]), today.toordinal()))
+
+
+def keep_quiet(ledger: Ledger, res: SweepResult, today: date) -> None:
+    """Keep, for each item planned that had no action today, the days from today on it stays quiet."""
+    from duban.store.cache import keep_memos
+    from duban.store.packs import pack_digest
+
+    acted = {a.item for a in res.actions}
+    quiet: dict[bytes, tuple[int, int | None, bytes]] = {}
+    for item_id, item in ledger.items.items():
+        d = ledger.digests.get(item_id)
+        if d is None or item_id in acted:
+            continue
+        until = wakes(item, ledger.pack, today)
+        if until > today:
+            quiet[d] = (today.toordinal(), until.toordinal() - 1, b"")
+    keep_memos(ledger.root, QUIET, pack_digest(ledger.root, ledger.pack), quiet, now=today.toordinal())
+
+
 def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepResult, Ledger]:
-    scope = Scope(live_on=today)
     with change(root, "", "sweep", publish=publish) as ch:
         findings, _ = verify(root, digest=True)  # the history since the last sweep, before anything is added
-        ledger = load(root, scope=scope)
+        ledger = load(root, scope=quiet_scope(root, today))
         refuse_if_broken(ledger)
         res = plan(ledger, today)
+        keep_quiet(ledger, res, today)
         if res.actions:
             res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
             write_actions(root, ledger, res.actions, ch)

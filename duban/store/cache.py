@@ -24,10 +24,11 @@ needs.  It lives in ``<git dir>/duban-cache/<ledger>/cache.sqlite``:
     than two seconds and have their rows;
 ``memos``
     values derived from a record and something else (:func:`memos`), keyed on the record's digest and a
-    digest of the something else (``context``), with the first day they hold on (``day``, when they hold
-    from a day on): the occurrences a settled item gives every score (the rule pack being the something
-    else).  A command can take such values in place of the records they were derived from
-    (:meth:`Folder.records`' ``memo``), so that the records are not even unpickled;
+    digest of the something else (``context``), with the days they hold on (``first`` to ``last``, NULL: for
+    ever): the occurrences a settled item gives every score from a day on, the days an item in hand gives
+    the sweep nothing to do (the rule pack being the something else).  A command can take such values in
+    place of the records they were derived from (:meth:`Folder.records`' ``memo``), so that the records are
+    not even unpickled;
 ``meta``
     the key: :data:`FORMAT`, duban's version and the shape of the stored
     record classes.  A database with another key is emptied and rebuilt, so a
@@ -106,8 +107,8 @@ CREATE TABLE files (
 );
 CREATE TABLE records (folder TEXT NOT NULL, name TEXT NOT NULL, digest BLOB NOT NULL, record BLOB NOT NULL,
                       PRIMARY KEY (folder, name));
-CREATE TABLE memos (kind TEXT NOT NULL, context BLOB NOT NULL, digest BLOB NOT NULL, day INTEGER, value BLOB NOT NULL,
-                    PRIMARY KEY (kind, digest, context));
+CREATE TABLE memos (kind TEXT NOT NULL, context BLOB NOT NULL, digest BLOB NOT NULL, first INTEGER NOT NULL,
+                    last INTEGER, value BLOB NOT NULL, PRIMARY KEY (kind, digest, context));
 """
 TABLES = {"meta", "folders", "files", "records", "memos"}
 COLUMNS = (
@@ -589,9 +590,10 @@ class Cache:
             found = {
                 name: (day, value)
                 for name, day, value in self.db.execute(
-                    "SELECT r.name, m.day, m.value FROM records r JOIN memos m ON m.digest = r.digest "
-                    "WHERE r.folder = ? AND m.kind = ? AND m.context = ? AND m.day <= ?",
-                    (rel, memo.kind, memo_context(memo.context), memo.by),
+                    "SELECT r.name, m.first, m.value FROM records r JOIN memos m ON m.digest = r.digest "
+                    "WHERE r.folder = ? AND m.kind = ? AND m.context = ? AND m.first <= ? "
+                    "AND (m.last IS NULL OR m.last >= ?)",
+                    (rel, memo.kind, memo_context(memo.context), memo.on, memo.on),
                 )
             }
         except sqlite3.Error as e:
@@ -728,14 +730,14 @@ def memo_context(context: bytes) -> bytes:
 @dataclass(frozen=True)
 class Memo:
     """Memos a command takes in place of records (:meth:`Folder.records`): of ``kind`` in ``context``, holding
-    from ``by`` (an ordinal) or earlier."""
+    on the day ``on`` (an ordinal)."""
 
     kind: str
     context: bytes
-    by: int
+    on: int
 
 
-def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[bytes, tuple[int | None, bytes]]:
+def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[bytes, tuple[int, bytes]]:
     """The values of ``kind`` stored for these record digests (:attr:`Cache.digests`) in ``context`` (whatever
     else the values depend on, e.g. a digest of the rule pack), each with its first day; none when there is no
     cache.
@@ -746,12 +748,12 @@ def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[b
     if db is None:
         return {}
     ctx = memo_context(context)
-    out: dict[bytes, tuple[int | None, bytes]] = {}
+    out: dict[bytes, tuple[int, bytes]] = {}
     try:
         for i in range(0, len(digests), CHUNK):
             chunk = digests[i : i + CHUNK]
             for d, day, value in db.execute(
-                "SELECT digest, day, value FROM memos WHERE kind = ? AND context = ? AND digest IN "
+                "SELECT digest, first, value FROM memos WHERE kind = ? AND context = ? AND digest IN "
                 f"({', '.join('?' * len(chunk))})",
                 (kind, ctx, *chunk),
             ):
@@ -763,9 +765,12 @@ def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[b
     return out
 
 
-def keep_memos(root: Path, kind: str, context: bytes, values: dict[bytes, tuple[int | None, bytes]]) -> None:
-    """Store values of ``kind`` (record digest → (first day, value)) in ``context``; those of other contexts go
-    (a pack that changed leaves no values behind).  Busy, read-only or outdated: nothing is stored."""
+def keep_memos(
+    root: Path, kind: str, context: bytes, values: dict[bytes, tuple[int, int | None, bytes]], now: int | None = None
+) -> None:
+    """Store values of ``kind`` (record digest → (first day, last day or None, value)) in ``context``; those of
+    other contexts go (a pack that changed leaves no values behind), and with ``now`` those that ended before
+    it.  Busy, read-only or outdated: nothing is stored."""
     db = _memo_db(root) if values else None
     if db is None:
         return
@@ -773,9 +778,11 @@ def keep_memos(root: Path, kind: str, context: bytes, values: dict[bytes, tuple[
     try:
         db.execute("BEGIN IMMEDIATE")
         db.execute("DELETE FROM memos WHERE kind = ? AND context != ?", (kind, ctx))
+        if now is not None:
+            db.execute("DELETE FROM memos WHERE kind = ? AND last < ?", (kind, now))
         db.executemany(
-            "INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?, ?)",
-            [(kind, ctx, d, day, v) for d, (day, v) in values.items()],
+            "INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?, ?, ?)",
+            [(kind, ctx, d, first, last, v) for d, (first, last, v) in values.items()],
         )
         db.execute("COMMIT")
     except sqlite3.Error:
