@@ -13,10 +13,11 @@ needs.  It lives in ``<git dir>/duban-cache/<ledger>/cache.sqlite``:
     for queries, the item's derived status, current deadline (ISO date), lead
     unit, tier, category and title (as corrected), whether it was extended and its
     latest slip — what the 台账 prints of a settled item (:meth:`Folder.summaries`);
+    and the digest of its record (the key of its memos);
 ``records``
     the parsed record of each file that loaded, pickled, and the digest of the
     pickle (a table of its own, so that checking the files' stamps reads small
-    rows only; the digest first, so that reading it does not read the record);
+    rows only);
 ``folders``
     per folder, the context its cross-references were checked in (the units
     and categories of the moment), and its stamp: a digest of every file's
@@ -76,7 +77,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-FORMAT = 6  # bump whenever the tables or the meaning of a column change
+FORMAT = 7  # bump whenever the tables or the meaning of a column change
 RACY_NS = 2_000_000_000
 DB = "cache.sqlite"
 BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
@@ -103,6 +104,7 @@ CREATE TABLE files (
     title TEXT,                 -- as corrected at the end of the log
     extended INTEGER,
     slip TEXT,                  -- the latest slip (state.last_slip) as JSON, NULL when none
+    digest BLOB,                -- of the record's pickle (as in records), NULL when it did not load
     UNIQUE (folder, name)
 );
 CREATE TABLE records (folder TEXT NOT NULL, name TEXT NOT NULL, digest BLOB NOT NULL, record BLOB NOT NULL,
@@ -130,6 +132,7 @@ COLUMNS = (
     "title",
     "extended",
     "slip",
+    "digest",
 )
 CHUNK = 500  # names per query
 SUMMARY = ("status", "deadline", "lead", "tier", "title", "extended", "slip")  # what Folder.summaries gives
@@ -350,6 +353,7 @@ class Cache:
         self._refs: list[tuple] = []  # (refs, folder, name) to update
         self._gone: list[tuple[str, str]] = []  # (folder, name) to delete
         self._folders: dict[str, tuple[Any, bytes | None]] = {}  # folder → (context, stamp), to write
+        self._memos: dict[Memo, dict[bytes, tuple[int, bytes]]] = {}  # memos that hold, by their record's digest
         self._seen: set[str] = set()
         self._tops: set[str] = set()
         self._corrupt = False
@@ -587,22 +591,25 @@ class Cache:
         if self.db is None or not names:
             return names
         try:
-            found = {
-                name: (day, value)
-                for name, day, value in self.db.execute(
-                    "SELECT r.name, m.first, m.value FROM records r JOIN memos m ON m.digest = r.digest "
-                    "WHERE r.folder = ? AND m.kind = ? AND m.context = ? AND m.first <= ? "
-                    "AND (m.last IS NULL OR m.last >= ?)",
-                    (rel, memo.kind, memo_context(memo.context), memo.on, memo.on),
-                )
-            }
+            if memo not in self._memos:  # every memo that holds, once a run (fewer rows than a folder has files)
+                self._memos[memo] = {
+                    d: (first, value)
+                    for d, first, value in self.db.execute(
+                        "SELECT digest, first, value FROM memos WHERE kind = ? AND context = ? AND first <= ? "
+                        "AND (last IS NULL OR last >= ?)",
+                        (memo.kind, memo_context(memo.context), memo.on, memo.on),
+                    )
+                }
+            found = self._memos[memo]
+            digests = dict(self.db.execute("SELECT name, digest FROM files WHERE folder = ?", (rel,)))
         except sqlite3.Error as e:
             self._fail(e)
             return names
         out = []
         for name in names:
-            if name in found:
-                self.memoed[f"{rel}/{name}"] = found[name]
+            got = found.get(digests.get(name) or b"")
+            if got is not None:
+                self.memoed[f"{rel}/{name}"] = got
             else:
                 out.append(name)
         return out
@@ -654,6 +661,8 @@ class Cache:
             mtime, size = stat
             trusted = 0 <= mtime <= self.now - RACY_NS
             facts = dataclasses.astuple(e.facts) if e.facts else (None,) * len(dataclasses.fields(Facts))
+            blob = pickle.dumps(record, protocol=5) if record is not None else None
+            d = digest(blob) if blob is not None else None
             self._rows.append(
                 (
                     rel,
@@ -666,11 +675,10 @@ class Cache:
                     _dump(e.refs),
                     int(e.broken),
                     *facts,
+                    d,
                 )
             )
-            if record is not None:
-                blob = pickle.dumps(record, protocol=5)
-                d = digest(blob)
+            if blob is not None and d is not None:
                 self._blobs.append((rel, name, d, blob))
                 self.digests[f"{rel}/{name}"] = d
 
