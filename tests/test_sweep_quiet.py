@@ -16,6 +16,7 @@ from conftest import Ledger, git
 from test_score_memo import aged_clone
 
 from duban.commands.setup import init_ledger
+from duban.core.entries import SLIP_KINDS
 from duban.core.escalation import QUIET_AHEAD, plan, wakes
 from duban.store.cache import DB, cache_dir
 from duban.store.ledger import Scope, load
@@ -128,3 +129,23 @@ def test_a_quiet_item_edited_by_hand_is_planned_again(big, tmp_path):
         del os.environ["DUBAN_CACHE"]
     assert after == want
     assert item.id in {a["item"] for a in after["actions"]}
+
+
+def test_the_sweeps_forms_from_the_items_as_written_are_those_read_from_the_files(big, tmp_path):
+    """The slips are rendered from the items as written and read back once, not read again: the same bytes."""
+    from duban.commands.publish import render_quietly
+
+    led = aged_clone(big, tmp_path)
+    res = led("sweep", "--json", today=START.isoformat())
+    assert res.code == 0, res.err
+    forms = res.json()["forms"]
+    assert len(forms) >= 3
+    swept_bytes = {f: Path(f).read_bytes() for f in forms}
+    jobs = [
+        (a["action"], a["item"], a["number"]) for a in res.json()["actions"] if a["item"] and a["action"] in SLIP_KINDS
+    ]
+    for f in forms:
+        Path(f).unlink()
+    paths, errors = render_quietly(led.root, jobs, START)
+    assert not errors
+    assert {str(p): p.read_bytes() for p in paths} == swept_bytes

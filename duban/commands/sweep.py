@@ -14,6 +14,8 @@ from duban.commands.verify import verify
 from duban.core.entries import SLIP_KINDS, Action, encode
 from duban.core.errors import DubanError
 from duban.core.escalation import SweepResult, plan, wakes
+from duban.core.model import Item, validate_item
+from duban.core.schema import Source
 from duban.core.unitevents import event_rel
 from duban.outputs.digest import commit_message, digest_markdown
 from duban.store.git import outputs_done, pending_outputs
@@ -91,6 +93,7 @@ def keep_quiet(ledger: Ledger, res: SweepResult, today: date) -> None:
 
 
 def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepResult, Ledger]:
+    written: dict[str, Item] = {}
     with change(root, "", "sweep", publish=publish) as ch:
         findings, _ = verify(root, digest=True)  # the history since the last sweep, before anything is added
         ledger = load(root, scope=quiet_scope(root, today))
@@ -99,7 +102,7 @@ def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepRe
         keep_quiet(ledger, res, today)
         if res.actions:
             res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
-            write_actions(root, ledger, res.actions, ch)
+            written = write_actions(root, ledger, res.actions, ch)
             ch.message = commit_message(res, ledger.pack.words)
         slips = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
         ch.outputs = [list(s) for s in slips] if forms else []  # kept under .git/ until rendered
@@ -112,7 +115,7 @@ def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepRe
     if jobs:
         from duban.commands.publish import render_quietly
 
-        paths, res.form_errors = render_quietly(root, jobs, today)
+        paths, res.form_errors = render_quietly(root, jobs, today, written)
         res.forms = [str(p) for p in paths]
         outputs_done(root)
     return res, ledger
@@ -131,7 +134,10 @@ def number(actions: list[Action], counters, series=lambda kind: kind) -> list[Ac
     return out
 
 
-def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> None:
+def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> dict[str, Item]:
+    """Write the actions; returns the items as written, where the file was read back as it was written (for
+    the forms: no file is parsed again)."""
+    written: dict[str, Item] = {}
     by_item: dict[str, list[dict]] = {}
     for a in actions:
         if a.item is None:  # a unit-level consequence: its own event file
@@ -143,7 +149,12 @@ def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> None
         text = (root / item.path).read_text(encoding="utf-8")
         quick = insert_log_lines(text, events)  # each at its date's place, where a daily sweep would have put it
         if quick is not None:
-            ch.write(item.path, quick)
+            new, data, lines = quick
+            ch.write(item.path, new)
+            src = Source(item.path, lines)
+            done = validate_item(src, data, item.path)
+            if done is not None and not any(p.severity == "error" for p in src.problems):
+                written[item_id] = done
             continue
         data = rt_loads(text)
         if data.get("log") is None:  # "log:" left empty by hand
@@ -152,3 +163,4 @@ def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> None
         for ev in events:
             log.insert(date_place(log, ev), flow_map(ev))
         ch.write(item.path, rt_dumps(data))
+    return written

@@ -601,7 +601,15 @@ class Cache:
                     )
                 }
             found = self._memos[memo]
-            digests = dict(self.db.execute("SELECT name, digest FROM files WHERE folder = ?", (rel,)))
+            digests: dict[str, bytes] = {}
+            for i in range(0, len(names) if found else 0, CHUNK):
+                chunk = names[i : i + CHUNK]
+                digests.update(
+                    self.db.execute(
+                        f"SELECT name, digest FROM files WHERE folder = ? AND name IN ({', '.join('?' * len(chunk))})",
+                        (rel, *chunk),
+                    )
+                )
         except sqlite3.Error as e:
             self._fail(e)
             return names
