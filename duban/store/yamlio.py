@@ -189,7 +189,13 @@ def date_place(log: list, ev: dict) -> int:
     return at
 
 
-def insert_log_lines(text: str, events: list[dict]) -> tuple[str, Any, Lines] | None:
+def insert_log_lines(text: str, events: list[dict]) -> str | None:
+    """:func:`read_back_inserted`'s text alone."""
+    done = read_back_inserted(text, events)
+    return done[0] if done is not None else None
+
+
+def read_back_inserted(text: str, events: list[dict]) -> tuple[str, Any, Lines] | None:
     """``text`` with ``events`` put into its ``log`` at their dates' places, each as a one-line flow map; with
     the new text's data and lines (as :func:`loads` gives them: it is read back once, here).
 
