@@ -417,9 +417,12 @@ def score(
     for o in occs:
         units.setdefault(o.unit, UnitScore(o.unit, ledger.unit_name(o.unit), scoring.base))
 
+    by_on: dict[str, list[Occurrence]] = {}  # in their order: a rule matches only occurrences of its ``on``
+    for o in occs:
+        by_on.setdefault(o.on, []).append(o)
     for rule in scoring.rules:
         counts: dict[tuple[str, int], int] = {}
-        for o in occs:
+        for o in by_on.get(rule.on, []):
             if not matches(rule, o):
                 continue
             key = (o.unit, o.date.year)
