@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from duban.core.errors import DubanError, UsageError
+from duban.core.model import Item
 from duban.core.scoring import counts_from, parse_period
 from duban.outputs import forms
 from duban.outputs.forms import FONT_NAMES, FORMS, Templates, finish, item_form, render_docx
@@ -15,11 +16,15 @@ from duban.store.ledger import Ledger, Scope, add_item, load, normalize_id
 from duban.store.yamlio import atomic_write
 
 
-def ledger_with(root: Path, item_ids) -> Ledger:
-    """Settings, units, pack and just these items: what an item form needs, without reading all the history."""
+def ledger_with(root: Path, item_ids, known: dict[str, Item] | None = None) -> Ledger:
+    """Settings, units, pack and just these items: what an item form needs, without reading all the history
+    (``known``: items as just written and read back, not read again)."""
     ledger = load(root, only_config=True)
     for item_id in item_ids:
-        add_item(ledger, normalize_id(item_id))
+        if known and item_id in known:
+            ledger.items[item_id] = known[item_id]
+        else:
+            add_item(ledger, normalize_id(item_id))
     return ledger
 
 
@@ -135,15 +140,18 @@ PARALLEL_FORMS = 64  # from this many forms on, render them in worker processes 
 _RENDERING: tuple = ()  # (ledger, jobs, day) for the forked workers
 
 
-def render_quietly(root: Path, jobs: list[tuple[str, str, str | None]], day: date) -> tuple[list[Path], list[str]]:
-    """Render several forms after a command committed; a failure is reported, never undoes the command.
+def render_quietly(
+    root: Path, jobs: list[tuple[str, str, str | None]], day: date, known: dict[str, Item] | None = None
+) -> tuple[list[Path], list[str]]:
+    """Render several forms after a command committed; a failure is reported, never undoes the command
+    (``known``: see :func:`ledger_with`).
 
     Many forms (a catch-up) are rendered in one worker process per idle core, each with its own templates;
     the results come back in the jobs' order."""
     import os
 
     global _RENDERING
-    ledger = ledger_with(root, {item_id for _, item_id, _ in jobs})
+    ledger = ledger_with(root, {item_id for _, item_id, _ in jobs}, known)
     cores = min(os.cpu_count() or 1, 8)
     workers = min(cores, int(cores - os.getloadavg()[0] + 0.5))
     if workers > 1 and len(jobs) >= PARALLEL_FORMS:

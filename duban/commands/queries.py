@@ -189,15 +189,24 @@ def current_table(res: Scores, day: date) -> dict:
 def quarter_scores(root: Path, period: str | None, year: int | None, today: date, explain: str | None = None) -> Scores:
     """Every unit's score for the period (the items since the start of its year's counting), and the
     published table of the period if it was published, with how the figures of today differ from it."""
-    ledger = load(root, scope=Scope(since=counts_from(parse_period(period, year, today).year)))
+    from duban.store.cache import Memo
+    from duban.store.ledger import settings
+    from duban.store.packs import pack_digest
+
+    pack = settings(root)[2]
+    per = parse_period(period, year, today, pack.scoring.period)
+    # settled items whose occurrences hold by the last day counted come as those (kept in the cache), not records
+    memo = Memo(OCCURRENCES, pack_digest(root, pack, repr(OCCURRENCE_FIELDS)), min(per.end, today).toordinal())
+    ledger = load(root, scope=Scope(since=counts_from(parse_period(period, year, today).year), memo=memo))
     if not ledger.pack.scoring.rules:
         raise DubanError(
             f"规则包 {ledger.pack.name or ledger.config.rules} 没有考核计分表（{ledger.config.rules}/scoring.yaml）"
         )
-    per = parse_period(period, year, today, ledger.pack.scoring.period)
     if explain and explain not in ledger.units:
         raise DubanError(f"未知的单位 “{explain}”（见 units.yaml）")
-    res = Scores(ledger, per, score(ledger, per, today, fixed_scoring(ledger)))
+    titles: dict[str, str] = {}
+    fixed = fixed_scoring(ledger, titles)
+    res = Scores(ledger, per, score(ledger, per, today, fixed, titles))
     path = root / published_rel(per)
     if path.is_file():
         from duban.store.yamlio import YamlError, load_path
@@ -212,51 +221,43 @@ def quarter_scores(root: Path, period: str | None, year: int | None, today: date
     return res
 
 
-def fixed_scoring(ledger: Ledger) -> Fixed:
-    """The settled items' occurrences (:func:`duban.core.scoring.fixed_occurrences`), from the cache where it has
-    them for the item's record and this rule pack, derived (and kept) for the others."""
+def fixed_scoring(ledger: Ledger, titles: dict[str, str] | None = None) -> Fixed:
+    """The settled items' occurrences (:func:`duban.core.scoring.fixed_occurrences`): those the ledger was given
+    in place of records (``Scope.memo``, their titles added to ``titles``), from the cache where it has them for
+    the item's record and this rule pack, derived (and kept) for the others."""
     import pickle
 
     from duban.store.cache import keep_memos, memos
+    from duban.store.packs import pack_digest
 
-    context = pack_digest(ledger)
-    digests = ledger.digests
-    known = memos(ledger.root, "occurrences", context, list(digests.values()))
     fixed: Fixed = {}
-    new: dict[bytes, bytes] = {}
+    for item_id, (day, blob) in ledger.memoed.items():
+        occs, title = pickle.loads(blob)
+        fixed[item_id] = (date.fromordinal(day), [Occurrence(*o) for o in occs])
+        if titles is not None:
+            titles[item_id] = title
+    context = pack_digest(ledger.root, ledger.pack, repr(OCCURRENCE_FIELDS))
+    digests = ledger.digests
+    known = memos(ledger.root, OCCURRENCES, context, list(digests.values()))
+    new: dict[bytes, tuple[int, int | None, bytes]] = {}
     for item in ledger.items.values():
         d = digests.get(item.id)
-        blob = known.get(d) if d is not None else None
-        if blob is not None:
-            day, occs = pickle.loads(blob)
-            fixed[item.id] = (date.fromordinal(day), [Occurrence(*o) for o in occs])
+        got = known.get(d) if d is not None else None
+        if got is not None:
+            fixed[item.id] = (date.fromordinal(got[0]), [Occurrence(*o) for o in pickle.loads(got[1])[0]])
             continue
         found = fixed_occurrences(item, ledger.pack)
         if found is not None:
             fixed[item.id] = found
             if d is not None:  # as plain tuples: unpickled in a third of the time of the dataclasses
                 rows = [tuple(getattr(o, f) for f in OCCURRENCE_FIELDS) for o in found[1]]
-                new[d] = pickle.dumps((found[0].toordinal(), rows), protocol=5)
-    keep_memos(ledger.root, "occurrences", context, new)
+                new[d] = (found[0].toordinal(), None, pickle.dumps((rows, item.title), protocol=5))
+    keep_memos(ledger.root, OCCURRENCES, context, new)
     return fixed
 
 
+OCCURRENCES = "occurrences"
 OCCURRENCE_FIELDS = tuple(f.name for f in fields(Occurrence))
-
-
-def pack_digest(ledger: Ledger) -> bytes:
-    """What the rule pack is made of: its folder's files, the official calendar's version (and the fields of an
-    occurrence).  Not the pack object's pickle: its sets pickle in an order that changes from run to run."""
-    from hashlib import blake2b
-    from importlib.metadata import version
-
-    h = blake2b(f"{OCCURRENCE_FIELDS!r} {version('chinesecalendar')}".encode())
-    folder = ledger.root / (ledger.pack.root or "")
-    for path in sorted(folder.rglob("*")) if ledger.pack.root and folder.is_dir() else []:
-        if path.is_file():
-            h.update(f"\n{path.relative_to(folder).as_posix()} {path.stat().st_size}\n".encode())
-            h.update(path.read_bytes())
-    return h.digest()
 
 
 # ------------------------------------------------------------ published scores

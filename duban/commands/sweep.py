@@ -13,12 +13,14 @@ from duban.commands.events import event_text
 from duban.commands.verify import verify
 from duban.core.entries import SLIP_KINDS, Action, encode
 from duban.core.errors import DubanError
-from duban.core.escalation import SweepResult, plan
+from duban.core.escalation import SweepResult, plan, wakes
+from duban.core.model import Item, validate_item
+from duban.core.schema import Source
 from duban.core.unitevents import event_rel
 from duban.outputs.digest import commit_message, digest_markdown
 from duban.store.git import outputs_done, pending_outputs
 from duban.store.ledger import Ledger, Scope, load
-from duban.store.yamlio import atomic_write, date_place, flow_list, flow_map, insert_log_lines, rt_dumps, rt_loads
+from duban.store.yamlio import atomic_write, date_place, flow_list, flow_map, read_back_inserted, rt_dumps, rt_loads
 
 UNIT_EVENT_FIELDS = ("id", "unit", "kind", "date", "item", "rule", "count", "action", "due", "source_event")
 
@@ -38,10 +40,11 @@ def run(
     to say, and (with ``forms``) every slip issued rendered to ``out/``.  A ledger shared through a remote
     is synced first, and the sweep's commit reaches the remote before it happens here; if another copy
     pushed meanwhile, the sweep runs again on the merged ledger (``offline``: neither)."""
-    scope = Scope(live_on=today)  # a settled item has nothing left for the sweep
     if dry_run:
-        ledger = load(root, scope=scope)
-        return plan(ledger, today), ledger
+        ledger = load(root, scope=quiet_scope(root, today))
+        res = plan(ledger, today)
+        keep_quiet(ledger, res, today)
+        return res, ledger
     remote = None if offline else shared(root)
     if remote is None:
         return _sweep(root, today, forms, publish=False)
@@ -59,16 +62,47 @@ def run(
     raise DubanError(f"远端 {remote.name} 一直在更新，重试 {TRIES} 次仍未完成巡查；请稍后再试")
 
 
+QUIET = "quiet"  # memos: the days an item in hand gives the sweep nothing to do (escalation.wakes)
+
+
+def quiet_scope(root: Path, today: date) -> Scope:
+    """The items not yet settled on ``today`` (a settled item has nothing left for the sweep), but those the
+    cache knows to be quiet today for this rule pack (:func:`keep_quiet`)."""
+    from duban.store.cache import Memo
+    from duban.store.ledger import settings
+    from duban.store.packs import pack_digest
+
+    return Scope(live_on=today, memo=Memo(QUIET, pack_digest(root, settings(root)[2]), today.toordinal()))
+
+
+def keep_quiet(ledger: Ledger, res: SweepResult, today: date) -> None:
+    """Keep, for each item planned that had no action today, the days from today on it stays quiet."""
+    from duban.store.cache import keep_memos
+    from duban.store.packs import pack_digest
+
+    acted = {a.item for a in res.actions}
+    quiet: dict[bytes, tuple[int, int | None, bytes]] = {}
+    for item_id, item in ledger.items.items():
+        d = ledger.digests.get(item_id)
+        if d is None or item_id in acted:
+            continue
+        until = wakes(item, ledger.pack, today)
+        if until > today:
+            quiet[d] = (today.toordinal(), until.toordinal() - 1, b"")
+    keep_memos(ledger.root, QUIET, pack_digest(ledger.root, ledger.pack), quiet, now=today.toordinal())
+
+
 def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepResult, Ledger]:
-    scope = Scope(live_on=today)
+    written: dict[str, Item] = {}
     with change(root, "", "sweep", publish=publish) as ch:
         findings, _ = verify(root, digest=True)  # the history since the last sweep, before anything is added
-        ledger = load(root, scope=scope)
+        ledger = load(root, scope=quiet_scope(root, today))
         refuse_if_broken(ledger)
         res = plan(ledger, today)
+        keep_quiet(ledger, res, today)
         if res.actions:
             res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
-            write_actions(root, ledger, res.actions, ch)
+            written = write_actions(root, ledger, res.actions, ch)
             ch.message = commit_message(res, ledger.pack.words)
         slips = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
         ch.outputs = [list(s) for s in slips] if forms else []  # kept under .git/ until rendered
@@ -81,7 +115,7 @@ def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepRe
     if jobs:
         from duban.commands.publish import render_quietly
 
-        paths, res.form_errors = render_quietly(root, jobs, today)
+        paths, res.form_errors = render_quietly(root, jobs, today, written)
         res.forms = [str(p) for p in paths]
         outputs_done(root)
     return res, ledger
@@ -100,7 +134,10 @@ def number(actions: list[Action], counters, series=lambda kind: kind) -> list[Ac
     return out
 
 
-def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> None:
+def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> dict[str, Item]:
+    """Write the actions; returns the items as written, where the file was read back as it was written (for
+    the forms: no file is parsed again)."""
+    written: dict[str, Item] = {}
     by_item: dict[str, list[dict]] = {}
     for a in actions:
         if a.item is None:  # a unit-level consequence: its own event file
@@ -110,9 +147,14 @@ def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> None
     for item_id, events in by_item.items():
         item = ledger.items[item_id]
         text = (root / item.path).read_text(encoding="utf-8")
-        quick = insert_log_lines(text, events)  # each at its date's place, where a daily sweep would have put it
+        quick = read_back_inserted(text, events)  # each at its date's place, where a daily sweep would have put it
         if quick is not None:
-            ch.write(item.path, quick)
+            new, data, lines = quick
+            ch.write(item.path, new)
+            src = Source(item.path, lines)
+            done = validate_item(src, data, item.path)
+            if done is not None and not any(p.severity == "error" for p in src.problems):
+                written[item_id] = done
             continue
         data = rt_loads(text)
         if data.get("log") is None:  # "log:" left empty by hand
@@ -121,3 +163,4 @@ def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> None
         for ev in events:
             log.insert(date_place(log, ev), flow_map(ev))
         ch.write(item.path, rt_dumps(data))
+    return written

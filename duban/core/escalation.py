@@ -514,3 +514,39 @@ def plan(ledger, today: date) -> SweepResult:
         res.problems.append(Problem("rules/process.yaml", 1, str(e)))
     res.actions.sort(key=Action.order)
     return res
+
+
+# ---------------------------------------------------------------------- quiet
+
+QUIET_AHEAD = 28  # how many days ahead :func:`wakes` looks
+VOID_WINDOW = 16  # a void recorded on day r is listed by no sweep after r + 16 (a working day is at most 15 days back)
+
+
+def wakes(item: Item, pack: RulePack, today: date) -> date:
+    """The first day on or after ``today`` on which :func:`plan` may do anything for ``item`` — an action or
+    something pending — while its log stays as it is; ``today`` when unsure.  At most ``QUIET_AHEAD + 1`` days on.
+
+    Sound because of what :func:`due_events` promises: a sweep after a gap writes exactly what daily sweeps would
+    have written, so the earliest entry due by a far day is the first a daily sweep writes (none due: none
+    written).  The pending part of the plan is bounded from the same log: a recent void, a report to review or a
+    transfer, an open referral and a notice's first week each make the item unsure; the office's own
+    supervision wakes it on its next date.  An entry dated after ``today`` makes it unsure too."""
+    if any(ev["date"] > today for ev in item.log) or item.issued > today - timedelta(days=7):
+        return today
+    st = replay(item, today)
+    if st.status in ("reported", "transferred") or open_referrals(item.log):
+        return today
+    if any(ev.get("kind") == "void" and recorded_on(ev) >= today - timedelta(days=VOID_WINDOW) for ev in item.log):
+        return today
+    far = today + timedelta(days=QUIET_AHEAD)
+    try:
+        due = due_events(item, pack, far)
+        rule = pack.rule(item.category, item.tier)
+        supervised = (
+            rule.supervise.dates(pack.calendar, item.issued, far)
+            if rule.supervise is not None and not item.forward and st.status in ACTIVE
+            else []
+        )
+    except UnknownYear:
+        return today
+    return min([ev["date"] for ev in due] + [d for d in supervised if d >= today] + [far + ONE])

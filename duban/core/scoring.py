@@ -271,12 +271,39 @@ Fixed = dict[str, tuple[date, list[Occurrence]]]  # item id → fixed_occurrence
 
 
 def occurrences(ledger, today: date, fixed: Fixed | None = None) -> list[Occurrence]:
-    """Every occurrence up to ``today``; ``fixed``: settled items' occurrences known already (:func:`fixed_occurrences`)."""
-    out = event_occurrences(ledger, today)
-    for item in ledger.items.values():
+    """Every occurrence up to ``today``; ``fixed``: settled items' occurrences known already (:func:`fixed_occurrences`),
+    also of items the ledger holds no record of (those must be fixed by ``today``)."""
+    out = event_occurrences(ledger, today) + items_occurrences(ledger.items.values(), ledger.pack, today, fixed)
+    for item_id, (day, occs) in (fixed or {}).items():
+        if item_id not in ledger.items:
+            assert day <= today, (item_id, day, today)
+            out += occs
+    return sorted(out, key=occurrence_order)
+
+
+def occurrence_order(o: Occurrence) -> tuple:
+    return (o.date, o.unit, o.item, o.on, o.arg, o.ref)
+
+
+def items_occurrences(items, pack: RulePack, today: date, fixed: Fixed | None = None) -> list[Occurrence]:
+    """The occurrences of these items up to ``today`` (``fixed``: see :func:`occurrences`), unsorted."""
+    out: list[Occurrence] = []
+    for item in items:
         known = fixed.get(item.id) if fixed else None
-        out += known[1] if known is not None and known[0] <= today else item_occurrences(item, ledger.pack, today)
-    return sorted(out, key=lambda o: (o.date, o.unit, o.item, o.on, o.arg, o.ref))
+        out += known[1] if known is not None and known[0] <= today else item_occurrences(item, pack, today)
+    return out
+
+
+def accepted_between(item: Item, start: date, end: date) -> bool:
+    """Whether the log has a review accepting the work dated in (``start``, ``end``].
+
+    Only such an item can give :func:`item_occurrences` on ``end`` a ``done_*`` occurrence dated by ``start`` that
+    it does not give on ``start``: one dated by ``start`` comes from an accepted review dated by ``start`` (it is
+    dated by the review or the final report before it), and everything it depends on — the state at the close of
+    the review's day, the lapses before it, which entries are void or invalid — is the same on both days."""
+    return any(
+        ev.get("kind") == "review" and ev.get("result") == "accepted" and start < ev["date"] <= end for ev in item.log
+    )
 
 
 # --------------------------------------------------------------------- score
@@ -366,26 +393,36 @@ def matches(rule: ScoreRule, o: Occurrence) -> bool:
     )
 
 
-def score(ledger, period: Period, today: date, fixed: Fixed | None = None) -> list[UnitScore]:
-    """Every unit's score for ``period``, counting what happened up to ``today`` (``fixed``: see :func:`occurrences`)."""
+def score(
+    ledger, period: Period, today: date, fixed: Fixed | None = None, titles: dict[str, str] | None = None
+) -> list[UnitScore]:
+    """Every unit's score for ``period``, counting what happened up to ``today`` (``fixed``: see :func:`occurrences`;
+    ``titles``: those of the items in ``fixed`` the ledger holds no record of)."""
     scoring = ledger.pack.scoring
     until = min(period.end, today)
     occs = occurrences(ledger, until, fixed)
     if today > until and scoring.done_on == "report":  # finished in the period, accepted after it (a later review)
         seen = set(occs)
-        occs += [
-            o
-            for o in occurrences(ledger, today, fixed)
-            if o.on in ("done_on_time", "done_late") and o.date <= until and o not in seen
-        ]
-    titles = {i.id: i.title for i in ledger.items.values()}
+        later = [i for i in ledger.items.values() if accepted_between(i, until, today)]
+        occs += sorted(
+            (
+                o
+                for o in items_occurrences(later, ledger.pack, today, fixed)
+                if o.on in ("done_on_time", "done_late") and o.date <= until and o not in seen
+            ),
+            key=occurrence_order,
+        )
+    titles = {**(titles or {}), **{i.id: i.title for i in ledger.items.values()}}
     units = {u: UnitScore(u, ledger.unit_name(u), scoring.base) for u in ledger.units}
     for o in occs:
         units.setdefault(o.unit, UnitScore(o.unit, ledger.unit_name(o.unit), scoring.base))
 
+    by_on: dict[str, list[Occurrence]] = {}  # in their order: a rule matches only occurrences of its ``on``
+    for o in occs:
+        by_on.setdefault(o.on, []).append(o)
     for rule in scoring.rules:
         counts: dict[tuple[str, int], int] = {}
-        for o in occs:
+        for o in by_on.get(rule.on, []):
             if not matches(rule, o):
                 continue
             key = (o.unit, o.date.year)

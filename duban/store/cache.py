@@ -13,17 +13,23 @@ needs.  It lives in ``<git dir>/duban-cache/<ledger>/cache.sqlite``:
     for queries, the item's derived status, current deadline (ISO date), lead
     unit, tier, category and title (as corrected), whether it was extended and its
     latest slip — what the 台账 prints of a settled item (:meth:`Folder.summaries`);
+    and the digest of its record (the key of its memos);
 ``records``
-    the parsed record of each file that loaded, pickled (a table of its own,
-    so that checking the files' stamps reads small rows only);
+    the parsed record of each file that loaded, pickled, and the digest of the
+    pickle (a table of its own, so that checking the files' stamps reads small
+    rows only);
 ``folders``
     per folder, the context its cross-references were checked in (the units
     and categories of the moment), and its stamp: a digest of every file's
     name, modification time and size, kept only when all of them are older
     than two seconds and have their rows;
 ``memos``
-    values derived from a record and something else (:func:`memos`), keyed on a digest of both: the
-    occurrences a settled item gives every score (the rule pack being the something else);
+    values derived from a record and something else (:func:`memos`), keyed on the record's digest and a
+    digest of the something else (``context``), with the days they hold on (``first`` to ``last``, NULL: for
+    ever): the occurrences a settled item gives every score from a day on, the days an item in hand gives
+    the sweep nothing to do (the rule pack being the something else).  A command can take such values in
+    place of the records they were derived from (:meth:`Folder.records`' ``memo``), so that the records are
+    not even unpickled;
 ``views``, ``clean``
     what ``list`` and ``show`` print of an item, kept for the days it holds, and the identity of the last
     load that found no problem (:mod:`duban.store.views`);
@@ -78,7 +84,7 @@ from duban.store.stamps import DB, RACY_NS, cache_path, digest, scan, stamp
 
 __all__ = ["DB", "RACY_NS", "digest", "scan", "stamp"]  # here for their callers of old
 
-FORMAT = 6  # bump whenever the tables or the meaning of a column change
+FORMAT = 8  # bump whenever the tables or the meaning of a column change
 BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
 
 SCHEMA = """
@@ -103,11 +109,13 @@ CREATE TABLE files (
     title TEXT,                 -- as corrected at the end of the log
     extended INTEGER,
     slip TEXT,                  -- the latest slip (state.last_slip) as JSON, NULL when none
+    digest BLOB,                -- of the record's pickle (as in records), NULL when it did not load
     UNIQUE (folder, name)
 );
-CREATE TABLE records (folder TEXT NOT NULL, name TEXT NOT NULL, record BLOB NOT NULL, PRIMARY KEY (folder, name));
-CREATE TABLE memos (kind TEXT NOT NULL, context BLOB NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL,
-                    PRIMARY KEY (kind, key));
+CREATE TABLE records (folder TEXT NOT NULL, name TEXT NOT NULL, digest BLOB NOT NULL, record BLOB NOT NULL,
+                      PRIMARY KEY (folder, name));
+CREATE TABLE memos (kind TEXT NOT NULL, context BLOB NOT NULL, digest BLOB NOT NULL, first INTEGER NOT NULL,
+                    last INTEGER, value BLOB NOT NULL, PRIMARY KEY (kind, digest, context));
 CREATE TABLE views (kind TEXT NOT NULL, folder TEXT NOT NULL, name TEXT NOT NULL, digest BLOB NOT NULL,
                     context BLOB NOT NULL, since INTEGER NOT NULL, until INTEGER NOT NULL, until_all INTEGER NOT NULL,
                     view BLOB NOT NULL, PRIMARY KEY (kind, folder, name));
@@ -133,6 +141,7 @@ COLUMNS = (
     "title",
     "extended",
     "slip",
+    "digest",
 )
 CHUNK = 500  # names per query
 SUMMARY = ("status", "deadline", "lead", "tier", "title", "extended", "slip")  # what Folder.summaries gives
@@ -218,18 +227,26 @@ class Folder:
         self._cache, self._records, self._read = cache, records, read
 
     def records(
-        self, settled_after: int | None = None, where: tuple[str, tuple] | None = None, names: set[str] | None = None
+        self,
+        settled_after: int | None = None,
+        where: tuple[str, tuple] | None = None,
+        names: set[str] | None = None,
+        memo: Memo | None = None,
     ) -> dict[str, Any]:
         """The items in hand, and the settled ones settled after the ordinal given (None: all of them); only
         those of ``names`` when given.
 
         ``where``: a condition on the plain columns that narrows the choice where every row is fresh (a
-        superset of what the caller wants: it checks the records it gets)."""
+        superset of what the caller wants: it checks the records it gets).  ``memo``: files whose record has a
+        memo of that kind and context holding by that day are left out, their values in :attr:`Cache.memoed`
+        (a file read again this run has no memo: its row is not yet stored)."""
         if names is not None:
             where = (f"name IN ({', '.join('?' * len(names))})", tuple(sorted(names)))
         if self._settled is None:  # every row is fresh: the database chooses
             chosen = self._cache._select(self.rel, settled_after, where)
             if chosen is not None:
+                if memo is not None:
+                    chosen = self._cache._memoed(self.rel, chosen, memo)
                 self._records.update(self._cache._records(self.rel, chosen, self._record))
                 return {n: r for n in chosen if (r := self._records[n]) is not None}
             self._settled = {}  # the database failed: every file read again
@@ -243,6 +260,10 @@ class Folder:
             if (settled_after is None or not s or s > settled_after) and (names is None or n in names)
         ]
         missing = [n for n in wanted if n not in self._records]
+        if memo is not None and missing:
+            kept = set(self._cache._memoed(self.rel, missing, memo))
+            wanted = [n for n in wanted if n in self._records or n in kept]
+            missing = [n for n in missing if n in kept]
         if missing:
             self._records.update(self._cache._records(self.rel, missing, self._record))
         return {n: r for n in wanted if (r := self._records[n]) is not None}
@@ -264,15 +285,17 @@ class Cache:
         self.root = root
         self.reread: list[str] = []  # files read this run rather than taken from the cache
         self.digests: dict[str, bytes] = {}  # file → digest of its stored record (the key of its memos)
+        self.memoed: dict[str, tuple[int, bytes]] = {}  # file → (day, value) of a memo taken for its record
         self.now = time.time_ns()  # before any file is statted: later modifications have later times
         self.db: sqlite3.Connection | None = None
         self._contexts: dict[str, Any] = {}  # folder → context, as stored
         self._stamps: dict[str, bytes] = {}  # folder → stamp, as stored
         self._rows: list[tuple] = []  # rows of files read again, to write
-        self._blobs: list[tuple[str, str, bytes]] = []  # and their records
+        self._blobs: list[tuple[str, str, bytes, bytes]] = []  # and their records (with their digests)
         self._refs: list[tuple] = []  # (refs, folder, name) to update
         self._gone: list[tuple[str, str]] = []  # (folder, name) to delete
         self._folders: dict[str, tuple[Any, bytes | None]] = {}  # folder → (context, stamp), to write
+        self._memos: dict[Memo, dict[bytes, tuple[int, bytes]]] = {}  # memos that hold, by their record's digest
         self._seen: set[str] = set()
         self.stamps: dict[str, bytes | None] = {}  # folder → its stamp as scanned this run (None: racy)
         self._tops: set[str] = set()
@@ -391,7 +414,7 @@ class Cache:
         for table in ("files", "records", "views"):
             db.executemany(f"DELETE FROM {table} WHERE folder = ? AND name = ?", gone)
         db.executemany(f"INSERT INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", self._rows)
-        db.executemany("INSERT INTO records VALUES (?, ?, ?)", self._blobs)
+        db.executemany("INSERT INTO records VALUES (?, ?, ?, ?)", self._blobs)
         db.executemany("UPDATE files SET refs = ? WHERE folder = ? AND name = ?", self._refs)
         db.executemany(
             "INSERT OR REPLACE INTO folders VALUES (?, ?, ?)",
@@ -506,6 +529,42 @@ class Cache:
             self._fail(e)
             return None
 
+    def _memoed(self, rel: str, names: list[str], memo: Memo) -> list[str]:
+        """``names`` but those whose stored record has a memo as ``memo`` asks (kept in :attr:`memoed`)."""
+        if self.db is None or not names:
+            return names
+        try:
+            if memo not in self._memos:  # every memo that holds, once a run (fewer rows than a folder has files)
+                self._memos[memo] = {
+                    d: (first, value)
+                    for d, first, value in self.db.execute(
+                        "SELECT digest, first, value FROM memos WHERE kind = ? AND context = ? AND first <= ? "
+                        "AND (last IS NULL OR last >= ?)",
+                        (memo.kind, memo_context(memo.context), memo.on, memo.on),
+                    )
+                }
+            found = self._memos[memo]
+            digests: dict[str, bytes] = {}
+            for i in range(0, len(names) if found else 0, CHUNK):
+                chunk = names[i : i + CHUNK]
+                digests.update(
+                    self.db.execute(
+                        f"SELECT name, digest FROM files WHERE folder = ? AND name IN ({', '.join('?' * len(chunk))})",
+                        (rel, *chunk),
+                    )
+                )
+        except sqlite3.Error as e:
+            self._fail(e)
+            return names
+        out = []
+        for name in names:
+            got = found.get(digests.get(name) or b"")
+            if got is not None:
+                self.memoed[f"{rel}/{name}"] = got
+            else:
+                out.append(name)
+        return out
+
     def _summaries(self, rel: str, where: tuple[str, tuple]) -> dict[str, tuple] | None:
         if self.db is None:
             return None
@@ -553,6 +612,8 @@ class Cache:
             mtime, size = stat
             trusted = 0 <= mtime <= self.now - RACY_NS
             facts = dataclasses.astuple(e.facts) if e.facts else (None,) * len(dataclasses.fields(Facts))
+            blob = pickle.dumps(record, protocol=5) if record is not None else None
+            d = digest(blob) if blob is not None else None
             self._rows.append(
                 (
                     rel,
@@ -565,12 +626,12 @@ class Cache:
                     _dump(e.refs),
                     int(e.broken),
                     *facts,
+                    d,
                 )
             )
-            if record is not None:
-                blob = pickle.dumps(record, protocol=5)
-                self._blobs.append((rel, name, blob))
-                self.digests[f"{rel}/{name}"] = digest(blob)
+            if blob is not None and d is not None:
+                self._blobs.append((rel, name, d, blob))
+                self.digests[f"{rel}/{name}"] = d
 
     def _records(self, rel: str, names: list[str], read: Callable[[str], Any]) -> dict[str, Any]:
         """The stored records of these files of the folder; one missing or that does not unpickle is read again."""
@@ -582,15 +643,16 @@ class Cache:
             for i in range(0, len(names) if db is not None else 0, CHUNK):
                 chunk = names[i : i + CHUNK]
                 assert db is not None
-                for name, blob in db.execute(
-                    f"SELECT name, record FROM records WHERE folder = ? AND name IN ({', '.join('?' * len(chunk))})",
+                for name, d, blob in db.execute(
+                    "SELECT name, digest, record FROM records WHERE folder = ? AND name IN "
+                    f"({', '.join('?' * len(chunk))})",
                     (rel, *chunk),
                 ):
                     try:
                         out[name] = pickle.loads(blob)
                     except Exception:  # unpickling can raise almost anything
                         continue
-                    self.digests[f"{rel}/{name}"] = digest(blob)
+                    self.digests[f"{rel}/{name}"] = d
         except sqlite3.Error as e:
             self._fail(e)
         finally:
@@ -615,27 +677,42 @@ def _memo_db(root: Path) -> sqlite3.Connection | None:
         return None
 
 
-def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[bytes, bytes]:
+def memo_context(context: bytes) -> bytes:
+    """The stored context of memos: ``context`` with the cache key (format, duban's version)."""
+    return digest(cache_key().encode() + context)
+
+
+@dataclass(frozen=True)
+class Memo:
+    """Memos a command takes in place of records (:meth:`Folder.records`): of ``kind`` in ``context``, holding
+    on the day ``on`` (an ordinal)."""
+
+    kind: str
+    context: bytes
+    on: int
+
+
+def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[bytes, tuple[int, bytes]]:
     """The values of ``kind`` stored for these record digests (:attr:`Cache.digests`) in ``context`` (whatever
-    else the values depend on, e.g. a digest of the rule pack); none when there is no cache.
+    else the values depend on, e.g. a digest of the rule pack), each with its first day; none when there is no
+    cache.
 
     Sound by construction: a value is found only under the digest of the very record it was derived from and
     the same context and cache key (format, duban's version), so an edited file or pack finds nothing."""
     db = _memo_db(root)
     if db is None:
         return {}
-    ctx = digest(cache_key().encode() + context)
-    keys = {digest(ctx + d): d for d in digests}
-    out: dict[bytes, bytes] = {}
+    ctx = memo_context(context)
+    out: dict[bytes, tuple[int, bytes]] = {}
     try:
-        wanted = list(keys)
-        for i in range(0, len(wanted), CHUNK):
-            chunk = wanted[i : i + CHUNK]
-            for key, value in db.execute(
-                f"SELECT key, value FROM memos WHERE kind = ? AND key IN ({', '.join('?' * len(chunk))})",
-                (kind, *chunk),
+        for i in range(0, len(digests), CHUNK):
+            chunk = digests[i : i + CHUNK]
+            for d, day, value in db.execute(
+                "SELECT digest, first, value FROM memos WHERE kind = ? AND context = ? AND digest IN "
+                f"({', '.join('?' * len(chunk))})",
+                (kind, ctx, *chunk),
             ):
-                out[keys[key]] = value
+                out[d] = (day, value)
     except sqlite3.Error:  # not (yet) this version's cache, or broken: the values are derived again
         return {}
     finally:
@@ -643,19 +720,24 @@ def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[b
     return out
 
 
-def keep_memos(root: Path, kind: str, context: bytes, values: dict[bytes, bytes]) -> None:
-    """Store values of ``kind`` (record digest → value) in ``context``; those of other contexts go (a pack that
-    changed leaves no values behind).  Busy, read-only or outdated: nothing is stored."""
+def keep_memos(
+    root: Path, kind: str, context: bytes, values: dict[bytes, tuple[int, int | None, bytes]], now: int | None = None
+) -> None:
+    """Store values of ``kind`` (record digest → (first day, last day or None, value)) in ``context``; those of
+    other contexts go (a pack that changed leaves no values behind), and with ``now`` those that ended before
+    it.  Busy, read-only or outdated: nothing is stored."""
     db = _memo_db(root) if values else None
     if db is None:
         return
-    ctx = digest(cache_key().encode() + context)
+    ctx = memo_context(context)
     try:
         db.execute("BEGIN IMMEDIATE")
         db.execute("DELETE FROM memos WHERE kind = ? AND context != ?", (kind, ctx))
+        if now is not None:
+            db.execute("DELETE FROM memos WHERE kind = ? AND last < ?", (kind, now))
         db.executemany(
-            "INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?)",
-            [(kind, ctx, digest(ctx + d), v) for d, v in values.items()],
+            "INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?, ?, ?)",
+            [(kind, ctx, d, first, last, v) for d, (first, last, v) in values.items()],
         )
         db.execute("COMMIT")
     except sqlite3.Error:

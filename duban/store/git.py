@@ -7,7 +7,7 @@ Every command that changes the ledger runs inside a :class:`Change`::
         ch.write("items/2026/2026-0007.yaml", text)
 
 The files are only collected while the command runs.  At the end the commit is built with git plumbing
-before anything in the work tree is touched (blobs written, a private index, ``write-tree``,
+before anything in the work tree is touched (blobs and the changed folders' trees written as objects,
 ``commit-tree``), a journal naming the commit is written under ``.git/``, and ``update-ref`` moves the
 branch: that is the one instant the change happens.  Only then are the files written into the work
 tree and the index.  A command killed before the branch moved leaves the work tree as it was; killed
@@ -132,7 +132,11 @@ class Repo:
 
     def write_blob(self, data: bytes) -> str:
         """Store ``data`` as a loose git object (as ``git hash-object -w`` does); returns its name."""
-        raw = b"blob %d\0" % len(data) + data
+        return self.write_object(b"blob", data)
+
+    def write_object(self, kind: bytes, data: bytes) -> str:
+        """Store a loose git object of this kind; returns its name."""
+        raw = b"%s %d\0" % (kind, len(data)) + data
         name = hashlib.new(self.algo, raw).hexdigest()
         path = self.objects / name[:2] / name[2:]
         if not path.exists():
@@ -234,11 +238,7 @@ class Change:
         if not touched and not hand:
             return
         ident = identity_args(root, *self.author)
-        tree = Tree(repo, head)
-        try:
-            self._write(tree, head, hand, ident)
-        finally:
-            (repo.dir / "duban-index").unlink(missing_ok=True)
+        self._write(Tree(repo, head), head, hand, ident)
 
     def commit_hand_edits(self, paths: list[str]) -> None:
         """Now, as their own commit: hand edits of these paths and of the configuration (before a merge writes them)."""
@@ -247,12 +247,8 @@ class Change:
         if not hand:
             return
         head = repo.head()
-        tree = Tree(repo, head)
-        try:
-            files: dict[str, str | None] = {}
-            tip = self._hand_commit(tree, head, hand, identity_args(self.root, *self.author), files)
-        finally:
-            (repo.dir / "duban-index").unlink(missing_ok=True)
+        files: dict[str, str | None] = {}
+        tip = self._hand_commit(Tree(repo, head), head, hand, identity_args(self.root, *self.author), files)
         if tip and tip != head:
             move_head(repo, head, tip, files)
 
@@ -261,11 +257,9 @@ class Change:
         self.commit_hand_edits(list(files))
         repo, head = self.repo, self.repo.head()
         entries: dict[str, str | None] = {rel: repo.write_blob(_bytes(c)) for rel, c in files.items()}
-        tree = Tree(repo, head)
-        try:
-            tip = tree.commit(entries, f"{message}\n\n{TRAILER}: {action}\n", identity_args(self.root, *self.author))
-        finally:
-            (repo.dir / "duban-index").unlink(missing_ok=True)
+        tip = Tree(repo, head).commit(
+            entries, f"{message}\n\n{TRAILER}: {action}\n", identity_args(self.root, *self.author)
+        )
         if tip and tip != head:
             move_head(repo, head, tip, entries, {rel: _bytes(c) for rel, c in files.items()}, action=action)
 
@@ -321,15 +315,14 @@ def _bytes(content: str | bytes) -> bytes:
 
 
 class Tree:
-    """Commits built in a private index (``GIT_INDEX_FILE``), one on top of the other, from ``head``."""
+    """Commits built from ``head``, one on top of the other: only the trees of the folders that change are read
+    (``git ls-tree``) and written (as loose objects, as :meth:`Repo.write_blob` writes blobs) — not the whole
+    index of a ledger of 100,000 files."""
 
     def __init__(self, repo: Repo, head: str | None):
         self.repo, self.parent = repo, head
-        index = repo.dir / "duban-index"
-        index.unlink(missing_ok=True)
-        self.env = {"GIT_INDEX_FILE": str(index)}
-        git(repo.root, "read-tree", head or "--empty", env=self.env)
-        self.tree = git(repo.root, "write-tree", env=self.env).strip()
+        self._trees: dict[str, dict[str, tuple[str, str]]] = {}  # trees read
+        self.tree = git(repo.root, "rev-parse", f"{head}^{{tree}}").strip() if head else repo.write_object(b"tree", b"")
 
     def commit(
         self, entries: dict[str, str | None], message: str, ident: list[str], parents: tuple[str, ...] = ()
@@ -337,15 +330,56 @@ class Tree:
         """The commit of ``entries`` (path → blob, None to remove) on the last one; the parent if nothing changed.
 
         With more ``parents`` (a merge), the commit is made even when the tree is the same."""
-        git(self.repo.root, "update-index", "-z", "--index-info", env=self.env, input=index_info(self.repo, entries))
-        tree = git(self.repo.root, "write-tree", env=self.env).strip()
+        tree = self._apply(self.tree, {self.repo.full(p): sha for p, sha in entries.items()})
+        if tree is None:
+            tree = self.repo.write_object(b"tree", b"")
         if tree == self.tree and not parents:
             return self.parent
         every = [*([self.parent] if self.parent else []), *parents]
         args = ["commit-tree", tree, *(a for p in every for a in ("-p", p)), "-F", "-"]
-        self.parent = git(self.repo.root, *ident, *args, env=self.env, input=message).strip()
+        self.parent = git(self.repo.root, *ident, *args, input=message).strip()
         self.tree = tree
         return self.parent
+
+    def _apply(self, tree: str | None, entries: dict[str, str | None]) -> str | None:
+        """The tree ``tree`` (None: none) with ``entries`` (paths inside it → blob, None to remove); None when
+        it ends up empty (git keeps no empty folders)."""
+        listing = self._read(tree) if tree else {}
+        below: dict[str, dict[str, str | None]] = {}
+        for path, sha in entries.items():
+            name, _, rest = path.partition("/")
+            if rest:
+                below.setdefault(name, {})[rest] = sha
+            elif sha is None:
+                listing.pop(name, None)
+            else:
+                listing[name] = ("100644", sha)
+        for name, inner in below.items():
+            mode, sha = listing.get(name, ("", ""))
+            sub = self._apply(sha if mode == "40000" else None, inner)
+            if sub is None:
+                listing.pop(name, None)
+            else:
+                listing[name] = ("40000", sub)
+        if not listing:
+            return None
+        if tree and listing == self._read(tree):
+            return tree
+        order = sorted(listing, key=lambda n: n + "/" if listing[n][0] == "40000" else n)
+        data = b"".join(b"%s %s\0" % (listing[n][0].encode(), n.encode()) + bytes.fromhex(listing[n][1]) for n in order)
+        return self.repo.write_object(b"tree", data)
+
+    def _read(self, tree: str) -> dict[str, tuple[str, str]]:
+        """A tree's entries: name → (mode as git writes it in a tree, object)."""
+        if tree not in self._trees:
+            out = {}
+            for line in git(self.repo.root, "ls-tree", "-z", "--full-tree", tree).split("\0"):
+                if line:
+                    meta, name = line.split("\t", 1)
+                    mode, _, sha = meta.split(" ")
+                    out[name] = (mode.lstrip("0"), sha)
+            self._trees[tree] = out
+        return dict(self._trees[tree])
 
 
 def index_info(repo: Repo, entries) -> str:
@@ -383,7 +417,9 @@ def finish(repo: Repo, journal: dict, contents: dict[str, bytes] | None = None) 
 def recover(repo: Repo) -> None:
     """Under the lock: clear locks left by a killed git, then finish or forget a change killed half-way."""
     clear_stale_locks(repo)
-    (repo.dir / "duban-index").unlink(missing_ok=True)
+    (repo.dir / "duban-index").unlink(
+        missing_ok=True
+    )  # the private index of versions before commits were built from trees
     path = repo.dir / JOURNAL
     if not path.exists():
         return

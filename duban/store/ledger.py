@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from duban.core.errors import DubanError, Problem
 from duban.core.model import (
@@ -29,6 +29,9 @@ from duban.core.model import (
 from duban.core.pack import TIERS, RulePack
 from duban.core.schema import Source
 from duban.store.paths import inside
+
+if TYPE_CHECKING:
+    from duban.store.cache import Memo
 
 CONFIG = "duban.yaml"
 
@@ -62,6 +65,7 @@ class Ledger:
     summaries: list[Summary] = field(default_factory=list)  # Scope.summary_on: settled items as columns, path order
     probes: list | None = None  # the settings' files as statted (:func:`settings`); None when just modified
     stamps: dict[str, bytes | None] = field(default_factory=dict)  # every folder of items and events → its stamp
+    memoed: dict[str, tuple[int, bytes]] = field(default_factory=dict)  # Scope.memo: item id → (day, value), no record
 
     @property
     def calendar(self):
@@ -158,7 +162,9 @@ class Scope:
     those with records after that day, whose state on that day the columns do not tell); ``summary_on``: every
     item, but those settled by that day with no record after it (their state on that day is the one the
     cache's columns hold) as :class:`Summary` rows in ``Ledger.summaries`` rather than records, where the
-    cache has them (the unfiltered 台账 of ten years without building 100,000 items).
+    cache has them (the unfiltered 台账 of ten years without building 100,000 items).  ``memo`` (with
+    ``since``): the items whose cached record has such a memo are given as that memo in ``Ledger.memoed``
+    rather than as records, where the cache has them (:meth:`duban.store.cache.Folder.records`).
     """
 
     live_on: date | None = None
@@ -166,6 +172,7 @@ class Scope:
     ids: tuple[str, ...] | None = None
     overdue_on: date | None = None
     summary_on: date | None = None
+    memo: Memo | None = None
 
     def settled_after(self) -> int | None:
         if self.since is not None:
@@ -350,7 +357,9 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
             if got is not None:
                 summaries.update({f"{folder.rel}/{n}": row for n, row in got.items()})
         if scope is None or scope.ids is None:
-            wanted = folder.records(scope.settled_after(), scope.where()) if scope else folder.records()
+            wanted = (
+                folder.records(scope.settled_after(), scope.where(), memo=scope.memo) if scope else folder.records()
+            )
         else:
             wanted = folder.records(names=files) if (files := named.get(folder.rel)) else {}
         records.update({f"{folder.rel}/{n}": r for n, r in wanted.items()})
@@ -375,6 +384,8 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
             ledger.items[records[rel].id] = records[rel]
             if rel in cache.digests:
                 ledger.digests[records[rel].id] = cache.digests[rel]
+    for rel in sorted(cache.memoed.keys() - ledger.broken):
+        ledger.memoed[rel.rsplit("/", 1)[1].rsplit(".", 1)[0]] = cache.memoed[rel]  # named by its id, as below
     for rel in sorted(summaries.keys() - records.keys() - ledger.broken):
         status, deadline, lead, tier, title, extended, slip = summaries[rel]
         item_id = rel.rsplit("/", 1)[1].rsplit(".", 1)[0]  # a file that loaded without problems is named by its id

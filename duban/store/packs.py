@@ -669,3 +669,19 @@ def _parse_calendar(src: Source, data) -> dict[int, dict]:
                     d = date.fromordinal(d.toordinal() + 1)
         out[year] = entry
     return out
+
+
+def pack_digest(root: Path, pack: RulePack, extra: str = "") -> bytes:
+    """What the rule pack is made of: its folder's files, the official calendar's version (and ``extra``: what
+    else the caller's values depend on).  Not the pack object's pickle: its sets pickle in an order that changes
+    from run to run."""
+    from hashlib import blake2b
+    from importlib.metadata import version
+
+    h = blake2b(f"{extra} {version('chinesecalendar')}".encode())
+    folder = root / (pack.root or "")
+    for path in sorted(folder.rglob("*")) if pack.root and folder.is_dir() else []:
+        if path.is_file():
+            h.update(f"\n{path.relative_to(folder).as_posix()} {path.stat().st_size}\n".encode())
+            h.update(path.read_bytes())
+    return h.digest()

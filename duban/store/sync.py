@@ -199,11 +199,7 @@ def integrate(repo: Repo, head: str | None, theirs: str | None, ident: list[str]
             else:
                 text = _merge_plain(p, texts[0] or "", texts[1] or "", texts[2] or "")
             entries[p] = repo.write_blob(text.encode("utf-8"))
-    tree = Tree(repo, head)
-    try:
-        tip = tree.commit(entries, message, ident, parents=(theirs,))
-    finally:
-        (repo.dir / "duban-index").unlink(missing_ok=True)
+    tip = Tree(repo, head).commit(entries, message, ident, parents=(theirs,))
     return Integration(tip, entries, conflicts)
 
 
@@ -366,12 +362,8 @@ class Claims:
                 _set(doc, me, kind, year, top + count, lease)
                 said.append(f"{kind} {year} 第 {top + 1}–{top + count} 号")
             if claimed:
-                tree = Tree(repo, tip)
-                try:
-                    message = f"督办 {me} 预留编号: {'；'.join(said)}\n\n{TRAILER}: claim\n"
-                    sha = tree.commit({COUNTERS: repo.write_blob(rt_dumps(doc).encode("utf-8"))}, message, ident)
-                finally:
-                    (repo.dir / "duban-index").unlink(missing_ok=True)
+                message = f"督办 {me} 预留编号: {'；'.join(said)}\n\n{TRAILER}: claim\n"
+                sha = Tree(repo, tip).commit({COUNTERS: repo.write_blob(rt_dumps(doc).encode("utf-8"))}, message, ident)
                 assert sha is not None
                 try:
                     push(repo, self.remote, sha)

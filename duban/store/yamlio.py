@@ -190,7 +190,14 @@ def date_place(log: list, ev: dict) -> int:
 
 
 def insert_log_lines(text: str, events: list[dict]) -> str | None:
-    """``text`` with ``events`` put into its ``log`` at their dates' places, each as a one-line flow map.
+    """:func:`read_back_inserted`'s text alone."""
+    done = read_back_inserted(text, events)
+    return done[0] if done is not None else None
+
+
+def read_back_inserted(text: str, events: list[dict]) -> tuple[str, Any, Lines] | None:
+    """``text`` with ``events`` put into its ``log`` at their dates' places, each as a one-line flow map; with
+    the new text's data and lines (as :func:`loads` gives them: it is read back once, here).
 
     The quick way for a file whose log is a block list of one-line entries (as duban writes it):
     only new lines are added, so every other byte — comments included — stays.  The result is read
@@ -237,10 +244,10 @@ def insert_log_lines(text: str, events: list[dict]) -> str | None:
             out += after.get(ends[j], [])
     new = "".join(out)
     try:
-        check, _ = loads(new)
+        check, check_lines = loads(new)
     except YamlError:
         return None
-    return new if check == {**data, "log": log} else None
+    return (new, check, check_lines) if check == {**data, "log": log} else None
 
 
 # ---------------------------------------------------------------- round trip

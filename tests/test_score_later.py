@@ -1,0 +1,71 @@
+"""A past period's score looks again, on today, only at the items accepted after the period
+(:func:`duban.core.scoring.accepted_between`): checked item by item against every item, and the scores with
+memos taken in place of records are those of the whole ledger."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from duban.commands import queries
+from duban.commands.setup import init_ledger
+from duban.core.scoring import accepted_between, item_occurrences
+from duban.store.ledger import load
+
+DAYS = [
+    (date(2026, 3, 31), date(2026, 11, 20)),
+    (date(2026, 6, 30), date(2026, 7, 9)),
+    (date(2025, 12, 31), date(2026, 2, 2)),
+]
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> Path:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import gen
+
+    root = tmp_path_factory.mktemp("later") / "big"
+    gen.make(root, 400, 150, date(2026, 11, 20))
+    return root
+
+
+@pytest.mark.parametrize("sample", [False, True])
+def test_only_items_accepted_after_a_period_give_it_completions_later(big, tmp_path, sample):
+    root = init_ledger(tmp_path / "sample", sample=True, pack=None) if sample else big
+    ledger = load(root)
+    later = 0
+    for until, today in DAYS:
+        for item in ledger.items.values():
+            then = set(item_occurrences(item, ledger.pack, until))
+            new = [
+                o
+                for o in item_occurrences(item, ledger.pack, today)
+                if o.on in ("done_on_time", "done_late") and o.date <= until and o not in then
+            ]
+            if new:
+                later += 1
+                assert accepted_between(item, until, today), (item.id, until, today, new)
+    assert later > 0 or sample
+
+
+def test_scores_of_past_periods_with_memos_are_those_without_a_cache(big, monkeypatch):
+    taken = []
+
+    def spy(*args, **kw):
+        ledger = load(*args, **kw)
+        taken.append(len(ledger.memoed))
+        return ledger
+
+    monkeypatch.setattr(queries, "load", spy)
+    for until, today in DAYS:
+        for period in ("Q1", "Q2", "Q3", str(until.year)):
+            cold = [s.as_json() for s in queries.quarter_scores(big, period, until.year, today).scores]
+            warm = [s.as_json() for s in queries.quarter_scores(big, period, until.year, today).scores]
+            monkeypatch.setenv("DUBAN_CACHE", "off")
+            want = [s.as_json() for s in queries.quarter_scores(big, period, until.year, today).scores]
+            monkeypatch.delenv("DUBAN_CACHE")
+            assert cold == warm == want, (period, until, today)
+    assert max(taken) > 20  # settled items came as memos, not records
