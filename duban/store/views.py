@@ -225,18 +225,17 @@ class Clean:
         """The stored views of the items whose files meet ``where``, as they read on ``day``; None when one is
         missing or does not hold."""
         today = day.toordinal()
-        rows = self.db.execute(
-            "SELECT r.record, v.digest, v.context, v.since, v.until, v.until_all, v.view FROM files f "
-            "JOIN records r ON r.folder = f.folder AND r.name = f.name "
+        rows = self.db.execute(  # files.digest: of the record stored with the row (duban.store.cache)
+            "SELECT f.digest, v.digest, v.context, v.since, v.until, v.until_all, v.view FROM files f "
             "LEFT JOIN views v ON v.kind = ? AND v.folder = f.folder AND v.name = f.name "
             f"WHERE (f.folder = 'items' OR f.folder LIKE 'items/%') AND NOT f.broken AND ({where})",
             (kind, *args),
         ).fetchall()
         out = []
-        for record, dg, ctx, since, until, until_all, view in rows:
+        for current, dg, ctx, since, until, until_all, view in rows:
             if view is None or ctx != self.ctx or not since <= today < (until if table else until_all):
                 return None
-            if digest(record) != dg:
+            if current is None or current != dg:
                 return None
             out.append(on_day(pickle.loads(view), today))
         return out
