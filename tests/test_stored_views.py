@@ -288,3 +288,13 @@ def test_cache_path_and_find_root_without_pathlib(tmp_path, monkeypatch):
     assert cache_module.find_root(str(nested / "..")) is None
     monkeypatch.setenv("DUBAN_LEDGER", str(nested))
     assert cache_module.find_root() == str(nested.resolve())
+
+
+def test_idle_cores_counts_what_runs_now_besides_this_process():
+    from duban.store.stamps import idle_cores
+
+    cores = os.cpu_count() or 1
+    assert idle_cores("1.93 1.50 0.80 1/312 4242\n") == cores  # a busy last minute, nothing else runnable now
+    assert idle_cores("0.01 0.02 0.00 3/312 4242\n") == cores - 2  # two others runnable now
+    assert abs(idle_cores("garbled") - (cores - os.getloadavg()[0])) < 1  # no instant count: the load average
+    assert idle_cores() <= cores

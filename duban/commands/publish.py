@@ -148,12 +148,12 @@ def render_quietly(
 
     Many forms (a catch-up) are rendered in one worker process per idle core, each with its own templates;
     the results come back in the jobs' order."""
-    import os
 
     global _RENDERING
     ledger = ledger_with(root, {item_id for _, item_id, _ in jobs}, known)
-    cores = min(os.cpu_count() or 1, 8)
-    workers = min(cores, int(cores - os.getloadavg()[0] + 0.5))
+    from duban.store.stamps import idle_cores
+
+    workers = min(8, int(idle_cores()))
     if workers > 1 and len(jobs) >= PARALLEL_FORMS:
         import multiprocessing
 

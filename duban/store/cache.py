@@ -80,7 +80,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from duban.store.stamps import DB, RACY_NS, cache_path, digest, scan, stamp
+from duban.store.stamps import DB, RACY_NS, cache_path, digest, idle_cores, scan, stamp
 
 __all__ = ["DB", "RACY_NS", "digest", "scan", "stamp"]  # here for their callers of old
 
@@ -785,8 +785,8 @@ def parse_all(rels: list[str], parse: Parse) -> dict[str, tuple[Any, Entry]]:
 def _parse_all(rels: list[str], parse: Parse, out: dict, progress: Callable[[int], None]) -> None:
     global _PARSE
     cores = min(os.cpu_count() or 1, 8)
-    idle = cores - os.getloadavg()[0]  # workers on a busy machine only add the cost of sending records back
-    if cores > 1 and idle >= 1 and len(rels) >= PARALLEL_MIN:
+    # workers on a busy machine only add the cost of sending records back
+    if cores > 1 and idle_cores() >= 2 and len(rels) >= PARALLEL_MIN:
         import multiprocessing
 
         _PARSE = parse  # inherited by the forked workers: the parser need not be picklable

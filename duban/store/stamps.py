@@ -142,14 +142,31 @@ def _walk(root: str | os.PathLike, top: str, shape=None) -> dict[str, object]:
     return out
 
 
+def idle_cores(loadavg: str | None = None) -> float:
+    """How many cores no other process wants at this instant: the cores less the tasks runnable now besides
+    this one (the fourth field of ``/proc/loadavg``, ``runnable/total``, counts this process too).  Not the
+    one-minute load average: that still counts the commands that ran just before this one (a benchmark's,
+    a script's) and that are gone; it is used only where the instant count is missing.  ``loadavg``: the
+    file's text (for tests)."""
+    cores = os.cpu_count() or 1
+    try:
+        if loadavg is None:
+            with open("/proc/loadavg", encoding="ascii") as f:
+                loadavg = f.read()
+        runnable = int(loadavg.split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return cores - os.getloadavg()[0]
+    return cores - max(0, runnable - 1)
+
+
 # bytes of folder entries before a second process pays for itself: about 30,000 files on ext4 (measured: at
 # 10,000 files a fork gains 5 ms of 100 on an idle machine and costs 10 ms of CPU; at 100,000 it halves the scan)
 SCAN_FORK_MIN = 1024 * 1024
 
 
 def _forking_pays(root: str | os.PathLike, units: list[str]) -> bool:
-    """Whether to share the folders with a forked process: two of them or more, a core idle (half of one, on
-    average over the last minute), and folders big enough (their size as folders, a hint at their number of
+    """Whether to share the folders with a forked process: two of them or more, another core idle
+    (:func:`idle_cores`), and folders big enough (their size as folders, a hint at their number of
     entries: ``SCAN_FORK_MIN``).  ``DUBAN_SCAN_FORK=off`` never forks, ``=on`` forks whatever the load and size
     (for tests and benchmarks)."""
     setting = os.environ.get("DUBAN_SCAN_FORK", "").lower()
@@ -157,7 +174,7 @@ def _forking_pays(root: str | os.PathLike, units: list[str]) -> bool:
         return False
     if setting == "on":
         return True
-    if (os.cpu_count() or 1) - os.getloadavg()[0] < 0.5:
+    if idle_cores() < 2:
         return False
     size = 0
     for unit in units:
