@@ -250,3 +250,12 @@ def test_the_notice_goes_out_within_a_week_of_the_minutes(ledger):
     # 15日内通报落实情况, counted from the notice (the pack's anchor): 03-10 + 15 = 03-25
     assert ledger("show", item, "--json", today="2026-03-10").json()["deadline"] == "2026-03-25"
     assert not any(p["item"] == item for p in sweep(ledger, "2026-03-17")["pending"])  # said in the first week
+
+
+def test_an_item_corrected_to_red_is_urged_every_working_day(ledger):
+    # 三、(一)1(1) 一日一督 follows the tier as corrected (duban amend), in the digest and in the quiet days
+    item = ledger.issue(category="leader_instruction", tier="yellow", issued="2026-04-01", deadline="2026-06-30")
+    assert not any("一日一督" in w for w in pending(ledger, "2026-04-08"))
+    assert ledger("amend", item, "--tier", "red", "--reason", "登记有误", today="2026-04-09").code == 0
+    assert any("一日一督" in w for w in pending(ledger, "2026-04-09"))
+    assert any("一日一督" in w for w in pending(ledger, "2026-04-10"))

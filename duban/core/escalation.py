@@ -65,6 +65,7 @@ from duban.core.state import (
     open_referrals,
     periodic_reports,
     replay,
+    rule_of,
     voided,
 )
 from duban.core.unitevents import unit_consequences
@@ -421,7 +422,7 @@ class SweepResult:
 
 def supervision_due(item: Item, pack: RulePack, today: date, st: State) -> str | None:
     """The office's own supervision of an open item falling due today (一日一督, 每周督办), as the digest says it."""
-    rule = pack.rule(item.category, item.tier)
+    rule = rule_of(pack, item, today)
     if rule.supervise is None or item.forward or st.status not in ACTIVE:
         return None
     try:
@@ -434,7 +435,7 @@ def supervision_due(item: Item, pack: RulePack, today: date, st: State) -> str |
 
 def notice_late(item: Item, pack: RulePack) -> str | None:
     """A notice issued later than the pack allows after the meeting minutes (灞桥 三、(一)3 一周内下发督查通知)."""
-    rule = pack.rule(item.category, item.tier)
+    rule = rule_of(pack, item)
     if rule.notice_within is None or item.minutes is None:
         return None
     try:
@@ -541,7 +542,7 @@ def wakes(item: Item, pack: RulePack, today: date) -> date:
     far = today + timedelta(days=QUIET_AHEAD)
     try:
         due = due_events(item, pack, far)
-        rule = pack.rule(item.category, item.tier)
+        rule = rule_of(pack, item, today)
         supervised = (
             rule.supervise.dates(pack.calendar, item.issued, far)
             if rule.supervise is not None and not item.forward and st.status in ACTIVE
