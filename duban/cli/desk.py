@@ -80,15 +80,15 @@ def list_(
 
     root, day = where(ledger, today)
     filters = Filters(
-        tuple(status or ()),
-        tuple(unit or ()),
-        tuple(tier or ()),
-        tuple(category or ()),
-        overdue,
-        due_within,
-        all_,
-        leader,
-        text,
+        status=tuple(status or ()),
+        unit=tuple(unit or ()),
+        tier=tuple(tier or ()),
+        category=tuple(category or ()),
+        overdue=overdue,
+        due_within=due_within,
+        all=all_,
+        leader=leader,
+        text=text,
     )
     with busy("正在读取台账……"):
         led, rows = list_items(root, filters, day, table=not (json_ or xlsx_path or csv_path))

@@ -87,12 +87,12 @@ def _where(opts: dict[str, list[str]]):
     from duban.commands.base import find_ledger
     from duban.commands.clock import ledger_today
 
-    given = opts.get("--ledger", [""])[-1]
-    if "--ledger" in opts and not given:
+    given = _given(opts)
+    if given is None:
         raise ValueError("empty --ledger")
-    root = find_ledger(Path(given) if given else None)
-    today = opts.get("--today", [None])[-1] or os.environ.get("DUBAN_TODAY") or None
-    return root, ledger_today(root, today)
+    ledger, today = given
+    root = find_ledger(Path(ledger) if ledger else None)
+    return root, ledger_today(root, today or os.environ.get("DUBAN_TODAY") or None)
 
 
 def _plain_stdout() -> bool:
@@ -129,15 +129,15 @@ def list_text(positional: list[str], opts: dict[str, list[str]]) -> str | None:
 
     due = opts.get("--due-within", [None])[-1]
     filters = Filters(
-        tuple(opts.get("--status", ())),
-        tuple(opts.get("--unit", ())),
-        tuple(opts.get("--tier", ())),
-        tuple(opts.get("--category", ())),
-        "--overdue" in opts,
-        int(due) if due is not None else None,
-        "--all" in opts,
-        opts.get("--leader", [None])[-1],
-        opts.get("--text", [None])[-1],
+        status=tuple(opts.get("--status", ())),
+        unit=tuple(opts.get("--unit", ())),
+        tier=tuple(opts.get("--tier", ())),
+        category=tuple(opts.get("--category", ())),
+        overdue="--overdue" in opts,
+        due_within=int(due) if due is not None else None,
+        all="--all" in opts,
+        leader=opts.get("--leader", [None])[-1],
+        text=opts.get("--text", [None])[-1],
     )
     root, day = _where(opts)
     led, rows = list_items(root, filters, day, table=not json_)

@@ -24,10 +24,15 @@ def urgency(v: dict) -> tuple:
     return rank, left, v["deadline"] or "9999", v["id"]
 
 
+def _clean(given_root: str | None) -> Clean | None:
+    """The ledger found from ``--ledger`` (or as the full way finds it), if it is as at its last clean load."""
+    root = find_root(given_root)
+    return Clean.open(root) if root is not None else None
+
+
 def serve_list(given_root: str | None, given_day: str | None, overdue: bool, table: bool) -> list[dict] | None:
     """``duban list`` (in hand, or ``--overdue``) from the stored views; None when they cannot serve."""
-    root = find_root(given_root)
-    clean = Clean.open(root) if root is not None else None
+    clean = _clean(given_root)
     if clean is None:
         return None
     try:
@@ -54,8 +59,7 @@ def serve_show(given_root: str | None, given_day: str | None, item_id: str) -> d
     year, _, number = item_id.partition("-")
     if not (len(year) == 4 and year.isdigit() and len(number) >= 4 and number.isdigit() and item_id.isascii()):
         return None
-    root = find_root(given_root)
-    clean = Clean.open(root) if root is not None else None
+    clean = _clean(given_root)
     if clean is None:
         return None
     try:

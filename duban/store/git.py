@@ -417,9 +417,8 @@ def finish(repo: Repo, journal: dict, contents: dict[str, bytes] | None = None) 
 def recover(repo: Repo) -> None:
     """Under the lock: clear locks left by a killed git, then finish or forget a change killed half-way."""
     clear_stale_locks(repo)
-    (repo.dir / "duban-index").unlink(
-        missing_ok=True
-    )  # the private index of versions before commits were built from trees
+    # the private index that versions before commits were built from trees left behind
+    (repo.dir / "duban-index").unlink(missing_ok=True)
     path = repo.dir / JOURNAL
     if not path.exists():
         return
