@@ -102,6 +102,22 @@ def test_list_show_and_version_import_neither_typer_nor_rich_nor_yaml(root):
     assert "typer" in imported(root, "show", "2026-9999")  # an error: the full command line reports it
 
 
+def test_the_installed_command_starts_without_re_pickle_or_enum(root):
+    """The `duban` command as installed (bin/duban): on the quick way nothing imports re, enum or pickle.py
+    (pip's console-script wrapper imported re before duban started: a tenth of the quick way's time)."""
+    script = Path(sys.executable).parent / "duban"
+    assert script.is_file() and script.read_text(encoding="utf-8").startswith("#!")
+    run(root, "list", "--overdue")  # the cache and the views built
+    run(root, "show", "2026-0003")
+    e = {**os.environ, "DUBAN_LEDGER": str(root), "DUBAN_TODAY": TODAY, "PYTHONPROFILEIMPORTTIME": "1"}
+    e.pop("PYTHONDONTWRITEBYTECODE", None)
+    for args in [("list", "--overdue"), ("show", "2026-0003"), ("--version",)]:
+        p = subprocess.run([str(script), *args], env=e, capture_output=True, text=True)
+        assert p.returncode == 0 and p.stdout, (args, p.stderr)
+        modules = {line.rsplit("|", 1)[1].strip() for line in p.stderr.splitlines() if line.startswith("import time")}
+        assert "duban.cli" in modules and not modules & {"re", "enum", "pickle", "yaml", "typer"}, (args, modules)
+
+
 def edit_in_place(path: Path, old: str, new: str) -> None:
     """Rewrite a file with the same size and the same modification time: only its inode's change time moves."""
     st = path.stat()

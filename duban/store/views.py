@@ -23,13 +23,12 @@ the views again.
 from __future__ import annotations
 
 import os
-import pickle
 import sqlite3
 import time
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from duban.store.stamps import DB, blake2b, cache_path, digest, scan_stamps, upwards
+from duban.store.stamps import DB, blake2b, cache_path, digest, dumps, loads, scan_stamps, upwards
 
 TOPS = ("items", "events")  # the folders a load scans
 ACTIVE = ("open", "returned")  # = duban.core.state.ACTIVE (a test says so)
@@ -107,7 +106,7 @@ def keep(ledger, kind: str, day: date, views: Iterable[tuple]) -> None:
     d = cache_path(str(ledger.root))
     if folders is None or events is None or d is None or not os.path.isfile(db_path := os.path.join(d, DB)):
         return
-    code, probes = code_stamp(), pickle.dumps(ledger.probes, protocol=5)
+    code, probes = code_stamp(), dumps(ledger.probes, protocol=5)
     ctx, today = context(code, ledger.probes, events), day.toordinal()
     rows = []
     for item, view, until in views:
@@ -124,7 +123,7 @@ def keep(ledger, kind: str, day: date, views: Iterable[tuple]) -> None:
         db.execute("BEGIN IMMEDIATE")
         held = _stored(db, kind, [(r[1], r[2]) for r in rows])
         fresh = [
-            (*r[:8], pickle.dumps(normalized(r[8], today), protocol=5))
+            (*r[:8], dumps(normalized(r[8], today), protocol=5))
             for r in rows
             if not _holds(held.get((r[1], r[2])), r[3], ctx, today)
         ]
@@ -192,7 +191,7 @@ class Clean:
             if row is None or row[0] != code_stamp():
                 raise LookupError
             code, probes, timezone, folders = row
-            probes = pickle.loads(probes)
+            probes = loads(probes)
             for path, was in probes:
                 try:
                     st = os.stat(path)
@@ -237,7 +236,7 @@ class Clean:
                 return None
             if current is None or current != dg:
                 return None
-            out.append(on_day(pickle.loads(view), today))
+            out.append(on_day(loads(view), today))
         return out
 
     def close(self) -> None:
