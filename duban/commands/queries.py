@@ -4,7 +4,7 @@ the items it can concern and returns data; the CLI prints it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -233,7 +233,7 @@ def fixed_scoring(ledger: Ledger, titles: dict[str, str] | None = None) -> Fixed
     fixed: Fixed = {}
     for item_id, (day, blob) in ledger.memoed.items():
         occs, title = pickle.loads(blob)
-        fixed[item_id] = (date.fromordinal(day), [Occurrence(*o) for o in occs])
+        fixed[item_id] = (date.fromordinal(day), list(map(Occurrence._make, occs)))
         if titles is not None:
             titles[item_id] = title
     context = pack_digest(ledger.root, ledger.pack, repr(OCCURRENCE_FIELDS))
@@ -244,20 +244,20 @@ def fixed_scoring(ledger: Ledger, titles: dict[str, str] | None = None) -> Fixed
         d = digests.get(item.id)
         got = known.get(d) if d is not None else None
         if got is not None:
-            fixed[item.id] = (date.fromordinal(got[0]), [Occurrence(*o) for o in pickle.loads(got[1])[0]])
+            fixed[item.id] = (date.fromordinal(got[0]), list(map(Occurrence._make, pickle.loads(got[1])[0])))
             continue
         found = fixed_occurrences(item, ledger.pack)
         if found is not None:
             fixed[item.id] = found
             if d is not None:  # as plain tuples: unpickled in a third of the time of the dataclasses
-                rows = [tuple(getattr(o, f) for f in OCCURRENCE_FIELDS) for o in found[1]]
+                rows = [tuple(o) for o in found[1]]
                 new[d] = (found[0].toordinal(), None, pickle.dumps((rows, item.title), protocol=5))
     keep_memos(ledger.root, OCCURRENCES, context, new)
     return fixed
 
 
 OCCURRENCES = "occurrences"
-OCCURRENCE_FIELDS = tuple(f.name for f in fields(Occurrence))
+OCCURRENCE_FIELDS = Occurrence._fields
 
 
 # ------------------------------------------------------------ published scores

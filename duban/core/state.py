@@ -183,6 +183,20 @@ def events_of(item: Item) -> list[tuple[int, dict]]:
     return events
 
 
+def day_corrector(item: Item):
+    """A memoised ``as_of(item, day)``: the item itself on every day when its log corrects nothing."""
+    if not any(ev.get("kind") == "amendment" for ev in item.log):
+        return lambda day: item
+    cache: dict[date, Item] = {}
+
+    def corrected(day: date) -> Item:
+        if day not in cache:
+            cache[day] = as_of(item, day)
+        return cache[day]
+
+    return corrected
+
+
 def day_closer(item: Item):
     """A memoised ``closed(day)``: the item's state at the close of ``day`` (the issue day at the earliest)."""
     cache: dict[date, State] = {}
