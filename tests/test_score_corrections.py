@@ -41,3 +41,21 @@ def test_the_memoised_lookup_is_as_of_on_every_day(ledger):
             assert corrected(day) == as_of(item, day), (item_id, day)
     assert day_corrector(led.items[plain])(date(2026, 4, 9)) is led.items[plain]  # nothing to correct: itself
     assert day_corrector(led.items[amended])(date(2026, 4, 9)).tier == "red"
+
+
+def test_the_pack_digest_follows_the_official_calendar_table_and_the_pack(ledger, tmp_path):
+    """Memos (settled items' occurrences, quiet days) are keyed on pack_digest: another holiday table (an upgrade
+    of chinese_calendar) or an edited pack file gives another digest; the same files give the same one."""
+    from duban.store.packs import official_calendar_file, pack_digest
+
+    led = load(ledger.root)
+    table = tmp_path / "constants.py"
+    table.write_bytes(official_calendar_file().read_bytes())
+    before = pack_digest(ledger.root, led.pack, "x", calendar=table)
+    assert pack_digest(ledger.root, led.pack, "x") == before == pack_digest(ledger.root, led.pack, "x", table)
+    table.write_bytes(table.read_bytes().replace(b"2026", b"2027", 1))
+    assert pack_digest(ledger.root, led.pack, "x", calendar=table) != before
+    assert pack_digest(ledger.root, led.pack, "y") != before
+    rules = ledger.root / "rules" / "scoring.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# 注释\n", encoding="utf-8")
+    assert pack_digest(ledger.root, led.pack, "x") != before

@@ -260,8 +260,9 @@ def settings_and_probes(root: Path) -> tuple[tuple[Config, dict[str, Unit], Rule
     rules_dir = pack_folder(root, config, problems)
     rel = os.path.relpath(rules_dir, root).replace(os.sep, "/") if root in rules_dir.parents else f"<{config.rules}>"
     probes += [_probe_of(rules_dir), *(_probe_of(f) for f in _files(rules_dir)), _probe_of(root / config.rules)]
-    probes.append(_probe_of(_official_calendar_file()))
-    from duban.store.packs import load_pack
+    from duban.store.packs import load_pack, official_calendar_file
+
+    probes.append(_probe_of(official_calendar_file()))
 
     pack, pack_problems = load_pack(rules_dir, rel)
     problems += pack_problems
@@ -300,14 +301,6 @@ def _files(folder: Path) -> list[Path]:
         return sorted(p for p in folder.iterdir() if p.is_file())
     except OSError:
         return []
-
-
-def _official_calendar_file() -> Path:
-    """The chinese_calendar package's table of holidays (an upgrade of it changes every calendar)."""
-    from importlib.util import find_spec
-
-    spec = find_spec("chinese_calendar")
-    return Path(spec.origin).with_name("constants.py") if spec and spec.origin else Path("chinese_calendar")
 
 
 def _parse_item(root: Path, rel: str):

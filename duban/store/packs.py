@@ -671,14 +671,26 @@ def _parse_calendar(src: Source, data) -> dict[int, dict]:
     return out
 
 
-def pack_digest(root: Path, pack: RulePack, extra: str = "") -> bytes:
-    """What the rule pack is made of: its folder's files, the official calendar's version (and ``extra``: what
-    else the caller's values depend on).  Not the pack object's pickle: its sets pickle in an order that changes
-    from run to run."""
-    from hashlib import blake2b
-    from importlib.metadata import version
+def official_calendar_file() -> Path:
+    """The chinese_calendar package's table of holidays (an upgrade of it changes every calendar)."""
+    from importlib.util import find_spec
 
-    h = blake2b(f"{extra} {version('chinesecalendar')}".encode())
+    spec = find_spec("chinese_calendar")
+    return Path(spec.origin).with_name("constants.py") if spec and spec.origin else Path("chinese_calendar")
+
+
+def pack_digest(root: Path, pack: RulePack, extra: str = "", calendar: Path | None = None) -> bytes:
+    """What the rule pack is made of: its folder's files, the official calendar's table (``calendar``, by
+    default the installed one's: its bytes rather than the package's version, which importlib.metadata takes
+    20 ms to tell), and ``extra``: what else the caller's values depend on.  Not the pack object's pickle: its
+    sets pickle in an order that changes from run to run."""
+    from hashlib import blake2b
+
+    h = blake2b(extra.encode())
+    try:
+        h.update((calendar or official_calendar_file()).read_bytes())
+    except OSError:
+        h.update(b"no calendar table")
     folder = root / (pack.root or "")
     for path in sorted(folder.rglob("*")) if pack.root and folder.is_dir() else []:
         if path.is_file():
