@@ -78,7 +78,7 @@ from dataclasses import dataclass
 from hashlib import blake2b
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from duban.store.stamps import DB, RACY_NS, cache_path, digest, idle_cores, scan, stamp
 
@@ -164,8 +164,7 @@ def cache_key(stored: tuple[type, ...] = ()) -> str:
 # ------------------------------------------------------------------ records
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
     """What later queries want of an item, stored as plain columns."""
 
     status: str
@@ -760,7 +759,7 @@ def prepared(record, e: Entry) -> tuple[tuple, bytes | None]:
     """What is stored of a file: its row but for folder, name, time and size (``COLUMNS[4:]``), and its record
     pickled."""
     blob = pickle.dumps(record, protocol=5) if record is not None else None
-    facts = dataclasses.astuple(e.facts) if e.facts else (None,) * len(dataclasses.fields(Facts))
+    facts = e.facts or (None,) * len(Facts._fields)
     return (
         e.settled,
         _dump(e.problems),
