@@ -301,6 +301,7 @@ class Cache:
         self.stamps: dict[str, bytes | None] = {}  # folder → its stamp as scanned this run (None: racy)
         self._tops: set[str] = set()
         self._corrupt = False
+        self._empty = False  # the database was set up (emptied) by this run
         d = cache_dir(root)
         if d is not None:
             self.path = d / DB
@@ -368,6 +369,7 @@ class Cache:
                     db.execute(statement)
             db.execute("INSERT INTO meta VALUES (?)", (key,))
             db.execute("COMMIT")
+            self._empty = True
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -411,9 +413,11 @@ class Cache:
             for f in [f for f in self._contexts if f not in self._seen and (f == top or f.startswith(top + "/"))]:
                 for table in ("files", "records", "folders", "views"):
                     db.execute(f"DELETE FROM {table} WHERE folder = ?", (f,))
-        gone = self._gone + [row[:2] for row in self._rows]
-        for table in ("files", "records", "views"):
-            db.executemany(f"DELETE FROM {table} WHERE folder = ? AND name = ?", gone)
+        if not self._empty:  # rows replaced (a database this run set up has none: a row written meanwhile by
+            # another duban makes the inserts fail, and this run writes nothing)
+            gone = self._gone + [row[:2] for row in self._rows]
+            for table in ("files", "records", "views"):
+                db.executemany(f"DELETE FROM {table} WHERE folder = ? AND name = ?", gone)
         db.executemany(f"INSERT INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", self._rows)
         db.executemany("INSERT INTO records VALUES (?, ?, ?, ?)", self._blobs)
         db.executemany("UPDATE files SET refs = ? WHERE folder = ? AND name = ?", self._refs)

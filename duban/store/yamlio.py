@@ -83,6 +83,8 @@ def _collect_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
     if node.id == "mapping":  # type: ignore[attr-defined]  # a yaml.MappingNode (PyYAML is imported only when a file is read)
         seen = set()
         for key_node, value_node in node.value:
+            if key_node.id != "scalar":  # type: ignore[attr-defined]
+                raise YamlError(key_node.start_mark.line + 1, "键只能是文字，不能是列表或映射")
             if key_node.value in seen:
                 raise YamlError(key_node.start_mark.line + 1, f"重复的键 “{key_node.value}”")
             seen.add(key_node.value)
@@ -103,9 +105,10 @@ def loads(text: str, lines: bool = True) -> tuple[Any, Lines]:
     """Parse one YAML document safely; return (data, lines).
 
     Raises :class:`YamlError` with the line for syntax errors, unsafe tags
-    and duplicate keys.  ``lines=False``: no line map (``{}``), for a file read
-    to be used rather than reported on (the map costs a sixth of the parse; read
-    the file again with it to say where a problem is).
+    and duplicate keys.  ``lines=False``: no line map (``{}``) where the document
+    is plain data, for a file read to be used rather than reported on (the map
+    costs a sixth of the parse; read the file again with it to say where a
+    problem is).
     """
     if not lines and "&" not in text:  # no anchor, so no alias: every node is met once
         quick = _quick(text)
