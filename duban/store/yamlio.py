@@ -83,7 +83,7 @@ def _collect_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
     if node.id == "mapping":  # type: ignore[attr-defined]  # a yaml.MappingNode (PyYAML is imported only when a file is read)
         seen = set()
         for key_node, value_node in node.value:
-            if key_node.id != "scalar":  # type: ignore[attr-defined]
+            if key_node.id != "scalar":
                 raise YamlError(key_node.start_mark.line + 1, "键只能是文字，不能是列表或映射")
             if key_node.value in seen:
                 raise YamlError(key_node.start_mark.line + 1, f"重复的键 “{key_node.value}”")
