@@ -52,8 +52,12 @@ command asks for them, chosen by a query on the plain columns — and only a
 folder whose stamp differs has its rows compared file by file.  A file
 modified in the two seconds before the run started is stored without its
 time, so it is read again next time (it could change again within the same
-timestamp).  A cold build parses in worker processes when a core is idle,
-with its progress on stderr when that is a terminal.  A database that is missing,
+timestamp).  A cold build parses in worker processes when another core is
+free, each doing all of a file's work (its row, its record pickled once) so that
+the parent only gathers rows and unpickles just the records a command asks for;
+its progress on stderr when that is a terminal.  Records are stored without
+their line maps (:func:`duban.store.ledger.item_lines` reads one when a problem
+needs its line).  A database that is missing,
 corrupt, truncated or foreign is deleted and rebuilt; a row that cannot be
 unpickled is read again from its file.  A run reads in one transaction and
 writes, only if something changed, in the same transaction at the end (WAL
@@ -819,8 +823,9 @@ def parse_all(rels: list[str], parse: Parse, refs: Refs) -> dict[str, Prepared]:
 def _parse_all(rels: list[str], parse: Parse, refs: Refs, out: dict, progress: Callable[[int], None]) -> None:
     global _JOB
     cores = min(os.cpu_count() or 1, 8)
-    # workers on a busy machine only add the cost of sending records back
-    if cores > 1 and idle_cores() >= 2 and len(rels) >= PARALLEL_MIN:
+    # a worker's results cost about 1 % more CPU to send back (5 µs a file of some 400: compact rows, records
+    # pickled once), so workers pay as soon as one other core is not wanted by another process
+    if cores > 1 and idle_cores() >= 1 and len(rels) >= PARALLEL_MIN:
         import multiprocessing
 
         _JOB = (parse, refs)  # inherited by the forked workers: neither need be picklable

@@ -132,15 +132,11 @@ def _quick(text: str) -> tuple[Any] | None:
     plain data only: no other tag (merge keys, sets, binary, unsafe ones), no repeated key, no deep nesting;
     None otherwise (or on any error), for :func:`_parse` to do (and report) it.  A third of the constructor's
     time: no generators, and each scalar made once per (tag, text) (all of them immutable)."""
-    import yaml
-
     loader = _loader()(text)
     try:
         node = loader.get_single_node()
         return (None,) if node is None else (_build(loader, node, 0),)
-    except (_Unusual, yaml.YAMLError, RecursionError):
-        return None
-    except Exception:  # a constructor's own failure: PyYAML's path says it as a clerk reads it
+    except Exception:  # _Unusual, a YAML error, a constructor's own: PyYAML's path says it as a clerk reads it
         return None
     finally:
         loader.dispose()
