@@ -88,7 +88,7 @@ from duban.store.stamps import DB, RACY_NS, cache_path, digest, idle_cores, scan
 
 __all__ = ["DB", "RACY_NS", "digest", "scan", "stamp"]  # here for their callers of old
 
-FORMAT = 8  # bump whenever the tables or the meaning of a column change
+FORMAT = 9  # bump whenever the tables or the meaning of a column change (9: records without line maps)
 BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
 
 SCHEMA = """
