@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import zipfile
 from datetime import date
 
@@ -67,11 +68,14 @@ def test_files_parsed_in_workers_load_as_files_parsed_here(root, monkeypatch):
     monkeypatch.setattr(cache, "PARALLEL_MIN", 1)
     monkeypatch.setattr(cache, "idle_cores", lambda: 2.0)  # whatever else runs now
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    here = {rel: parse(rel) for rel in rels}
-    there = cache.parse_all(rels, lambda rel: (os.getpid(), parse(rel)))  # type: ignore[arg-type,return-value]
+    here = {rel: cache._prepare(rel, parse, lambda record: ()) for rel in rels}
+    there = cache.parse_all(rels, parse, lambda record: (os.getpid(),))  # the refs name the process
     assert sorted(there) == rels
-    assert {pid for pid, _ in there.values()} - {os.getpid()}  # parsed in other processes
-    assert {r: parsed for r, (_, parsed) in there.items()} == here
+    assert {pickle.loads(tail[3])[0] for tail, _, _ in there.values()} - {os.getpid()}  # parsed in other processes
+    for rel, (tail, blob, _) in there.items():
+        here_tail, here_blob, note = here[rel]
+        assert tail[:3] + tail[4:-1] == here_tail[:3] + here_tail[4:-1] and note is None
+        assert blob is not None and here_blob is not None and pickle.loads(blob) == pickle.loads(here_blob)
     monkeypatch.setenv("DUBAN_CACHE", "off")
     cold = load(root)  # every file through the workers
     monkeypatch.setattr(cache, "PARALLEL_MIN", 10**9)

@@ -10,8 +10,10 @@ from datetime import date, timedelta
 
 from duban.core.entries import SLIP_KINDS
 from duban.core.errors import DubanError, Problem
+from duban.core.model import Item
+from duban.core.schema import line_of
 from duban.core.state import ACTIVE, replay
-from duban.store.ledger import Ledger, Scope, load
+from duban.store.ledger import Ledger, Scope, item_lines, load
 
 
 def check_transitions(ledger: Ledger, today: date) -> list[Problem]:
@@ -45,7 +47,7 @@ def check_calendar_years(ledger: Ledger, today: date) -> list[Problem]:
             out.append(
                 Problem(
                     item.path,
-                    item.lines.get(("deadline",), 1),
+                    item_lines(ledger.root, item).get(("deadline",), 1),
                     f"期限 {st.deadline} 所在的 {st.deadline.year} 年还没有节假日安排，临期和逾期的工作日无法准确计算",
                     "warning",
                 )
@@ -68,23 +70,31 @@ def everything(ledger: Ledger) -> dict:
 
 def check_numbers(ledger: Ledger, today: date) -> list[Problem]:
     """No 文号 and no slip number (kind, year, number) given twice; each repeat names the first place too."""
-    seen: dict[tuple, tuple[str, int]] = {}
+    seen: dict[tuple, tuple[Item, tuple]] = {}
     out = []
     items = everything(ledger)  # settled items too: a number is never given twice
+
+    def line(item: Item, keypath: tuple) -> int:  # read only for a repeat (items load without their line maps)
+        return line_of(item_lines(ledger.root, item), *keypath)
+
     for item in sorted(items.values(), key=lambda it: it.path):
-        places = []
+        places: list[tuple[tuple, tuple, str]] = []
         if item.ref:
-            places.append((("ref", item.ref), item.lines.get(("ref",), 1), f"文号 {item.ref}"))
+            places.append((("ref", item.ref), ("ref",), f"文号 {item.ref}"))
         for i, ev in enumerate(item.log):
             if isinstance(ev, dict) and ev.get("kind") in SLIP_KINDS and ev.get("number"):
                 what = f"{ledger.pack.words.entry(ev['kind'])}编号 {ev['number']}"
-                places.append(((ev["kind"], str(ev["number"])), item.log_line(i), what))
-        for key, line, what in places:
+                places.append(((ev["kind"], str(ev["number"])), ("log", i), what))
+        for key, keypath, what in places:
             if key in seen:
-                path, first = seen[key]
-                out.append(Problem(item.path, line, f"{what} 重复：{path}:{first} 已用过这个编号"))
+                first, at = seen[key]
+                out.append(
+                    Problem(
+                        item.path, line(item, keypath), f"{what} 重复：{first.path}:{line(first, at)} 已用过这个编号"
+                    )
+                )
             else:
-                seen[key] = (item.path, line)
+                seen[key] = (item, keypath)
     return out
 
 
@@ -94,7 +104,9 @@ def check_conflicts(ledger: Ledger, today: date) -> list[Problem]:
 
     out = []
     items = everything(ledger)  # a settled item can hold one too
-    records = [(it.id, it.path, it.conflicts, it.lines) for it in items.values()]
+    records = [
+        (it.id, it.path, it.conflicts, item_lines(ledger.root, it) if it.conflicts else {}) for it in items.values()
+    ]
     records += [(e.id, e.path, e.conflicts, {}) for e in ledger.events]
     for target, path, conflicts, lines in sorted(records, key=lambda r: r[1]):
         for i, c in enumerate(conflicts):

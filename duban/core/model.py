@@ -177,6 +177,13 @@ def conflicts_of(src: Source, data: dict) -> list[dict]:
     return out
 
 
+# kind → the fields an entry of that kind may have (with their types, and as a set), and those it must have
+_ALLOWED = {
+    kind: ({**COMMON_FIELDS, **fields}, {*COMMON_FIELDS, *fields}, ("date", "kind", *required))
+    for kind, (fields, required) in ENTRY_FIELDS.items()
+}
+
+
 def _validate_event(src: Source, ev, kp: tuple) -> None:
     if not isinstance(ev, dict):
         src.error(kp, f"{field_name(kp)} 应为事件映射，如 {{date: 2026-03-06, kind: report, …}}")
@@ -185,9 +192,8 @@ def _validate_event(src: Source, ev, kp: tuple) -> None:
     if kind not in ENTRY_FIELDS:
         src.error(kp + ("kind",), f"未知的事件类型 “{kind}”（可用: {', '.join(ENTRY_FIELDS)}）")
         return
-    fields, required = ENTRY_FIELDS[kind]
-    allowed = {**COMMON_FIELDS, **fields}
-    check_mapping(src, ev, kp, set(allowed), ("date", "kind", *required))
+    allowed, names, required = _ALLOWED[kind]
+    check_mapping(src, ev, kp, names, required)
     check_fields(src, ev, kp, allowed)
     if isinstance(ev.get("recorded"), date) and isinstance(ev.get("date"), date) and ev["recorded"] < ev["date"]:
         src.error(kp + ("recorded",), f"recorded {ev['recorded']} 早于事件日期 {ev['date']}（不能在发生之前记录）")

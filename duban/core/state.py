@@ -258,15 +258,16 @@ def deadline_lapses(item: Item, today: date, closed=None) -> list[Lapse]:
     return out
 
 
-def settled_on(item: Item) -> date | None:
+def settled_on(item: Item, st: State | None = None) -> date | None:
     """The day from which nothing about the item changes with time, or None while it is in hand.
 
     An item is settled once it is struck off (销号) or was only forwarded (转阅) and no referral
     proposal waits for a decision: from the day of its last record on, no sweep writes to it, it is
     never overdue, and no score of a later year counts anything of it.  The cache and the commands
-    that follow open items rather than history rely on this.
+    that follow open items rather than history rely on this.  ``st``: ``replay(item)`` if the caller has it.
     """
-    st = replay(item)
+    if st is None:
+        st = replay(item)
     if st.status not in SETTLED or open_referrals(item.log):
         return None
     return last_day(item)

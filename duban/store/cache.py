@@ -52,8 +52,12 @@ command asks for them, chosen by a query on the plain columns — and only a
 folder whose stamp differs has its rows compared file by file.  A file
 modified in the two seconds before the run started is stored without its
 time, so it is read again next time (it could change again within the same
-timestamp).  A cold build parses in worker processes when a core is idle,
-with its progress on stderr when that is a terminal.  A database that is missing,
+timestamp).  A cold build parses in worker processes when another core is
+free, each doing all of a file's work (its row, its record pickled once) so that
+the parent only gathers rows and unpickles just the records a command asks for;
+its progress on stderr when that is a terminal.  Records are stored without
+their line maps (:func:`duban.store.ledger.item_lines` reads one when a problem
+needs its line).  A database that is missing,
 corrupt, truncated or foreign is deleted and rebuilt; a row that cannot be
 unpickled is read again from its file.  A run reads in one transaction and
 writes, only if something changed, in the same transaction at the end (WAL
@@ -78,13 +82,13 @@ from dataclasses import dataclass
 from hashlib import blake2b
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from duban.store.stamps import DB, RACY_NS, cache_path, digest, idle_cores, scan, stamp
 
 __all__ = ["DB", "RACY_NS", "digest", "scan", "stamp"]  # here for their callers of old
 
-FORMAT = 8  # bump whenever the tables or the meaning of a column change
+FORMAT = 9  # bump whenever the tables or the meaning of a column change (9: records without line maps)
 BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
 
 SCHEMA = """
@@ -164,8 +168,7 @@ def cache_key(stored: tuple[type, ...] = ()) -> str:
 # ------------------------------------------------------------------ records
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
     """What later queries want of an item, stored as plain columns."""
 
     status: str
@@ -292,6 +295,8 @@ class Cache:
         self._stamps: dict[str, bytes] = {}  # folder → stamp, as stored
         self._rows: list[tuple] = []  # rows of files read again, to write
         self._blobs: list[tuple[str, str, bytes, bytes]] = []  # and their records (with their digests)
+        self._pending: dict[str, bytes] = {}  # file → its record pickled, for the files read this run
+        self._ahead: dict[str, Prepared] = {}  # file → what parsing it ahead (parse_all) made, until its folder
         self._refs: list[tuple] = []  # (refs, folder, name) to update
         self._gone: list[tuple[str, str]] = []  # (folder, name) to delete
         self._folders: dict[str, tuple[Any, bytes | None]] = {}  # folder → (context, stamp), to write
@@ -300,6 +305,7 @@ class Cache:
         self.stamps: dict[str, bytes | None] = {}  # folder → its stamp as scanned this run (None: racy)
         self._tops: set[str] = set()
         self._corrupt = False
+        self._empty = False  # the database was set up (emptied) by this run
         d = cache_dir(root)
         if d is not None:
             self.path = d / DB
@@ -367,6 +373,7 @@ class Cache:
                     db.execute(statement)
             db.execute("INSERT INTO meta VALUES (?)", (key,))
             db.execute("COMMIT")
+            self._empty = True
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -410,9 +417,11 @@ class Cache:
             for f in [f for f in self._contexts if f not in self._seen and (f == top or f.startswith(top + "/"))]:
                 for table in ("files", "records", "folders", "views"):
                     db.execute(f"DELETE FROM {table} WHERE folder = ?", (f,))
-        gone = self._gone + [row[:2] for row in self._rows]
-        for table in ("files", "records", "views"):
-            db.executemany(f"DELETE FROM {table} WHERE folder = ? AND name = ?", gone)
+        if not self._empty:  # rows replaced (a database this run set up has none: a row written meanwhile by
+            # another duban makes the inserts fail, and this run writes nothing)
+            gone = self._gone + [row[:2] for row in self._rows]
+            for table in ("files", "records", "views"):
+                db.executemany(f"DELETE FROM {table} WHERE folder = ? AND name = ?", gone)
         db.executemany(f"INSERT INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", self._rows)
         db.executemany("INSERT INTO records VALUES (?, ?, ?, ?)", self._blobs)
         db.executemany("UPDATE files SET refs = ? WHERE folder = ? AND name = ?", self._refs)
@@ -429,15 +438,14 @@ class Cache:
         on every core."""
         self._tops.add(top)
         found = scan(self.root, top)
-        ahead = parse_all(
-            [f"{rel}/{f[0]}" for rel, files in found.items() if rel not in self._contexts for f in files], parse
+        self._ahead.update(
+            parse_all(
+                [f"{rel}/{f[0]}" for rel, files in found.items() if rel not in self._contexts for f in files],
+                parse,
+                refs,
+            )
         )
-
-        def parse_once(rel: str) -> tuple[Any, Entry]:
-            done = ahead.pop(rel, None)
-            return done if done is not None else parse(rel)
-
-        return [self.folder(rel, files, context, parse_once, refs) for rel, files in found.items()]
+        return [self.folder(rel, files, context, parse, refs) for rel, files in found.items()]
 
     def folder(self, rel: str, files: list[tuple[str, int, int]], context, parse: Parse, refs: Refs) -> Folder:
         """One folder: whole from the database when its stamp matches; else each file from its row when its time
@@ -449,11 +457,10 @@ class Cache:
 
         def read(name: str):
             record, e = parse(f"{rel}/{name}")
-            self.reread.append(f"{rel}/{name}")
             e.refs = refs(record) if record is not None else ()
             if not stats:
                 stats.update((n, (m, z)) for n, m, z in files)
-            self._store(rel, name, stats[name], record, e)
+            self._store(rel, name, stats[name], *prepared(record, e))
             return record, e
 
         if sealed is not None and self._stamps.get(rel) == sealed and self._contexts.get(rel) == context:
@@ -465,12 +472,20 @@ class Cache:
         notes: dict[str, Entry] = {}
         settled: dict[str, int] = {}
         records: dict[str, Any] = {}
+        read_now: set[str] = set()  # the files read this run (their records, if parsed ahead, wait as pickles)
         for name, stat in stats.items():
             row = stored.pop(name, None)
             if row is not None and row[0] == stat:
                 _, s, e = row
             else:
-                records[name], e = read(name)
+                ahead = self._ahead.pop(f"{rel}/{name}", None)
+                if ahead is not None:
+                    tail, blob, e = ahead
+                    self._store(rel, name, stat, tail, blob)
+                    e = e or Entry(tail[0])
+                else:
+                    records[name], e = read(name)
+                read_now.add(name)
                 s = e.settled
             if e is not None and notable(e):
                 notes[name] = e
@@ -478,7 +493,7 @@ class Cache:
                 settled[name] = s
         self._gone += [(rel, name) for name in stored]
         if rel not in self._contexts or self._contexts[rel] != context:  # units or categories changed: refs again
-            kept = [n for n in settled if n not in records]
+            kept = [n for n in settled if n not in read_now]
             records.update(self._records(rel, kept, lambda n: read(n)[0]))
             for n in kept:
                 e = notes.pop(n, None) or Entry(settled[n])
@@ -606,30 +621,19 @@ class Cache:
                 pass
         return out
 
-    def _store(self, rel: str, name: str, stat: tuple[int, int], record, e: Entry) -> None:
-        """A row to write at the end of the run; a file modified just before the run is stored without its time."""
+    def _store(self, rel: str, name: str, stat: tuple[int, int], tail: tuple, blob: bytes | None) -> None:
+        """A row to write at the end of the run (``tail``, ``blob``: :func:`prepared`); a file modified just before
+        the run is stored without its time.  Its record, if not yet made, is unpickled from ``blob`` when asked
+        for."""
+        self.reread.append(f"{rel}/{name}")
         if self.db is not None:
             mtime, size = stat
             trusted = 0 <= mtime <= self.now - RACY_NS
-            facts = dataclasses.astuple(e.facts) if e.facts else (None,) * len(dataclasses.fields(Facts))
-            blob = pickle.dumps(record, protocol=5) if record is not None else None
-            d = digest(blob) if blob is not None else None
-            self._rows.append(
-                (
-                    rel,
-                    name,
-                    mtime if trusted else None,
-                    size,
-                    e.settled,
-                    _dump(e.problems),
-                    _dump(e.checks),
-                    _dump(e.refs),
-                    int(e.broken),
-                    *facts,
-                    d,
-                )
-            )
-            if blob is not None and d is not None:
+            self._rows.append((rel, name, mtime if trusted else None, size, *tail))
+        if blob is not None:
+            d = tail[-1]
+            self._pending[f"{rel}/{name}"] = blob
+            if self.db is not None:
                 self._blobs.append((rel, name, d, blob))
                 self.digests[f"{rel}/{name}"] = d
 
@@ -639,6 +643,12 @@ class Cache:
         collecting = gc.isenabled()
         gc.disable()  # unpickling makes many objects and no garbage: a third faster without the collector
         try:
+            for name in names:  # parsed this run: not yet in the database
+                blob = self._pending.get(f"{rel}/{name}")
+                if blob is not None:
+                    out[name] = pickle.loads(blob)
+            if out:
+                names = [n for n in names if n not in out]
             db = self.db
             for i in range(0, len(names) if db is not None else 0, CHUNK):
                 chunk = names[i : i + CHUNK]
@@ -750,18 +760,46 @@ def keep_memos(
 
 
 PARALLEL_MIN = 200  # files to parse before worker processes pay for themselves
-_PARSE: Parse | None = None  # the parser the worker processes inherit
+_JOB: tuple[Parse, Refs] | None = None  # the parser and the cross-reference check the worker processes inherit
 
 
-def _parse_in_worker(rel: str) -> tuple[str, tuple[Any, Entry]]:
-    assert _PARSE is not None
-    return rel, _PARSE(rel)
+def prepared(record, e: Entry) -> tuple[tuple, bytes | None]:
+    """What is stored of a file: its row but for folder, name, time and size (``COLUMNS[4:]``), and its record
+    pickled."""
+    blob = pickle.dumps(record, protocol=5) if record is not None else None
+    facts = e.facts or (None,) * len(Facts._fields)
+    return (
+        e.settled,
+        _dump(e.problems),
+        _dump(e.checks),
+        _dump(e.refs),
+        int(e.broken),
+        *facts,
+        digest(blob) if blob is not None else None,
+    ), blob
 
 
-def parse_all(rels: list[str], parse: Parse) -> dict[str, tuple[Any, Entry]]:
-    """Parse many files: in worker processes (one per core) when there are enough of them and a core is idle
-    (records sent back cost about a sixth more CPU time); progress on stderr when it is a terminal."""
-    out: dict[str, tuple[Any, Entry]] = {}
+Prepared = tuple[tuple, bytes | None, Entry | None]  # prepared() and the entry when notable
+
+
+def _prepare(rel: str, parse: Parse, refs: Refs) -> Prepared:
+    record, e = parse(rel)
+    e.refs = refs(record) if record is not None else ()
+    tail, blob = prepared(record, e)
+    e.facts = None  # in the row already
+    return tail, blob, e if notable(e) else None
+
+
+def _prepare_in_worker(rel: str) -> tuple[str, Prepared]:
+    assert _JOB is not None
+    return rel, _prepare(rel, *_JOB)
+
+
+def parse_all(rels: list[str], parse: Parse, refs: Refs) -> dict[str, Prepared]:
+    """Parse many files, each as :func:`prepared` stores it (the records stay pickled until asked for): in
+    worker processes (one per core) when there are enough of them and a core is idle; progress on stderr when
+    it is a terminal."""
+    out: dict[str, Prepared] = {}
     if not rels:
         return out
     show = len(rels) >= PARALLEL_MIN and sys.stderr.isatty()
@@ -773,7 +811,7 @@ def parse_all(rels: list[str], parse: Parse) -> dict[str, tuple[Any, Entry]]:
     collecting = gc.isenabled()
     gc.disable()  # parsing makes millions of objects and no garbage: about a tenth less time without the collector
     try:
-        _parse_all(rels, parse, out, progress)
+        _parse_all(rels, parse, refs, out, progress)
     finally:
         if collecting:
             gc.enable()
@@ -782,26 +820,27 @@ def parse_all(rels: list[str], parse: Parse) -> dict[str, tuple[Any, Entry]]:
     return out
 
 
-def _parse_all(rels: list[str], parse: Parse, out: dict, progress: Callable[[int], None]) -> None:
-    global _PARSE
+def _parse_all(rels: list[str], parse: Parse, refs: Refs, out: dict, progress: Callable[[int], None]) -> None:
+    global _JOB
     cores = min(os.cpu_count() or 1, 8)
-    # workers on a busy machine only add the cost of sending records back
-    if cores > 1 and idle_cores() >= 2 and len(rels) >= PARALLEL_MIN:
+    # a worker's results cost about 1 % more CPU to send back (5 µs a file of some 400: compact rows, records
+    # pickled once), so workers pay as soon as one other core is not wanted by another process
+    if cores > 1 and idle_cores() >= 1 and len(rels) >= PARALLEL_MIN:
         import multiprocessing
 
-        _PARSE = parse  # inherited by the forked workers: the parser need not be picklable
+        _JOB = (parse, refs)  # inherited by the forked workers: neither need be picklable
         try:
             with multiprocessing.get_context("fork").Pool(cores) as pool:
-                for i, (rel, done) in enumerate(pool.imap_unordered(_parse_in_worker, rels, chunksize=50), 1):
+                for i, (rel, done) in enumerate(pool.imap_unordered(_prepare_in_worker, rels, chunksize=50), 1):
                     out[rel] = done
                     progress(i)
         except OSError:  # no processes to be had: here, one by one
             pass
         finally:
-            _PARSE = None
+            _JOB = None
     for rel in rels:
         if rel not in out:
-            out[rel] = parse(rel)
+            out[rel] = _prepare(rel, parse, refs)
             progress(len(out))
 
 

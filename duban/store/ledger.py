@@ -118,11 +118,11 @@ def item_rel(item_id: str) -> str:
 # ------------------------------------------------------------------- loading
 
 
-def _read(root: Path, rel: str, problems: list[Problem]):
+def _read(root: Path, rel: str, problems: list[Problem], lines_too: bool = True):
     from duban.store.yamlio import YamlError, load_path
 
     try:
-        data, lines = load_path(root / rel)
+        data, lines = load_path(root / rel, lines_too)
     except FileNotFoundError:
         problems.append(Problem(rel, 1, "文件不存在"))
         return None, Source(rel, {})
@@ -132,13 +132,29 @@ def _read(root: Path, rel: str, problems: list[Problem]):
     return data, Source(rel, lines)
 
 
-def load_item_file(root: Path, rel: str) -> tuple[Item | None, list[Problem]]:
+def load_item_file(root: Path, rel: str, lines: bool = True) -> tuple[Item | None, list[Problem]]:
+    """The item and its problems.  ``lines=False``: the item's line map is left empty (:func:`item_lines` reads
+    it when wanted) unless the file has a problem (then it is read again with it, to say where)."""
     problems: list[Problem] = []
-    data, src = _read(root, rel, problems)
+    data, src = _read(root, rel, problems, lines)
     item = validate_item(src, data, rel) if data is not None else None
     if data is None and not problems:
         problems.append(Problem(rel, 1, "文件为空"))
+    if not lines and (problems or src.problems):
+        return load_item_file(root, rel)
     return item, problems + src.problems
+
+
+def item_lines(root: Path, item: Item) -> dict:
+    """The item's line map (key path → line), read from its file if the item was loaded without it."""
+    if not item.lines:
+        from duban.store.yamlio import YamlError, load_path
+
+        try:
+            item.lines = load_path(root / item.path)[1]
+        except (OSError, YamlError):  # gone or broken since it loaded: every line is the first
+            pass
+    return item.lines
 
 
 def load_config(root: Path, problems: list[Problem] | None = None) -> Config:
@@ -307,12 +323,14 @@ def _parse_item(root: Path, rel: str):
     from duban.core.state import as_of, last_day, last_slip, replay, settled_on
     from duban.store.cache import Entry, Facts
 
-    item, problems = load_item_file(root, rel)
+    item, problems = load_item_file(root, rel, lines=False)
     if item is None or any(p.severity == "error" for p in problems):
         return None, Entry(problems=tuple(problems), broken=True)
     st = replay(item)
+    if st.invalid:
+        item_lines(root, item)
     checks = tuple(Problem(item.path, item.log_line(i), f"log[{i}]: {reason}") for i, reason in st.invalid)
-    settled = settled_on(item)
+    settled = settled_on(item, st)
     final = as_of(item)  # the registered fields as corrected at the end of the log
     slip = last_slip(item.log)
     facts = Facts(
@@ -486,8 +504,15 @@ def pack_folder(root: Path, config: Config, problems: list[Problem]) -> Path:
 
 def check_refs(ledger: Ledger, item: Item) -> list[Problem]:
     """References from an item to units, categories and tiers."""
+    out = _refs(ledger, item, item.lines)
+    if out and not item.lines:  # loaded without its line map: read it to say where
+        out = _refs(ledger, item, item_lines(ledger.root, item))
+    return out
+
+
+def _refs(ledger: Ledger, item: Item, lines: dict) -> list[Problem]:
     out: list[Problem] = []
-    src = Source(item.path, item.lines, out)
+    src = Source(item.path, lines, out)
     pack, units = ledger.pack, ledger.units
     if item.category not in pack.categories:  # none at all when the pack's categories.yaml is broken
         known = ", ".join(pack.categories) or "规则包没有可用的类别，先修正规则包"

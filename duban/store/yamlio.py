@@ -38,7 +38,31 @@ def _loader() -> type:
 
     loader: Any = type("_Loader", (base,), {})
     loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+    if loader.yaml_path_resolvers:  # pragma: no cover - none in a safe loader; then the tags are PyYAML's own
+        return loader
+    resolve = loader.resolve
+    tags: dict = {}
+
+    def resolved(self, kind, value, implicit):
+        """PyYAML's resolve(), remembered: the tag of a node is a function of these arguments alone (with no
+        path resolvers), and a ledger's files repeat the same dates, kinds and units thousands of times."""
+        key = (kind, value, implicit)
+        tag = tags.get(key)
+        if tag is None:
+            tag = resolve(self, kind, value, implicit)
+            if value is None or len(value) <= SHORT:
+                if len(tags) >= REMEMBERED:
+                    tags.clear()
+                tags[key] = tag
+        return tag
+
+    loader.resolve = resolved
+    loader.descend_resolver = loader.ascend_resolver = lambda self, *args: None  # only for path resolvers
     return loader
+
+
+SHORT = 40  # longer texts are neither remembered nor worth it: they rarely repeat
+REMEMBERED = 100_000  # values remembered at most (then forgotten all at once)
 
 
 class YamlError(Exception):
@@ -59,6 +83,8 @@ def _collect_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
     if node.id == "mapping":  # type: ignore[attr-defined]  # a yaml.MappingNode (PyYAML is imported only when a file is read)
         seen = set()
         for key_node, value_node in node.value:
+            if key_node.id != "scalar":
+                raise YamlError(key_node.start_mark.line + 1, "键只能是文字，不能是列表或映射")
             if key_node.value in seen:
                 raise YamlError(key_node.start_mark.line + 1, f"重复的键 “{key_node.value}”")
             seen.add(key_node.value)
@@ -75,14 +101,80 @@ def _collect_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
             _collect_lines(child, path + (i,), lines)
 
 
-def loads(text: str) -> tuple[Any, Lines]:
+def loads(text: str, lines: bool = True) -> tuple[Any, Lines]:
     """Parse one YAML document safely; return (data, lines).
 
     Raises :class:`YamlError` with the line for syntax errors, unsafe tags
-    and duplicate keys.
+    and duplicate keys.  ``lines=False``: no line map (``{}``) where the document
+    is plain data, for a file read to be used rather than reported on (the map
+    costs a sixth of the parse; read the file again with it to say where a
+    problem is).
     """
-    _, data, lines = _parse(text)
-    return data, lines
+    if not lines and "&" not in text:  # no anchor, so no alias: every node is met once
+        quick = _quick(text)
+        if quick is not None:
+            return quick[0], {}
+    _, data, found = _parse(text)
+    return data, found
+
+
+# the tags of the plain data a clerk's file holds, each with its scalar a value of its own (no shared state)
+PLAIN = {f"tag:yaml.org,2002:{t}" for t in ("str", "null", "bool", "int", "float", "timestamp")}
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+class _Unusual(Exception):
+    """Something :func:`_quick` leaves to PyYAML's own constructor (and its errors)."""
+
+
+def _quick(text: str) -> tuple[Any] | None:
+    """The document's data as PyYAML's safe constructor makes it, built here from its nodes when they hold
+    plain data only: no other tag (merge keys, sets, binary, unsafe ones), no repeated key, no deep nesting;
+    None otherwise (or on any error), for :func:`_parse` to do (and report) it.  A third of the constructor's
+    time: no generators, and each scalar made once per (tag, text) (all of them immutable)."""
+    loader = _loader()(text)
+    try:
+        node = loader.get_single_node()
+        return (None,) if node is None else (_build(loader, node, 0),)
+    except Exception:  # _Unusual, a YAML error, a constructor's own: PyYAML's path says it as a clerk reads it
+        return None
+    finally:
+        loader.dispose()
+
+
+_scalars: dict = {}  # (tag, text) → the value the safe constructor makes of it
+
+
+def _build(loader, node, depth: int):
+    kind = node.id
+    if kind == "scalar":
+        key = (node.tag, node.value)
+        value = _scalars.get(key, _scalars)
+        if value is _scalars:
+            if node.tag not in PLAIN:
+                raise _Unusual
+            value = loader.yaml_constructors[node.tag](loader, node)
+            if len(node.value) <= SHORT:
+                if len(_scalars) >= REMEMBERED:
+                    _scalars.clear()
+                _scalars[key] = value
+        return value
+    if depth >= MAX_DEPTH:
+        raise _Unusual
+    if kind == "mapping":
+        if node.tag != _MAP:
+            raise _Unusual
+        out = {}
+        for key_node, value_node in node.value:
+            if key_node.id != "scalar":
+                raise _Unusual
+            out[_build(loader, key_node, depth + 1)] = _build(loader, value_node, depth + 1)
+        if len(out) != len(node.value):  # a key given twice (or two that make one value): PyYAML's path says so
+            raise _Unusual
+        return out
+    if node.tag != _SEQ:
+        raise _Unusual
+    return [_build(loader, child, depth + 1) for child in node.value]
 
 
 # PyYAML's words (its contexts and problems), as a clerk reads them; anything else is kept as it is
@@ -170,12 +262,12 @@ def _parse(text: str) -> tuple[yaml.Node | None, Any, Lines]:
     return node, data, lines
 
 
-def load_path(path: Path) -> tuple[Any, Lines]:
+def load_path(path: Path, lines: bool = True) -> tuple[Any, Lines]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise YamlError(1, "文件不是 UTF-8 编码") from None
-    return loads(text)
+    return loads(text, lines)
 
 
 # ------------------------------------------------------------- log appends
