@@ -13,7 +13,7 @@ from duban.outputs import forms
 from duban.outputs.forms import FONT_NAMES, FORMS, Templates, finish, item_form, render_docx
 from duban.store.data import templates_dir
 from duban.store.ledger import Ledger, Scope, add_item, load, normalize_id
-from duban.store.yamlio import atomic_write
+from duban.store.yamlio import atomic_write, atomic_write_all
 
 
 def ledger_with(root: Path, item_ids, known: dict[str, Item] | None = None) -> Ledger:
@@ -45,6 +45,23 @@ def render(
 ) -> Path:
     """Write one form; returns the path.  ``target`` is an item id, or a period for the bulletin;
     ``templates``: shared by the forms of one run."""
+    place, data = form_bytes(ledger, form, target, day, number, templates)
+    path = out or place
+    if path.is_dir():
+        path = path / place.name
+    atomic_write(safe_target(ledger.root, path), data)
+    return path
+
+
+def form_bytes(
+    ledger: Ledger,
+    form: str,
+    target: str | None,
+    day: date,
+    number: str | None = None,
+    templates: Templates | None = None,
+) -> tuple[Path, bytes]:
+    """One form as :func:`render` writes it, not written: (its place under ``out/``, its bytes)."""
     words = ledger.pack.words
     if form not in FORMS:
         raise UsageError(f"未知的文书 “{form}”；可用: " + "、".join(f"{k}（{words.form(k)}）" for k in FORMS))
@@ -69,11 +86,7 @@ def render(
         stamp=stamp,
         templates=templates,
     )
-    path = out or ledger.root / "out" / str(year) / name
-    if path.is_dir():
-        path = path / name
-    atomic_write(safe_target(ledger.root, path), data)
-    return path
+    return ledger.root / "out" / str(year) / name, data
 
 
 def render_day(root: Path, day: date, out: Path | None = None) -> tuple[Path, int]:
@@ -137,55 +150,126 @@ def render_form(
 
 
 PARALLEL_FORMS = 64  # from this many forms on, render them in worker processes when a core is idle
+EARLY_FORMS = 16  # from this many slips on, a sweep has them rendered by worker processes while it commits
 _RENDERING: tuple = ()  # (ledger, jobs, day) for the forked workers
+
+Job = tuple[str, str, str | None]  # (form, item id, slip number)
+
+
+class Rendering:
+    """Forms rendered by forked worker processes (``workers`` of them, each with its own templates), one job
+    after the other as each is free; :meth:`take` gives (job, (place, bytes) or what went wrong) in the jobs'
+    order.  Nothing is written: a sweep starts them before its commit (their items as they will be
+    committed), so that they render while git and the disk work, and writes them only once committed."""
+
+    def __init__(self, ledger: Ledger, jobs: list[Job], day: date, workers: int):
+        import multiprocessing
+
+        global _RENDERING
+        _RENDERING = (ledger, jobs, day)
+        try:  # the workers are forked here, with the ledger in their memory
+            self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_orphaned_dies)
+        finally:
+            _RENDERING = ()
+        self.jobs = jobs
+        self.results = self.pool.imap(_render_one, range(len(jobs)))
+
+    def take(self):
+        try:
+            yield from zip(self.jobs, self.results, strict=True)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.pool.terminate()
+
+
+def _orphaned_dies() -> None:
+    """In a worker: die with the command (killed, it must not leave workers holding the ledger's lock)."""
+    import ctypes
+    import os
+    import signal
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux; elsewhere: no such call)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # pragma: no cover - the command died before the call
+        os._exit(1)
+
+
+_TEMPLATES: list[Templates] = []  # a worker's own, made at its first form
+
+
+def _render_one(i: int) -> tuple[Path, bytes] | str:
+    ledger, jobs, day = _RENDERING
+    if not _TEMPLATES:
+        _TEMPLATES.append(Templates())
+    return _form_of(ledger, jobs[i], day, _TEMPLATES[0])
+
+
+def _form_of(ledger: Ledger, job: Job, day: date, templates: Templates) -> tuple[Path, bytes] | str:
+    form, item_id, number = job
+    try:
+        return form_bytes(ledger, form, item_id, day, number=number, templates=templates)
+    except (DubanError, OSError) as e:  # a broken template must not hide the commit
+        return f"{item_id} {ledger.pack.words.form(form)}: {e}"
+
+
+def begin_rendering(root: Path, jobs: list[Job], day: date, known: dict[str, Item]) -> Rendering | None:
+    """Before a commit, when there are many forms: begin rendering those whose items are ``known`` as they will
+    be committed, in worker processes (one per idle core, at least one: the commit mostly waits on git and
+    the disk)."""
+    from duban.store.stamps import idle_cores
+
+    ready = [job for job in jobs if job[1] in known]
+    if len(ready) < EARLY_FORMS:
+        return None
+    ledger = ledger_with(root, {item_id for _, item_id, _ in ready}, known)
+    return Rendering(ledger, ready, day, max(1, min(8, int(idle_cores()))))
 
 
 def render_quietly(
-    root: Path, jobs: list[tuple[str, str, str | None]], day: date, known: dict[str, Item] | None = None
+    root: Path,
+    jobs: list[Job],
+    day: date,
+    known: dict[str, Item] | None = None,
+    begun: Rendering | None = None,
 ) -> tuple[list[Path], list[str]]:
     """Render several forms after a command committed; a failure is reported, never undoes the command
-    (``known``: see :func:`ledger_with`).
+    (``known``: see :func:`ledger_with`; ``begun``: those already rendering, :func:`begin_rendering`).
 
-    Many forms (a catch-up) are rendered in one worker process per idle core, each with its own templates;
-    the results come back in the jobs' order."""
-
-    global _RENDERING
-    ledger = ledger_with(root, {item_id for _, item_id, _ in jobs}, known)
+    Many forms (a catch-up) are rendered in one worker process per idle core; the results come in the jobs'
+    order, and the files are written together (:func:`atomic_write_all`)."""
     from duban.store.stamps import idle_cores
 
-    workers = min(8, int(idle_cores()))
-    if workers > 1 and len(jobs) >= PARALLEL_FORMS:
-        import multiprocessing
-
-        _RENDERING = (ledger, jobs, day)
+    got: dict[Job, tuple[Path, bytes] | str] = dict(begun.take()) if begun else {}
+    rest = list(dict.fromkeys(job for job in map(tuple, jobs) if job not in got))
+    if rest:
+        ledger = ledger_with(root, {item_id for _, item_id, _ in rest}, known)
+        workers = min(8, int(idle_cores()))
+        if workers > 1 and len(rest) >= PARALLEL_FORMS:
+            got.update(Rendering(ledger, rest, day, workers).take())
+        else:
+            templates = Templates()
+            got.update((job, _form_of(ledger, job, day, templates)) for job in rest)
+    paths: list[Path] = []
+    errors: list[str] = []
+    files: dict[Path, bytes] = {}
+    for job in map(tuple, jobs):
+        result = got[job]
+        if isinstance(result, str):
+            errors.append(result)
+            continue
+        path, data = result
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                parts = pool.map(_render_stripe, [(k, workers) for k in range(workers)])
-        finally:
-            _RENDERING = ()
-        done = sorted((i, r) for part in parts for i, r in part)
-    else:
-        done = _render_jobs(ledger, list(enumerate(jobs)), day)
-    paths = [r for _, r in done if isinstance(r, Path)]
-    return paths, [r for _, r in done if isinstance(r, str)]
-
-
-def _render_stripe(stripe: tuple[int, int]) -> list[tuple[int, Path | str]]:
-    ledger, jobs, day = _RENDERING
-    k, n = stripe
-    return _render_jobs(ledger, list(enumerate(jobs))[k::n], day)
-
-
-def _render_jobs(ledger: Ledger, jobs: list, day: date) -> list[tuple[int, Path | str]]:
-    """(index, the form's path or what went wrong) for each job."""
-    out: list[tuple[int, Path | str]] = []
-    templates = Templates()
-    for i, (form, item_id, number) in jobs:
-        try:
-            out.append((i, render(ledger, form, item_id, day, number=number, templates=templates)))
-        except (DubanError, OSError) as e:  # a broken template must not hide the commit
-            out.append((i, f"{item_id} {ledger.pack.words.form(form)}: {e}"))
-    return out
+            files[safe_target(root, path)] = data
+            paths.append(path)
+        except DubanError as e:
+            errors.append(f"{job[1]} {load(root, only_config=True).pack.words.form(job[0])}: {e}")
+    atomic_write_all(list(files.items()))
+    return paths, errors
 
 
 def write_export(path: Path, data: bytes, root: Path) -> Path:

@@ -93,19 +93,29 @@ def keep_quiet(ledger: Ledger, res: SweepResult, today: date) -> None:
 
 
 def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepResult, Ledger]:
+    from duban.commands.publish import begin_rendering, render_quietly
+
     written: dict[str, Item] = {}
-    with change(root, "", "sweep", publish=publish) as ch:
-        findings, _ = verify(root, digest=True)  # the history since the last sweep, before anything is added
-        ledger = load(root, scope=quiet_scope(root, today))
-        refuse_if_broken(ledger)
-        res = plan(ledger, today)
-        keep_quiet(ledger, res, today)
-        if res.actions:
-            res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
-            written = write_actions(root, ledger, res.actions, ch)
-            ch.message = commit_message(res, ledger.pack.words)
-        slips = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
-        ch.outputs = [list(s) for s in slips] if forms else []  # kept under .git/ until rendered
+    begun = None  # the slips rendering in worker processes while the sweep commits, written once committed
+    try:
+        with change(root, "", "sweep", publish=publish) as ch:
+            findings, _ = verify(root, digest=True)  # the history since the last sweep, before anything is added
+            ledger = load(root, scope=quiet_scope(root, today))
+            refuse_if_broken(ledger)
+            res = plan(ledger, today)
+            keep_quiet(ledger, res, today)
+            if res.actions:
+                res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
+                written = write_actions(root, ledger, res.actions, ch)
+                ch.message = commit_message(res, ledger.pack.words)
+            slips = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
+            ch.outputs = [list(s) for s in slips] if forms else []  # kept under .git/ until rendered
+            if forms:
+                begun = begin_rendering(root, slips, today, written)
+    except BaseException:
+        if begun is not None:
+            begun.close()
+        raise
     res.commit = ch.committed
     if res.actions or res.pending or res.problems or findings:
         rel = f"out/sweep/{today}.md"
@@ -113,9 +123,7 @@ def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepRe
         res.digest = rel
     jobs = [tuple(j) for j in pending_outputs(root)] if forms else []  # this sweep's, or a killed one's
     if jobs:
-        from duban.commands.publish import render_quietly
-
-        paths, res.form_errors = render_quietly(root, jobs, today, written)
+        paths, res.form_errors = render_quietly(root, jobs, today, written, begun)
         res.forms = [str(p) for p in paths]
         outputs_done(root)
     return res, ledger

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -290,11 +291,49 @@ def atomic_write(path: Path, content: str | bytes) -> None:
     from duban.store import fault
 
     fault.point("write")
+    _write_file(path, content, 0o666 & ~_umask())
+
+
+WRITERS = 8  # threads writing files at once: their flushes to the disk are shared (165 files: 0.1 s, not 0.8 s)
+
+
+def atomic_write_all(files: list[tuple[Path, str | bytes]]) -> None:
+    """:func:`atomic_write` for each of these files (distinct paths), their writes overlapping in threads:
+    each file holds its old or its new content at any instant, and all are on the disk when this returns.
+
+    One fsync after the other costs a flush of the disk's journal each (5 ms a file on a busy disk); fsyncs
+    issued together share one.  The fault points come in the files' order, as one by one."""
+    mode = 0o666 & ~_umask()  # read here: reading the umask sets it for a moment, which threads must not race
+    overlapping(_write_file, [(path, content, mode) for path, content in files])
+
+
+def overlapping(write: Callable[..., None], calls: list[tuple]) -> None:
+    """``write(*args)`` for each of ``calls``, in threads at once (one by one when there is only one), each
+    after its fault point (:mod:`duban.store.fault`), in order; the first failure is raised once all ended."""
+    from duban.store import fault
+
+    if len(calls) < 2:
+        for args in calls:
+            fault.point("write")
+            write(*args)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(min(WRITERS, len(calls))) as pool:
+        done = []
+        for args in calls:
+            fault.point("write")
+            done.append(pool.submit(write, *args))
+        for d in done:
+            d.result()
+
+
+def _write_file(path: Path, content: str | bytes, mode: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
