@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from duban.core.errors import DubanError, UsageError
 from duban.core.model import Item
@@ -151,28 +152,36 @@ def render_form(
 
 PARALLEL_FORMS = 64  # from this many forms on, render them in worker processes when a core is idle
 EARLY_FORMS = 16  # from this many slips on, a sweep has them rendered by worker processes while it commits
-_RENDERING: tuple = ()  # (ledger, jobs, day) for the forked workers
+_RENDERING: dict = {}  # what the forked workers render with: the ledger, the day, the command's process
 
 Job = tuple[str, str, str | None]  # (form, item id, slip number)
 
 
 class Rendering:
     """Forms rendered by forked worker processes (``workers`` of them, each with its own templates), one job
-    after the other as each is free; :meth:`take` gives (job, (place, bytes) or what went wrong) in the jobs'
-    order.  Nothing is written: a sweep starts them before its commit (their items as they will be
-    committed), so that they render while git and the disk work, and writes them only once committed."""
+    after the other as each is free.  Forked as soon as made: each worker imports Word's libraries and reads
+    the slips' templates while the command goes on; :meth:`render` hands them the jobs (with the items as
+    they will be committed, when they are not in ``ledger``) and :meth:`take` gives (job, (place, bytes) or
+    what went wrong) in the jobs' order.  Nothing is written: a sweep starts them before its commit, so
+    that they render while git and the disk work, and writes the forms only once committed."""
 
-    def __init__(self, ledger: Ledger, jobs: list[Job], day: date, workers: int):
+    def __init__(self, ledger: Ledger, day: date, workers: int):
         import multiprocessing
+        import os
 
-        global _RENDERING
-        _RENDERING = (ledger, jobs, day)
+        _RENDERING.update(ledger=ledger, day=day, command=os.getpid())
         try:  # the workers are forked here, with the ledger in their memory
-            self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_orphaned_dies)
+            self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_warm)
         finally:
-            _RENDERING = ()
+            _RENDERING.clear()
+        self.jobs: list[Job] = []
+        self.results: Any = iter(())
+
+    def render(self, jobs: list[Job], items: dict[str, Item] | None = None) -> Rendering:
+        items = items or {}
         self.jobs = jobs
-        self.results = self.pool.imap(_render_one, range(len(jobs)))
+        self.results = self.pool.imap(_render_one, [(job, items.get(job[1])) for job in jobs])
+        return self
 
     def take(self):
         try:
@@ -184,29 +193,39 @@ class Rendering:
         self.pool.terminate()
 
 
-def _orphaned_dies() -> None:
-    """In a worker: die with the command (killed, it must not leave workers holding the ledger's lock)."""
+def _warm() -> None:
+    """A worker's start: die with the command (killed, it must not leave workers holding the ledger's lock);
+    import what renders a form and read the slips' templates, while the command has other work."""
     import ctypes
     import os
     import signal
 
-    parent = os.getppid()
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux; elsewhere: no such call)
     except (OSError, AttributeError):
         pass
-    if os.getppid() != parent:  # pragma: no cover - the command died before the call
+    if os.getppid() != _RENDERING["command"]:  # pragma: no cover - the command died before the call
         os._exit(1)
+    import docx.opc.pkgwriter  # noqa: F401
+    import docxtpl  # noqa: F401
+
+    from duban.core.entries import SLIP_KINDS
+
+    ledger, templates = _RENDERING["ledger"], Templates()
+    for kind in SLIP_KINDS:
+        try:
+            templates.read(template_path(ledger.root, ledger.pack.process.paper(kind)))
+        except OSError:
+            pass  # reported with the form
+    _RENDERING["templates"] = templates
 
 
-_TEMPLATES: list[Templates] = []  # a worker's own, made at its first form
-
-
-def _render_one(i: int) -> tuple[Path, bytes] | str:
-    ledger, jobs, day = _RENDERING
-    if not _TEMPLATES:
-        _TEMPLATES.append(Templates())
-    return _form_of(ledger, jobs[i], day, _TEMPLATES[0])
+def _render_one(task: tuple[Job, Item | None]) -> tuple[Path, bytes] | str:
+    job, item = task
+    ledger = _RENDERING["ledger"]
+    if item is not None:
+        ledger.items[item.id] = item
+    return _form_of(ledger, job, _RENDERING["day"], _RENDERING["templates"])
 
 
 def _form_of(ledger: Ledger, job: Job, day: date, templates: Templates) -> tuple[Path, bytes] | str:
@@ -217,17 +236,14 @@ def _form_of(ledger: Ledger, job: Job, day: date, templates: Templates) -> tuple
         return f"{item_id} {ledger.pack.words.form(form)}: {e}"
 
 
-def begin_rendering(root: Path, jobs: list[Job], day: date, known: dict[str, Item]) -> Rendering | None:
-    """Before a commit, when there are many forms: begin rendering those whose items are ``known`` as they will
-    be committed, in worker processes (one per idle core, at least one: the commit mostly waits on git and
-    the disk)."""
+def begin_rendering(root: Path, day: date, forms: int) -> Rendering | None:
+    """Before a commit with many forms: worker processes to render them (one per idle core, at least one:
+    the commit mostly waits on git and the disk), warming up meanwhile; None for a few."""
     from duban.store.stamps import idle_cores
 
-    ready = [job for job in jobs if job[1] in known]
-    if len(ready) < EARLY_FORMS:
+    if forms < EARLY_FORMS:
         return None
-    ledger = ledger_with(root, {item_id for _, item_id, _ in ready}, known)
-    return Rendering(ledger, ready, day, max(1, min(8, int(idle_cores()))))
+    return Rendering(ledger_with(root, ()), day, max(1, min(8, int(idle_cores()))))
 
 
 def render_quietly(
@@ -250,7 +266,7 @@ def render_quietly(
         ledger = ledger_with(root, {item_id for _, item_id, _ in rest}, known)
         workers = min(8, int(idle_cores()))
         if workers > 1 and len(rest) >= PARALLEL_FORMS:
-            got.update(Rendering(ledger, rest, day, workers).take())
+            got.update(Rendering(ledger, day, workers).render(rest).take())
         else:
             templates = Templates()
             got.update((job, _form_of(ledger, job, day, templates)) for job in rest)

@@ -104,14 +104,16 @@ def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepRe
             refuse_if_broken(ledger)
             res = plan(ledger, today)
             keep_quiet(ledger, res, today)
+            slips = [(a.kind, a.item) for a in res.actions if a.kind in SLIP_KINDS and a.item]
+            begun = begin_rendering(root, today, len(slips)) if forms else None
             if res.actions:
                 res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
                 written = write_actions(root, ledger, res.actions, ch)
                 ch.message = commit_message(res, ledger.pack.words)
-            slips = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
-            ch.outputs = [list(s) for s in slips] if forms else []  # kept under .git/ until rendered
-            if forms:
-                begun = begin_rendering(root, slips, today, written)
+            jobs = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
+            ch.outputs = [list(j) for j in jobs] if forms else []  # kept under .git/ until rendered
+            if begun is not None:  # those whose items are known as they will be committed; the others after
+                begun.render([j for j in jobs if j[1] in written], written)
     except BaseException:
         if begun is not None:
             begun.close()
