@@ -20,7 +20,16 @@ from duban.core.unitevents import event_rel
 from duban.outputs.digest import commit_message, digest_markdown
 from duban.store.git import outputs_done, pending_outputs
 from duban.store.ledger import Ledger, Scope, load
-from duban.store.yamlio import atomic_write, date_place, flow_list, flow_map, read_back_inserted, rt_dumps, rt_loads
+from duban.store.yamlio import (
+    atomic_write,
+    date_place,
+    flow_lines,
+    flow_list,
+    flow_map,
+    read_back_inserted,
+    rt_dumps,
+    rt_loads,
+)
 
 UNIT_EVENT_FIELDS = ("id", "unit", "kind", "date", "item", "rule", "count", "action", "due", "source_event")
 
@@ -154,10 +163,14 @@ def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> dict
             ch.write(event_rel(a.entry["id"]), event_text({k: a.entry.get(k) for k in UNIT_EVENT_FIELDS}))
         else:
             by_item.setdefault(a.item, []).append(encode(a.entry))
+    flows = flow_lines([ev for events in by_item.values() for ev in events])
+    at = 0
     for item_id, events in by_item.items():
         item = ledger.items[item_id]
         text = (root / item.path).read_text(encoding="utf-8")
-        quick = read_back_inserted(text, events)  # each at its date's place, where a daily sweep would have put it
+        mine = flows[at : at + len(events)] if flows else None
+        at += len(events)
+        quick = read_back_inserted(text, events, mine)  # each at its date's place, where a daily sweep would put it
         if quick is not None:
             new, data, lines = quick
             ch.write(item.path, new)
