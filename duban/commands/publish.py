@@ -152,7 +152,7 @@ def render_form(
 
 PARALLEL_FORMS = 64  # from this many forms on, render them in worker processes when a core is idle
 EARLY_FORMS = 16  # from this many slips on, a sweep has them rendered by worker processes while it commits
-_RENDERING: dict = {}  # what the forked workers render with: the ledger, the day, the command's process
+_RENDERING: dict = {}  # what the forked workers render with: the ledger and the day
 
 Job = tuple[str, str, str | None]  # (form, item id, slip number)
 
@@ -167,9 +167,8 @@ class Rendering:
 
     def __init__(self, ledger: Ledger, day: date, workers: int):
         import multiprocessing
-        import os
 
-        _RENDERING.update(ledger=ledger, day=day, command=os.getpid())
+        _RENDERING.update(ledger=ledger, day=day)
         try:  # the workers are forked here, with the ledger in their memory
             self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_warm)
         finally:
@@ -194,18 +193,9 @@ class Rendering:
 
 
 def _warm() -> None:
-    """A worker's start: die with the command (killed, it must not leave workers holding the ledger's lock);
-    import what renders a form and read the slips' templates, while the command has other work."""
-    import ctypes
-    import os
-    import signal
-
-    try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux; elsewhere: no such call)
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != _RENDERING["command"]:  # pragma: no cover - the command died before the call
-        os._exit(1)
+    """A worker's start: import what renders a form and read the slips' templates, while the command has other
+    work.  (A worker outlives a killed command by one form at most: the pipes it reads jobs from and writes
+    forms to then have no other end, and it ends; the ledger's lock it inherited goes with it.)"""
     import docx.opc.pkgwriter  # noqa: F401
     import docxtpl  # noqa: F401
 
@@ -261,7 +251,7 @@ def render_quietly(
     from duban.store.stamps import idle_cores
 
     got: dict[Job, tuple[Path, bytes] | str] = dict(begun.take()) if begun else {}
-    rest = list(dict.fromkeys(job for job in map(tuple, jobs) if job not in got))
+    rest = list(dict.fromkeys(job for job in jobs if job not in got))
     if rest:
         ledger = ledger_with(root, {item_id for _, item_id, _ in rest}, known)
         workers = min(8, int(idle_cores()))
@@ -273,7 +263,7 @@ def render_quietly(
     paths: list[Path] = []
     errors: list[str] = []
     files: dict[Path, bytes] = {}
-    for job in map(tuple, jobs):
+    for job in jobs:
         result = got[job]
         if isinstance(result, str):
             errors.append(result)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -310,7 +310,7 @@ def atomic_write(path: Path, content: str | bytes) -> None:
 WRITERS = 8  # threads writing files at once: their flushes to the disk are shared (165 files: 0.1 s, not 0.8 s)
 
 
-def atomic_write_all(files: list[tuple[Path, str | bytes]]) -> None:
+def atomic_write_all(files: Sequence[tuple[Path, str | bytes]]) -> None:
     """:func:`atomic_write` for each of these files (distinct paths), their writes overlapping in threads:
     each file holds its old or its new content at any instant, and all are on the disk when this returns.
 
