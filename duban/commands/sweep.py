@@ -113,8 +113,8 @@ def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepRe
             refuse_if_broken(ledger)
             res = plan(ledger, today)
             keep_quiet(ledger, res, today)
-            slips = [(a.kind, a.item) for a in res.actions if a.kind in SLIP_KINDS and a.item]
-            begun = begin_rendering(root, today, len(slips)) if forms else None
+            slips = sum(1 for a in res.actions if a.kind in SLIP_KINDS and a.item)
+            begun = begin_rendering(root, today, slips) if forms else None
             if res.actions:
                 res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
                 written = write_actions(root, ledger, res.actions, ch)

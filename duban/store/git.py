@@ -181,7 +181,7 @@ class Repo:
 def _store_object(path: Path, raw: bytes) -> None:
     """A loose object's file: on the disk (fsynced) under a temporary name, then renamed to its own."""
     path.parent.mkdir(exist_ok=True)
-    tmp = path.parent / f"tmp_duban_{os.getpid()}_{path.name[:8]}"
+    tmp = path.parent / f"tmp_duban_{os.getpid()}_{path.name}"  # the whole name: objects are written at once
     with open(tmp, "wb") as f:
         f.write(zlib.compress(raw, 1))
         f.flush()
@@ -425,8 +425,12 @@ def finish(repo: Repo, journal: dict, contents: dict[str, bytes] | None = None) 
         except OSError:
             pass
         writes.append((path, data))
-    atomic_write_all(writes)
-    git(repo.root, "update-index", "-z", "--index-info", input=index_info(repo, files))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as aside:  # the index takes only names and blobs, not the files: both at once
+        index = aside.submit(git, repo.root, "update-index", "-z", "--index-info", input=index_info(repo, files))
+        atomic_write_all(writes)
+    index.result()
     if journal.get("outputs"):  # added to those of a change killed before it rendered them
         jobs = _pending(repo)
         jobs += [j for j in journal["outputs"] if j not in jobs]
