@@ -247,35 +247,39 @@ def render_quietly(
     (``known``: see :func:`ledger_with`; ``begun``: those already rendering, :func:`begin_rendering`).
 
     Many forms (a catch-up) are rendered in one worker process per idle core; the results come in the jobs'
-    order, and the files are written together (:func:`atomic_write_all`)."""
+    order, and the files are written 64 at a time (:func:`atomic_write_all`)."""
     from duban.store.stamps import idle_cores
 
-    got: dict[Job, tuple[Path, bytes] | str] = dict(begun.take()) if begun else {}
-    rest = list(dict.fromkeys(job for job in jobs if job not in got))
+    done: dict[Job, Path | str] = {}  # each job's form, or what went wrong
+    batch: dict[Path, bytes] = {}  # forms rendered, not yet written (a catch-up's are never all held at once)
+
+    def keep(job: Job, result: tuple[Path, bytes] | str) -> None:
+        done[job] = result if isinstance(result, str) else result[0]
+        if not isinstance(result, str):
+            try:
+                batch[safe_target(root, result[0])] = result[1]
+            except DubanError as e:
+                done[job] = f"{job[1]} {load(root, only_config=True).pack.words.form(job[0])}: {e}"
+        if len(batch) >= 64:
+            atomic_write_all(list(batch.items()))
+            batch.clear()
+
+    for job, result in begun.take() if begun else ():
+        keep(job, result)
+    rest = list(dict.fromkeys(job for job in jobs if job not in done))
     if rest:
         ledger = ledger_with(root, {item_id for _, item_id, _ in rest}, known)
         workers = min(8, int(idle_cores()))
         if workers > 1 and len(rest) >= PARALLEL_FORMS:
-            got.update(Rendering(ledger, day, workers).render(rest).take())
+            for job, result in Rendering(ledger, day, workers).render(rest).take():
+                keep(job, result)
         else:
             templates = Templates()
-            got.update((job, _form_of(ledger, job, day, templates)) for job in rest)
-    paths: list[Path] = []
-    errors: list[str] = []
-    files: dict[Path, bytes] = {}
-    for job in jobs:
-        result = got[job]
-        if isinstance(result, str):
-            errors.append(result)
-            continue
-        path, data = result
-        try:
-            files[safe_target(root, path)] = data
-            paths.append(path)
-        except DubanError as e:
-            errors.append(f"{job[1]} {load(root, only_config=True).pack.words.form(job[0])}: {e}")
-    atomic_write_all(list(files.items()))
-    return paths, errors
+            for job in rest:
+                keep(job, _form_of(ledger, job, day, templates))
+    atomic_write_all(list(batch.items()))
+    results = [done[job] for job in jobs]
+    return [r for r in results if isinstance(r, Path)], [r for r in results if isinstance(r, str)]
 
 
 def write_export(path: Path, data: bytes, root: Path) -> Path:
