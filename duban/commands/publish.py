@@ -233,7 +233,10 @@ def begin_rendering(root: Path, day: date, forms: int) -> Rendering | None:
 
     if forms < EARLY_FORMS:
         return None
-    return Rendering(ledger_with(root, ()), day, max(1, min(8, int(idle_cores()))))
+    try:
+        return Rendering(ledger_with(root, ()), day, max(1, min(8, int(idle_cores()))))
+    except OSError:  # no process to be had now: they are rendered here, after the commit
+        return None
 
 
 def render_quietly(
