@@ -36,7 +36,7 @@ def reference_zip(members: list[tuple[str, bytes]]) -> bytes:
 
 def test_the_zip_writer_writes_what_zipfile_writes():
     members = [("[Content_Types].xml", b"<x/>" * 50), ("word/document.xml", "正文".encode() * 999), ("e", b"")]
-    deflated: dict[bytes, bytes] = {}
+    deflated: dict[bytes, tuple[bytes, int]] = {}
     assert zip_members(members, deflated) == reference_zip(members)
     assert zip_members(members, deflated) == reference_zip(members)  # from the compressed parts kept
     assert len(deflated) == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from duban.core.errors import DubanError, UsageError
 from duban.core.model import Item
@@ -13,7 +14,7 @@ from duban.outputs import forms
 from duban.outputs.forms import FONT_NAMES, FORMS, Templates, finish, item_form, render_docx
 from duban.store.data import templates_dir
 from duban.store.ledger import Ledger, Scope, add_item, load, normalize_id
-from duban.store.yamlio import atomic_write
+from duban.store.yamlio import atomic_write, atomic_write_all
 
 
 def ledger_with(root: Path, item_ids, known: dict[str, Item] | None = None) -> Ledger:
@@ -45,6 +46,23 @@ def render(
 ) -> Path:
     """Write one form; returns the path.  ``target`` is an item id, or a period for the bulletin;
     ``templates``: shared by the forms of one run."""
+    place, data = form_bytes(ledger, form, target, day, number, templates)
+    path = out or place
+    if path.is_dir():
+        path = path / place.name
+    atomic_write(safe_target(ledger.root, path), data)
+    return path
+
+
+def form_bytes(
+    ledger: Ledger,
+    form: str,
+    target: str | None,
+    day: date,
+    number: str | None = None,
+    templates: Templates | None = None,
+) -> tuple[Path, bytes]:
+    """One form as :func:`render` writes it, not written: (its place under ``out/``, its bytes)."""
     words = ledger.pack.words
     if form not in FORMS:
         raise UsageError(f"未知的文书 “{form}”；可用: " + "、".join(f"{k}（{words.form(k)}）" for k in FORMS))
@@ -69,11 +87,7 @@ def render(
         stamp=stamp,
         templates=templates,
     )
-    path = out or ledger.root / "out" / str(year) / name
-    if path.is_dir():
-        path = path / name
-    atomic_write(safe_target(ledger.root, path), data)
-    return path
+    return ledger.root / "out" / str(year) / name, data
 
 
 def render_day(root: Path, day: date, out: Path | None = None) -> tuple[Path, int]:
@@ -137,55 +151,138 @@ def render_form(
 
 
 PARALLEL_FORMS = 64  # from this many forms on, render them in worker processes when a core is idle
-_RENDERING: tuple = ()  # (ledger, jobs, day) for the forked workers
+EARLY_FORMS = 16  # from this many slips on, a sweep has them rendered by worker processes while it commits
+_RENDERING: dict = {}  # what the forked workers render with: the ledger and the day
+
+Job = tuple[str, str, str | None]  # (form, item id, slip number)
+
+
+class Rendering:
+    """Forms rendered by forked worker processes (``workers`` of them, each with its own templates), one job
+    after the other as each is free.  Forked as soon as made: each worker imports Word's libraries and reads
+    the slips' templates while the command goes on; :meth:`render` hands them the jobs (with the items as
+    they will be committed, when they are not in ``ledger``) and :meth:`take` gives (job, (place, bytes) or
+    what went wrong) in the jobs' order.  Nothing is written: a sweep starts them before its commit, so
+    that they render while git and the disk work, and writes the forms only once committed."""
+
+    def __init__(self, ledger: Ledger, day: date, workers: int):
+        import multiprocessing
+
+        _RENDERING.update(ledger=ledger, day=day)
+        try:  # the workers are forked here, with the ledger in their memory
+            self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_warm)
+        finally:
+            _RENDERING.clear()
+        self.jobs: list[Job] = []
+        self.results: Any = iter(())
+
+    def render(self, jobs: list[Job], items: dict[str, Item] | None = None) -> Rendering:
+        items = items or {}
+        self.jobs = jobs
+        self.results = self.pool.imap(_render_one, [(job, items.get(job[1])) for job in jobs])
+        return self
+
+    def take(self):
+        try:
+            yield from zip(self.jobs, self.results, strict=True)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.pool.terminate()
+
+
+def _warm() -> None:
+    """A worker's start: import what renders a form and read the slips' templates, while the command has other
+    work.  (A worker outlives a killed command by one form at most: the pipes it reads jobs from and writes
+    forms to then have no other end, and it ends; the ledger's lock it inherited goes with it.)"""
+    import docx.opc.pkgwriter  # noqa: F401
+    import docxtpl  # noqa: F401
+
+    from duban.core.entries import SLIP_KINDS
+
+    ledger, templates = _RENDERING["ledger"], Templates()
+    for kind in SLIP_KINDS:
+        try:
+            templates.read(template_path(ledger.root, ledger.pack.process.paper(kind)))
+        except OSError:
+            pass  # reported with the form
+    _RENDERING["templates"] = templates
+
+
+def _render_one(task: tuple[Job, Item | None]) -> tuple[Path, bytes] | str:
+    job, item = task
+    ledger = _RENDERING["ledger"]
+    if item is not None:
+        ledger.items[item.id] = item
+    return _form_of(ledger, job, _RENDERING["day"], _RENDERING["templates"])
+
+
+def _form_of(ledger: Ledger, job: Job, day: date, templates: Templates) -> tuple[Path, bytes] | str:
+    form, item_id, number = job
+    try:
+        return form_bytes(ledger, form, item_id, day, number=number, templates=templates)
+    except (DubanError, OSError) as e:  # a broken template must not hide the commit
+        return f"{item_id} {ledger.pack.words.form(form)}: {e}"
+
+
+def begin_rendering(root: Path, day: date, forms: int) -> Rendering | None:
+    """Before a commit with many forms: worker processes to render them (one per idle core, at least one:
+    the commit mostly waits on git and the disk), warming up meanwhile; None for a few."""
+    from duban.store.stamps import idle_cores
+
+    if forms < EARLY_FORMS:
+        return None
+    try:
+        return Rendering(ledger_with(root, ()), day, max(1, min(8, int(idle_cores()))))
+    except OSError:  # no process to be had now: they are rendered here, after the commit
+        return None
 
 
 def render_quietly(
-    root: Path, jobs: list[tuple[str, str, str | None]], day: date, known: dict[str, Item] | None = None
+    root: Path,
+    jobs: list[Job],
+    day: date,
+    known: dict[str, Item] | None = None,
+    begun: Rendering | None = None,
 ) -> tuple[list[Path], list[str]]:
     """Render several forms after a command committed; a failure is reported, never undoes the command
-    (``known``: see :func:`ledger_with`).
+    (``known``: see :func:`ledger_with`; ``begun``: those already rendering, :func:`begin_rendering`).
 
-    Many forms (a catch-up) are rendered in one worker process per idle core, each with its own templates;
-    the results come back in the jobs' order."""
-
-    global _RENDERING
-    ledger = ledger_with(root, {item_id for _, item_id, _ in jobs}, known)
+    Many forms (a catch-up) are rendered in one worker process per idle core; the results come in the jobs'
+    order, and the files are written 64 at a time (:func:`atomic_write_all`)."""
     from duban.store.stamps import idle_cores
 
-    workers = min(8, int(idle_cores()))
-    if workers > 1 and len(jobs) >= PARALLEL_FORMS:
-        import multiprocessing
+    done: dict[Job, Path | str] = {}  # each job's form, or what went wrong
+    batch: dict[Path, bytes] = {}  # forms rendered, not yet written (a catch-up's are never all held at once)
 
-        _RENDERING = (ledger, jobs, day)
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                parts = pool.map(_render_stripe, [(k, workers) for k in range(workers)])
-        finally:
-            _RENDERING = ()
-        done = sorted((i, r) for part in parts for i, r in part)
-    else:
-        done = _render_jobs(ledger, list(enumerate(jobs)), day)
-    paths = [r for _, r in done if isinstance(r, Path)]
-    return paths, [r for _, r in done if isinstance(r, str)]
+    def keep(job: Job, result: tuple[Path, bytes] | str) -> None:
+        done[job] = result if isinstance(result, str) else result[0]
+        if not isinstance(result, str):
+            try:
+                batch[safe_target(root, result[0])] = result[1]
+            except DubanError as e:
+                done[job] = f"{job[1]} {load(root, only_config=True).pack.words.form(job[0])}: {e}"
+        if len(batch) >= 64:
+            atomic_write_all(list(batch.items()))
+            batch.clear()
 
-
-def _render_stripe(stripe: tuple[int, int]) -> list[tuple[int, Path | str]]:
-    ledger, jobs, day = _RENDERING
-    k, n = stripe
-    return _render_jobs(ledger, list(enumerate(jobs))[k::n], day)
-
-
-def _render_jobs(ledger: Ledger, jobs: list, day: date) -> list[tuple[int, Path | str]]:
-    """(index, the form's path or what went wrong) for each job."""
-    out: list[tuple[int, Path | str]] = []
-    templates = Templates()
-    for i, (form, item_id, number) in jobs:
-        try:
-            out.append((i, render(ledger, form, item_id, day, number=number, templates=templates)))
-        except (DubanError, OSError) as e:  # a broken template must not hide the commit
-            out.append((i, f"{item_id} {ledger.pack.words.form(form)}: {e}"))
-    return out
+    for job, result in begun.take() if begun else ():
+        keep(job, result)
+    rest = list(dict.fromkeys(job for job in jobs if job not in done))
+    if rest:
+        ledger = ledger_with(root, {item_id for _, item_id, _ in rest}, known)
+        workers = min(8, int(idle_cores()))
+        if workers > 1 and len(rest) >= PARALLEL_FORMS:
+            for job, result in Rendering(ledger, day, workers).render(rest).take():
+                keep(job, result)
+        else:
+            templates = Templates()
+            for job in rest:
+                keep(job, _form_of(ledger, job, day, templates))
+    atomic_write_all(list(batch.items()))
+    results = [done[job] for job in jobs]
+    return [r for r in results if isinstance(r, Path)], [r for r in results if isinstance(r, str)]
 
 
 def write_export(path: Path, data: bytes, root: Path) -> Path:

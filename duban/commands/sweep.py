@@ -20,7 +20,16 @@ from duban.core.unitevents import event_rel
 from duban.outputs.digest import commit_message, digest_markdown
 from duban.store.git import outputs_done, pending_outputs
 from duban.store.ledger import Ledger, Scope, load
-from duban.store.yamlio import atomic_write, date_place, flow_list, flow_map, read_back_inserted, rt_dumps, rt_loads
+from duban.store.yamlio import (
+    atomic_write,
+    date_place,
+    flow_lines,
+    flow_list,
+    flow_map,
+    read_back_inserted,
+    rt_dumps,
+    rt_loads,
+)
 
 UNIT_EVENT_FIELDS = ("id", "unit", "kind", "date", "item", "rule", "count", "action", "due", "source_event")
 
@@ -93,19 +102,31 @@ def keep_quiet(ledger: Ledger, res: SweepResult, today: date) -> None:
 
 
 def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepResult, Ledger]:
+    from duban.commands.publish import begin_rendering, render_quietly
+
     written: dict[str, Item] = {}
-    with change(root, "", "sweep", publish=publish) as ch:
-        findings, _ = verify(root, digest=True)  # the history since the last sweep, before anything is added
-        ledger = load(root, scope=quiet_scope(root, today))
-        refuse_if_broken(ledger)
-        res = plan(ledger, today)
-        keep_quiet(ledger, res, today)
-        if res.actions:
-            res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
-            written = write_actions(root, ledger, res.actions, ch)
-            ch.message = commit_message(res, ledger.pack.words)
-        slips = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
-        ch.outputs = [list(s) for s in slips] if forms else []  # kept under .git/ until rendered
+    begun = None  # the slips rendering in worker processes while the sweep commits, written once committed
+    try:
+        with change(root, "", "sweep", publish=publish) as ch:
+            findings, _ = verify(root, digest=True)  # the history since the last sweep, before anything is added
+            ledger = load(root, scope=quiet_scope(root, today))
+            refuse_if_broken(ledger)
+            res = plan(ledger, today)
+            keep_quiet(ledger, res, today)
+            slips = sum(1 for a in res.actions if a.kind in SLIP_KINDS and a.item)
+            begun = begin_rendering(root, today, slips) if forms else None
+            if res.actions:
+                res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
+                written = write_actions(root, ledger, res.actions, ch)
+                ch.message = commit_message(res, ledger.pack.words)
+            jobs = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
+            ch.outputs = [list(j) for j in jobs] if forms else []  # kept under .git/ until rendered
+            if begun is not None:  # those whose items are known as they will be committed; the others after
+                begun.render([j for j in jobs if j[1] in written], written)
+    except BaseException:
+        if begun is not None:
+            begun.close()
+        raise
     res.commit = ch.committed
     if res.actions or res.pending or res.problems or findings:
         rel = f"out/sweep/{today}.md"
@@ -113,9 +134,7 @@ def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepRe
         res.digest = rel
     jobs = [tuple(j) for j in pending_outputs(root)] if forms else []  # this sweep's, or a killed one's
     if jobs:
-        from duban.commands.publish import render_quietly
-
-        paths, res.form_errors = render_quietly(root, jobs, today, written)
+        paths, res.form_errors = render_quietly(root, jobs, today, written, begun)
         res.forms = [str(p) for p in paths]
         outputs_done(root)
     return res, ledger
@@ -144,10 +163,14 @@ def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> dict
             ch.write(event_rel(a.entry["id"]), event_text({k: a.entry.get(k) for k in UNIT_EVENT_FIELDS}))
         else:
             by_item.setdefault(a.item, []).append(encode(a.entry))
+    flows = flow_lines([ev for events in by_item.values() for ev in events])
+    at = 0
     for item_id, events in by_item.items():
         item = ledger.items[item_id]
         text = (root / item.path).read_text(encoding="utf-8")
-        quick = read_back_inserted(text, events)  # each at its date's place, where a daily sweep would have put it
+        mine = flows[at : at + len(events)] if flows else None
+        at += len(events)
+        quick = read_back_inserted(text, events, mine)  # each at its date's place, where a daily sweep would put it
         if quick is not None:
             new, data, lines = quick
             ch.write(item.path, new)

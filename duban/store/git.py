@@ -33,7 +33,7 @@ from duban.core.errors import DubanError
 from duban.store import fault
 from duban.store.counters import PATH as COUNTERS
 from duban.store.counters import Counters
-from duban.store.yamlio import atomic_write
+from duban.store.yamlio import atomic_write, atomic_write_all, overlapping
 
 TRAILER = "Duban-Action"
 UNDOES = "Duban-Undoes"
@@ -141,15 +141,20 @@ class Repo:
         path = self.objects / name[:2] / name[2:]
         if not path.exists():
             fault.point("write")
-            path.parent.mkdir(exist_ok=True)
-            tmp = path.parent / f"tmp_duban_{os.getpid()}_{name[2:10]}"
-            with open(tmp, "wb") as f:
-                f.write(zlib.compress(raw, 1))
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, path)
+            _store_object(path, raw)
         return name
+
+    def write_blobs(self, contents: list[bytes]) -> list[str]:
+        """:meth:`write_blob` for each, the new objects written by threads at once (their fsyncs overlap)."""
+        raws = [b"blob %d\0" % len(data) + data for data in contents]
+        names = [hashlib.new(self.algo, raw).hexdigest() for raw in raws]
+        new = {}
+        for name, raw in zip(names, raws, strict=True):
+            path = self.objects / name[:2] / name[2:]
+            if name not in new and not path.exists():
+                new[name] = (path, raw)
+        overlapping(_store_object, list(new.values()))
+        return names
 
     def read_blobs(self, names: list[str]) -> dict[str, bytes]:
         """The contents of these blobs (one ``git cat-file --batch``)."""
@@ -171,6 +176,18 @@ class Repo:
     def full(self, rel: str) -> str:
         """A ledger path as the index names it (from the repository's top)."""
         return self.prefix + rel
+
+
+def _store_object(path: Path, raw: bytes) -> None:
+    """A loose object's file: on the disk (fsynced) under a temporary name, then renamed to its own."""
+    path.parent.mkdir(exist_ok=True)
+    tmp = path.parent / f"tmp_duban_{os.getpid()}_{path.name}"  # the whole name: objects are written at once
+    with open(tmp, "wb") as f:
+        f.write(zlib.compress(raw, 1))
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(tmp, 0o444)
+    os.replace(tmp, path)
 
 
 # --------------------------------------------------------------- the change
@@ -277,7 +294,8 @@ class Change:
         parent = head
         if hand:
             parent = self._hand_commit(tree, head, hand, ident, files)
-        entries: dict[str, str | None] = {rel: repo.write_blob(_bytes(c)) for rel, c in self.pending.items()}
+        blobs = repo.write_blobs([_bytes(c) for c in self.pending.values()])
+        entries: dict[str, str | None] = dict(zip(self.pending, blobs, strict=True))
         entries.update({rel: None for rel in self.removed})
         trailers = "".join(f"{k}: {v}\n" for k, v in {TRAILER: self.action, **self.trailers}.items())
         new = tree.commit(entries, f"{self.message}\n\n{trailers}", ident)
@@ -394,6 +412,7 @@ def finish(repo: Repo, journal: dict, contents: dict[str, bytes] | None = None) 
     contents = contents or {}
     files = [(p, sha) for p, sha in journal["files"]]
     blobs = repo.read_blobs([sha for p, sha in files if sha and p not in contents])
+    writes = []
     for rel, sha in files:
         path = inside(repo.root, rel)
         if sha is None:
@@ -405,8 +424,13 @@ def finish(repo: Repo, journal: dict, contents: dict[str, bytes] | None = None) 
                 continue
         except OSError:
             pass
-        atomic_write(path, data)
-    git(repo.root, "update-index", "-z", "--index-info", input=index_info(repo, files))
+        writes.append((path, data))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as aside:  # the index takes only names and blobs, not the files: both at once
+        index = aside.submit(git, repo.root, "update-index", "-z", "--index-info", input=index_info(repo, files))
+        atomic_write_all(writes)
+    index.result()
     if journal.get("outputs"):  # added to those of a change killed before it rendered them
         jobs = _pending(repo)
         jobs += [j for j in journal["outputs"] if j not in jobs]
