@@ -172,9 +172,9 @@ def write_actions(root: Path, ledger: Ledger, actions: list[Action], ch) -> dict
         at += len(events)
         quick = read_back_inserted(text, events, mine)  # each at its date's place, where a daily sweep would put it
         if quick is not None:
-            new, data, lines = quick
+            new, data = quick
             ch.write(item.path, new)
-            src = Source(item.path, lines)
+            src = Source(item.path, {})  # no line map: the item is kept only when it has no error
             done = validate_item(src, data, item.path)
             if done is not None and not any(p.severity == "error" for p in src.problems):
                 written[item_id] = done

@@ -114,7 +114,7 @@ def loads(text: str, lines: bool = True) -> tuple[Any, Lines]:
     if not lines and "&" not in text:  # no anchor, so no alias: every node is met once
         quick = _quick(text)
         if quick is not None:
-            return quick[0], {}
+            return quick[1], {}
     _, data, found = _parse(text)
     return data, found
 
@@ -128,7 +128,7 @@ class _Unusual(Exception):
     """Something :func:`_quick` leaves to PyYAML's own constructor (and its errors)."""
 
 
-def _quick(text: str) -> tuple[Any] | None:
+def _quick(text: str) -> tuple[yaml.Node | None, Any] | None:
     """The document's data as PyYAML's safe constructor makes it, built here from its nodes when they hold
     plain data only: no other tag (merge keys, sets, binary, unsafe ones), no repeated key, no deep nesting;
     None otherwise (or on any error), for :func:`_parse` to do (and report) it.  A third of the constructor's
@@ -136,7 +136,7 @@ def _quick(text: str) -> tuple[Any] | None:
     loader = _loader()(text)
     try:
         node = loader.get_single_node()
-        return (None,) if node is None else (_build(loader, node, 0),)
+        return (None, None) if node is None else (node, _build(loader, node, 0))
     except Exception:  # _Unusual, a YAML error, a constructor's own: PyYAML's path says it as a clerk reads it
         return None
     finally:
@@ -300,9 +300,9 @@ def flow_lines(events: list[dict]) -> list[str] | None:
     return [line.strip()[1:].strip() for line in lines]
 
 
-def read_back_inserted(text: str, events: list[dict], flows: list[str] | None = None) -> tuple[str, Any, Lines] | None:
+def read_back_inserted(text: str, events: list[dict], flows: list[str] | None = None) -> tuple[str, Any] | None:
     """``text`` with ``events`` put into its ``log`` at their dates' places, each as a one-line flow map; with
-    the new text's data and lines (as :func:`loads` gives them: it is read back once, here).
+    the new text's data (as :func:`loads` gives it without a line map: it is read back once, here).
 
     The quick way for a file whose log is a block list of one-line entries (as duban writes it):
     only new lines are added, so every other byte — comments included — stays.  The result is read
@@ -312,10 +312,14 @@ def read_back_inserted(text: str, events: list[dict], flows: list[str] | None = 
     """
     import yaml
 
-    try:
-        root, data, _ = _parse(text)
-    except YamlError:
-        return None
+    quick = _quick(text) if "&" not in text else None  # plain data (no alias): built here, as loads() does
+    if quick is not None:
+        root, data = quick
+    else:
+        try:
+            root, data, _ = _parse(text)
+        except YamlError:
+            return None
     log_node = next(
         (v for k, v in (root.value if isinstance(root, yaml.MappingNode) else []) if k.value == "log"), None
     )
@@ -350,10 +354,10 @@ def read_back_inserted(text: str, events: list[dict], flows: list[str] | None = 
             out += after.get(ends[j], [])
     new = "".join(out)
     try:
-        check, check_lines = loads(new)
+        check, _ = loads(new, lines=False)
     except YamlError:
         return None
-    return (new, check, check_lines) if check == {**data, "log": log} else None
+    return (new, check) if check == {**data, "log": log} else None
 
 
 # ---------------------------------------------------------------- round trip
