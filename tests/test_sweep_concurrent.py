@@ -4,6 +4,7 @@ the same commit, the same digest, the same forms byte for byte, and a kill still
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import time
@@ -18,7 +19,7 @@ from trustkit import base_ledger, copy, counts, duban, forked, many_items, track
 from duban.commands import publish
 from duban.store import stamps
 from duban.store.git import Repo, _held
-from duban.store.yamlio import atomic_write_all, flow_lines, flow_map, rt_dumps
+from duban.store.yamlio import _umask, atomic_write_all, flow_lines, flow_map, loads, remove_stale_temps, rt_dumps
 
 DAY = "2026-03-20"
 SWEEP = ("sweep", "--today", DAY)
@@ -85,6 +86,29 @@ def test_a_sweep_killed_while_its_workers_render_leaves_none_holding_the_ledger(
     assert {name: data for name, data in outputs(work).items() if name.endswith(".docx")} == docx
 
 
+def test_finishing_a_killed_change_removes_the_temporary_files_its_threads_left(tmp_path, fifty):
+    """A sweep killed while its threads put the committed files in the work tree: a thread may have made its
+    temporary file and not yet renamed it.  The next command finishes the change and removes such files."""
+    args = ("sweep", "--no-forms", "--today", DAY)
+    last = counts(fifty, args, tmp_path)["write"] - 1  # the digest is the last write
+    for at in range(last - 1, last - 30, -1):
+        work = copy(fifty, tmp_path / f"killed-{at}")
+        assert duban(work, *args, fault=f"write:{at}").returncode == -9
+        journal = Repo(work).dir / "duban-journal.json"
+        if journal.exists():
+            break
+    else:
+        pytest.fail("no kill came while the work tree was written")
+    rel = next(rel for rel, _ in json.loads(journal.read_text(encoding="utf-8"))["files"] if rel.startswith("items/"))
+    folder, name = rel.rsplit("/", 1)
+    half = work / folder / f".{name}.q7x2m0ab.tmp"  # as a killed thread leaves it (mkstemp's shape)
+    other = work / folder / ".notes.yaml.q7x2m0ab.tmp"  # not a file of the change: not ours to remove
+    half.write_bytes(b"id: 20")
+    other.write_bytes(b"x")
+    assert duban(work, "list", "--today", DAY).returncode in (0, 1)  # any command finishes the change first
+    assert not journal.exists() and not half.exists() and other.exists()
+
+
 def test_files_written_together_each_whole_with_the_umask_mode(tmp_path):
     old = tmp_path / "a" / "old.yaml"
     old.parent.mkdir()
@@ -143,3 +167,46 @@ def test_flow_lines_in_one_dump_are_each_entry_dumped_alone(events):
         assert any(len(line.splitlines()) > 1 for line in alone)
     else:
         assert lines == alone
+
+
+def test_stale_temporary_files_of_the_files_named_are_removed_and_nothing_else(tmp_path):
+    folder = tmp_path / "items" / "2026"
+    folder.mkdir(parents=True)
+    item = folder / "2026-0001.yaml"
+    item.write_text("id: 2026-0001\n", encoding="utf-8")
+    stale = [folder / ".2026-0001.yaml.k3j_x9qa.tmp", folder / ".2026-0001.yaml.00000000.tmp"]
+    kept = [
+        folder / ".2026-0002.yaml.k3j_x9qa.tmp",  # another file's: not named
+        folder / ".2026-0001.yaml.tmp",  # not mkstemp's shape
+        folder / "2026-0001.yaml.k3j_x9qa.tmp",
+        folder / "notes.tmp",
+    ]
+    for p in stale + kept:
+        p.write_bytes(b"half")
+    remove_stale_temps([item, tmp_path / "missing" / "x.yaml"])  # a folder that is not there: nothing to do
+    assert not any(p.exists() for p in stale) and all(p.exists() for p in kept) and item.exists()
+
+
+def test_the_umask_is_read_without_being_set(tmp_path):
+    mask = os.umask(0o027)
+    try:
+        assert _umask() == 0o027
+        with open("/proc/self/status", encoding="ascii") as f:  # read from /proc: never set to 022 meanwhile
+            assert "Umask:\t0027" in f.read()
+    finally:
+        os.umask(mask)
+
+
+@pytest.mark.parametrize(
+    "text", ["1: a\n'1': b\n", "log:\n  - {date: 2026-01-05, '1': x, 1: y}\n", "a: {x: 1}\n'a': 2\n"]
+)
+def test_keys_of_the_same_text_are_refused_with_and_without_line_maps(text):
+    """A key written twice with the same text (1 and '1') is a repeated key, whether the file is read for its
+    data only (the quick way, loads(lines=False)) or to be reported on."""
+    errors = []
+    for lines in (True, False):
+        try:
+            loads(text, lines=lines)
+        except Exception as e:  # YamlError
+            errors.append((type(e).__name__, getattr(e, "line", None), str(e)))
+    assert len(errors) == 2 and errors[0] == errors[1] and errors[0][0] == "YamlError", errors

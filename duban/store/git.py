@@ -33,7 +33,7 @@ from duban.core.errors import DubanError
 from duban.store import fault
 from duban.store.counters import PATH as COUNTERS
 from duban.store.counters import Counters
-from duban.store.yamlio import atomic_write, atomic_write_all, overlapping
+from duban.store.yamlio import atomic_write, atomic_write_all, overlapping, remove_stale_temps
 
 TRAILER = "Duban-Action"
 UNDOES = "Duban-Undoes"
@@ -452,6 +452,10 @@ def recover(repo: Repo) -> None:
         journal = {}
     if journal.get("new") and journal["new"] == repo.head():
         finish(repo, journal)  # the branch had moved: the change happened, its files are written now
+        # and what the killed command was writing, in threads at once, left no temporary file behind
+        from duban.store.paths import inside
+
+        remove_stale_temps([inside(repo.root, rel) for rel, _ in journal.get("files", [])])
     else:
         path.unlink(missing_ok=True)  # it had not: nothing in the work tree was touched
 

@@ -166,11 +166,15 @@ def _build(loader, node, depth: int):
         if node.tag != _MAP:
             raise _Unusual
         out = {}
+        texts = set()
         for key_node, value_node in node.value:
             if key_node.id != "scalar":
                 raise _Unusual
+            texts.add(key_node.value)
             out[_build(loader, key_node, depth + 1)] = _build(loader, value_node, depth + 1)
-        if len(out) != len(node.value):  # a key given twice (or two that make one value): PyYAML's path says so
+        # a key given twice — the same text (1 and '1'), or two that make one value (true and True): PyYAML's
+        # path says so, as loads() with lines does
+        if len(out) != len(node.value) or len(texts) != len(node.value):
             raise _Unusual
         return out
     if node.tag != _SEQ:
@@ -465,9 +469,39 @@ def _write_file(path: Path, content: str | bytes, mode: int) -> None:
 
 
 def _umask() -> int:
+    """The process's umask, read without setting it where Linux tells it (``/proc``): setting it, even for a
+    moment, would reach a process another thread starts meanwhile (a change's ``git update-index``)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def remove_stale_temps(paths: Sequence[Path]) -> None:
+    """Remove the temporary files (:func:`atomic_write`'s ``.NAME.XXXXXXXX.tmp``) left beside these paths by a
+    process killed while it wrote them: only call this when no other process can be writing them (under the
+    ledger's lock, finishing a killed change).  One listing per folder."""
+    by_folder: dict[Path, set[str]] = {}
+    for path in paths:
+        by_folder.setdefault(path.parent, set()).add(path.name)
+    for folder, names in by_folder.items():
+        try:
+            entries = [e.name for e in os.scandir(folder) if e.name.startswith(".") and e.name.endswith(".tmp")]
+        except OSError:
+            continue
+        for entry in entries:
+            name, _, rest = entry[1:-4].rpartition(".")
+            if name in names and len(rest) == 8:  # mkstemp's eight characters
+                try:
+                    os.unlink(folder / entry)
+                except OSError:
+                    pass
 
 
 def flow_list(values, block: bool = False):
