@@ -151,6 +151,7 @@ def render_form(
 
 
 PARALLEL_FORMS = 64  # from this many forms on, render them in worker processes when a core is idle
+WRITE_BATCH = 64  # forms written together (their fsyncs overlapping), never all of a catch-up's held at once
 EARLY_FORMS = 16  # from this many slips on, a sweep has them rendered by worker processes while it commits
 _RENDERING: dict = {}  # what the forked workers render with: the ledger and the day
 
@@ -250,7 +251,7 @@ def render_quietly(
     (``known``: see :func:`ledger_with`; ``begun``: those already rendering, :func:`begin_rendering`).
 
     Many forms (a catch-up) are rendered in one worker process per idle core; the results come in the jobs'
-    order, and the files are written 64 at a time (:func:`atomic_write_all`)."""
+    order, and the files are written ``WRITE_BATCH`` at a time (:func:`atomic_write_all`)."""
     from duban.store.stamps import idle_cores
 
     done: dict[Job, Path | str] = {}  # each job's form, or what went wrong
@@ -263,7 +264,7 @@ def render_quietly(
                 batch[safe_target(root, result[0])] = result[1]
             except DubanError as e:
                 done[job] = f"{job[1]} {load(root, only_config=True).pack.words.form(job[0])}: {e}"
-        if len(batch) >= 64:
+        if len(batch) >= WRITE_BATCH:
             atomic_write_all(list(batch.items()))
             batch.clear()
 

@@ -84,7 +84,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from duban.store.stamps import DB, RACY_NS, cache_path, digest, idle_cores, scan, stamp
+from duban.store.stamps import DB, RACY_NS, cache_path, digest, idle_cores, in_transaction, scan, stamp
 
 __all__ = ["DB", "RACY_NS", "digest", "scan", "stamp"]  # here for their callers of old
 
@@ -740,8 +740,8 @@ def keep_memos(
     if db is None:
         return
     ctx = memo_context(context)
-    try:
-        db.execute("BEGIN IMMEDIATE")
+
+    def write(db: sqlite3.Connection) -> None:
         db.execute("DELETE FROM memos WHERE kind = ? AND context != ?", (kind, ctx))
         if now is not None:
             db.execute("DELETE FROM memos WHERE kind = ? AND last < ?", (kind, now))
@@ -749,14 +749,8 @@ def keep_memos(
             "INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?, ?, ?)",
             [(kind, ctx, d, first, last, v) for d, (first, last, v) in values.items()],
         )
-        db.execute("COMMIT")
-    except sqlite3.Error:
-        try:
-            db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
-    finally:
-        db.close()
+
+    in_transaction(db, write)
 
 
 PARALLEL_MIN = 200  # files to parse before worker processes pay for themselves

@@ -136,17 +136,16 @@ class Repo:
 
     def write_object(self, kind: bytes, data: bytes) -> str:
         """Store a loose git object of this kind; returns its name."""
-        raw = b"%s %d\0" % (kind, len(data)) + data
-        name = hashlib.new(self.algo, raw).hexdigest()
-        path = self.objects / name[:2] / name[2:]
-        if not path.exists():
-            fault.point("write")
-            _store_object(path, raw)
-        return name
+        return self.write_objects(kind, [data])[0]
 
     def write_blobs(self, contents: list[bytes]) -> list[str]:
-        """:meth:`write_blob` for each, the new objects written by threads at once (their fsyncs overlap)."""
-        raws = [b"blob %d\0" % len(data) + data for data in contents]
+        """:meth:`write_blob` for each (:meth:`write_objects`)."""
+        return self.write_objects(b"blob", contents)
+
+    def write_objects(self, kind: bytes, contents: list[bytes]) -> list[str]:
+        """Store loose git objects of this kind; returns their names.  The new ones are written by threads at
+        once (their fsyncs overlap), each after its fault point."""
+        raws = [b"%s %d\0" % (kind, len(data)) + data for data in contents]
         names = [hashlib.new(self.algo, raw).hexdigest() for raw in raws]
         new = {}
         for name, raw in zip(names, raws, strict=True):

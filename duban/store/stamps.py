@@ -13,6 +13,10 @@ from array import array
 from collections.abc import Callable
 from operator import itemgetter
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the quick way
+if TYPE_CHECKING:
+    import sqlite3
+
 try:  # the same function as hashlib's, without loading OpenSSL (a few milliseconds at every start)
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - another Python
@@ -243,3 +247,21 @@ def stamp(files: list[tuple[str, int, int]], now: int) -> bytes | None:
 
 def digest(blob: bytes) -> bytes:
     return blake2b(blob, digest_size=16).digest()
+
+
+def in_transaction(db: sqlite3.Connection, write: Callable[[sqlite3.Connection], bool | None]) -> None:
+    """``write(db)`` in one immediate transaction, committed unless it returns False (nothing to write); a
+    database error (busy, read-only, another version's tables) rolls it back quietly, as a cache that cannot be
+    written is only worked out again next time.  The connection is closed."""
+    import sqlite3
+
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK" if write(db) is False else "COMMIT")
+    except sqlite3.Error:
+        try:
+            db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+    finally:
+        db.close()

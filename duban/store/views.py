@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from duban.store.stamps import DB, blake2b, cache_path, digest, dumps, loads, scan_stamps, upwards
+from duban.store.stamps import DB, blake2b, cache_path, digest, dumps, in_transaction, loads, scan_stamps, upwards
 
 TOPS = ("items", "events")  # the folders a load scans
 ACTIVE = ("open", "returned")  # = duban.core.state.ACTIVE (a test says so)
@@ -119,8 +119,8 @@ def keep(ledger, kind: str, day: date, views: Iterable[tuple]) -> None:
         db = sqlite3.connect(db_path, timeout=0.05, isolation_level=None)
     except sqlite3.Error:
         return
-    try:
-        db.execute("BEGIN IMMEDIATE")
+
+    def write(db: sqlite3.Connection) -> bool:
         held = _stored(db, kind, [(r[1], r[2]) for r in rows])
         fresh = [
             (*r[:8], dumps(normalized(r[8], today), protocol=5))
@@ -129,19 +129,13 @@ def keep(ledger, kind: str, day: date, views: Iterable[tuple]) -> None:
         ]
         clean = (code, probes, ledger.config.timezone or "", folders)
         if not fresh and db.execute("SELECT * FROM clean").fetchall() == [clean]:
-            db.execute("ROLLBACK")  # all there already: nothing written
-            return
+            return False  # all there already: nothing written
         db.executemany("INSERT OR REPLACE INTO views VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", fresh)
         db.execute("DELETE FROM clean")
         db.execute("INSERT INTO clean VALUES (?, ?, ?, ?)", clean)
-        db.execute("COMMIT")
-    except sqlite3.Error:
-        try:
-            db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
-    finally:
-        db.close()
+        return True
+
+    in_transaction(db, write)
 
 
 def _stored(db: sqlite3.Connection, kind: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple]:

@@ -111,7 +111,7 @@ def loads(text: str, lines: bool = True) -> tuple[Any, Lines]:
     costs a sixth of the parse; read the file again with it to say where a
     problem is).
     """
-    if not lines and "&" not in text:  # no anchor, so no alias: every node is met once
+    if not lines:
         quick = _quick(text)
         if quick is not None:
             return quick[1], {}
@@ -131,8 +131,11 @@ class _Unusual(Exception):
 def _quick(text: str) -> tuple[yaml.Node | None, Any] | None:
     """The document's data as PyYAML's safe constructor makes it, built here from its nodes when they hold
     plain data only: no other tag (merge keys, sets, binary, unsafe ones), no repeated key, no deep nesting;
-    None otherwise (or on any error), for :func:`_parse` to do (and report) it.  A third of the constructor's
-    time: no generators, and each scalar made once per (tag, text) (all of them immutable)."""
+    None otherwise (or on any error, or an anchor: then an alias may share a node), for :func:`_parse` to do
+    (and report) it.  A third of the constructor's time: no generators, and each scalar made once per (tag,
+    text) (all of them immutable).  Also the document's node (with every entry's position)."""
+    if "&" in text:
+        return None
     loader = _loader()(text)
     try:
         node = loader.get_single_node()
@@ -311,12 +314,12 @@ def read_back_inserted(text: str, events: list[dict], flows: list[str] | None = 
     The quick way for a file whose log is a block list of one-line entries (as duban writes it):
     only new lines are added, so every other byte — comments included — stays.  The result is read
     back and must hold exactly the old data with the events inserted; None when the file has another
-    shape or the check fails (the caller then does a full round trip).  ``flows``: the events as
-    :func:`flow_lines` writes them, when already made.
+    shape, an entry takes more than a line, or the check fails (the caller then does a full round trip).
+    ``flows``: the events as :func:`flow_lines` writes them, when already made.
     """
     import yaml
 
-    quick = _quick(text) if "&" not in text else None  # plain data (no alias): built here, as loads() does
+    quick = _quick(text)  # plain data: built from the nodes, as loads() does
     if quick is not None:
         root, data = quick
     else:
@@ -338,6 +341,9 @@ def read_back_inserted(text: str, events: list[dict], flows: list[str] | None = 
     indent = lines[entries[0].start_mark.line][: entries[0].start_mark.column]
     if indent.strip(" ") != "-" or not indent.endswith(" ") or indent.startswith("-"):
         return None  # entries must be "  - {…}" lines of the mapping
+    flows = flows or flow_lines(events)
+    if flows is None:
+        return None
     log = list(data["log"])
     old = [True] * len(log)  # which entries of ``log`` were in the file
     after: dict[int, list[str]] = {}  # old entry index → lines that follow it
@@ -348,8 +354,7 @@ def read_back_inserted(text: str, events: list[dict], flows: list[str] | None = 
         old_before = sum(old[:at])
         if old_before == 0:
             return None
-        flow = flows[k] if flows else rt_dumps([flow_map(ev)]).strip()[1:].strip()  # quoted as a round trip would
-        after.setdefault(old_before - 1, []).append(indent + flow + "\n")
+        after.setdefault(old_before - 1, []).append(indent + flows[k] + "\n")
     out = []
     ends = {n.start_mark.line: i for i, n in enumerate(entries)}
     for j, line in enumerate(lines):
@@ -416,7 +421,7 @@ def atomic_write_all(files: Sequence[tuple[Path, str | bytes]]) -> None:
 
     One fsync after the other costs a flush of the disk's journal each (5 ms a file on a busy disk); fsyncs
     issued together share one.  The fault points come in the files' order, as one by one."""
-    mode = 0o666 & ~_umask()  # read here: reading the umask sets it for a moment, which threads must not race
+    mode = 0o666 & ~_umask()  # once for all the files
     overlapping(_write_file, [(path, content, mode) for path, content in files])
 
 
