@@ -54,14 +54,14 @@ def test_fixed_occurrences_are_those_of_every_later_day(big, tmp_path):
 
 def test_scores_with_fixed_occurrences_are_the_scores_without(big):
     full = load(big)
-    fixed = queries.fixed_scoring(full)
+    fixed, _ = queries.fixed_scoring(full)
     assert len(fixed) > 100
     for day in (date(2026, 11, 20), date(2026, 7, 1), date(2025, 12, 31), date(2025, 3, 3)):
         for period in ("Q1", "Q2", "Q4", str(day.year)):
             per = parse_period(period, None, day)
             scoped = load(big, scope=Scope(since=counts_from(per.year)))
             want = [s.as_json() for s in score(full, per, day)]
-            assert [s.as_json() for s in score(scoped, per, day, queries.fixed_scoring(scoped))] == want
+            assert [s.as_json() for s in score(scoped, per, day, queries.fixed_scoring(scoped)[0])] == want
 
 
 def memo_rows(root: Path) -> int:
@@ -99,9 +99,9 @@ def test_score_output_is_the_same_cold_warm_and_without_a_cache(big, tmp_path, m
 
     settled = load(root, scope=Scope(since=date(2025, 12, 25)))
     monkeypatch.setattr(queries, "fixed_occurrences", nothing_fixed)
-    fixed = queries.fixed_scoring(settled)
+    fixed, _ = queries.fixed_scoring(settled)
     monkeypatch.undo()
-    assert fixed == queries.fixed_scoring(load(root, scope=Scope(since=date(2025, 12, 25))))
+    assert fixed == queries.fixed_scoring(load(root, scope=Scope(since=date(2025, 12, 25))))[0]
     assert fixed == {i: f for i, item in settled.items.items() if (f := fixed_occurrences(item, settled.pack))}
 
 

@@ -13,11 +13,13 @@ from duban.commands.quick import urgency
 from duban.core.errors import DubanError
 from duban.core.scoring import (
     Fixed,
+    Given,
     Occurrence,
     Period,
     UnitScore,
     counts_from,
     fixed_occurrences,
+    on_last_day,
     parse_period,
     score,
 )
@@ -195,9 +197,15 @@ def quarter_scores(root: Path, period: str | None, year: int | None, today: date
 
     pack = settings(root)[2]
     per = parse_period(period, year, today, pack.scoring.period)
-    # settled items whose occurrences hold by the last day counted come as those (kept in the cache), not records
-    memo = Memo(OCCURRENCES, pack_digest(root, pack, repr(OCCURRENCE_FIELDS)), min(per.end, today).toordinal())
-    ledger = load(root, scope=Scope(since=counts_from(parse_period(period, year, today).year), memo=memo))
+    until = min(per.end, today)
+    # settled items whose occurrences hold by the last day counted come as those (kept in the cache), not records;
+    # for a period already over, also those fixed by today whose count for the period an earlier score kept
+    context = pack_digest(root, pack, repr(OCCURRENCE_FIELDS))
+    memos = [Memo(OCCURRENCES, context, until.toordinal())]
+    past = until if until < today else None
+    if past is not None:
+        memos.append(Memo(occurrences_on(past), context, today.toordinal()))
+    ledger = load(root, scope=Scope(since=counts_from(parse_period(period, year, today).year), memos=tuple(memos)))
     if not ledger.pack.scoring.rules:
         raise DubanError(
             f"规则包 {ledger.pack.name or ledger.config.rules} 没有考核计分表（{ledger.config.rules}/scoring.yaml）"
@@ -205,8 +213,8 @@ def quarter_scores(root: Path, period: str | None, year: int | None, today: date
     if explain and explain not in ledger.units:
         raise DubanError(f"未知的单位 “{explain}”（见 units.yaml）")
     titles: dict[str, str] = {}
-    fixed = fixed_scoring(ledger, titles)
-    res = Scores(ledger, per, score(ledger, per, today, fixed, titles))
+    fixed, given = fixed_scoring(ledger, titles, past, today)
+    res = Scores(ledger, per, score(ledger, per, today, fixed, titles, given))
     path = root / published_rel(per)
     if path.is_file():
         from duban.store.yamlio import YamlError, load_path
@@ -221,39 +229,73 @@ def quarter_scores(root: Path, period: str | None, year: int | None, today: date
     return res
 
 
-def fixed_scoring(ledger: Ledger, titles: dict[str, str] | None = None) -> Fixed:
+def fixed_scoring(
+    ledger: Ledger, titles: dict[str, str] | None = None, past: date | None = None, today: date | None = None
+) -> tuple[Fixed, Given]:
     """The settled items' occurrences (:func:`duban.core.scoring.fixed_occurrences`): those the ledger was given
-    in place of records (``Scope.memo``, their titles added to ``titles``), from the cache where it has them for
-    the item's record and this rule pack, derived (and kept) for the others."""
+    in place of records (``Scope.memos``, their titles added to ``titles``), from the cache where it has them for
+    the item's record and this rule pack, derived (and kept) for the others.
+
+    ``past``: the last day counted of a period already over (before ``today``).  A settled item fixed only after
+    it, but by ``today``, is also given as what the period's score counts of it
+    (:func:`duban.core.scoring.on_last_day`), kept in the cache (:func:`occurrences_on`, holding from the day it
+    is fixed on) for the next score of the period."""
     import pickle
 
     from duban.store.cache import keep_memos, memos
     from duban.store.packs import pack_digest
 
     fixed: Fixed = {}
-    for item_id, (day, blob) in ledger.memoed.items():
-        occs, title = pickle.loads(blob)
-        fixed[item_id] = (date.fromordinal(day), list(map(Occurrence._make, occs)))
+    given: Given = {}
+    for item_id, (kind, day, blob) in ledger.memoed.items():
+        value = pickle.loads(blob)
+        if kind == OCCURRENCES:
+            fixed[item_id] = (date.fromordinal(day), list(map(Occurrence._make, value[0])))
+        else:
+            given[item_id] = (list(map(Occurrence._make, value[0])), list(map(Occurrence._make, value[1])))
         if titles is not None:
-            titles[item_id] = title
+            titles[item_id] = value[-1]
     context = pack_digest(ledger.root, ledger.pack, repr(OCCURRENCE_FIELDS))
     digests = ledger.digests
     known = memos(ledger.root, OCCURRENCES, context, list(digests.values()))
     new: dict[bytes, tuple[int, int | None, bytes]] = {}
+    counted: dict[bytes, tuple[int, int | None, bytes]] = {}
     for item in ledger.items.values():
         d = digests.get(item.id)
         got = known.get(d) if d is not None else None
+        found: tuple[date, list[Occurrence]] | None
         if got is not None:
-            fixed[item.id] = (date.fromordinal(got[0]), list(map(Occurrence._make, pickle.loads(got[1])[0])))
+            found = (date.fromordinal(got[0]), list(map(Occurrence._make, pickle.loads(got[1])[0])))
+        else:
+            found = fixed_occurrences(item, ledger.pack)
+            if found is not None and d is not None:
+                new[d] = (found[0].toordinal(), None, _memo_value(found[1], item.title))
+        if found is None:
             continue
-        found = fixed_occurrences(item, ledger.pack)
-        if found is not None:
+        if past is None or today is None or not past < found[0] <= today:
             fixed[item.id] = found
-            if d is not None:  # as plain tuples: unpickled in a third of the time of the dataclasses
-                rows = [tuple(o) for o in found[1]]
-                new[d] = (found[0].toordinal(), None, pickle.dumps((rows, item.title), protocol=5))
+            continue
+        given[item.id] = on_last_day(item, ledger.pack, past, found[1])
+        if d is not None:
+            counted[d] = (found[0].toordinal(), None, _memo_value(*given[item.id], item.title))
     keep_memos(ledger.root, OCCURRENCES, context, new)
-    return fixed
+    if past is not None:
+        keep_memos(ledger.root, occurrences_on(past), context, counted)
+    return fixed, given
+
+
+def _memo_value(*values) -> bytes:
+    """Lists of occurrences as lists of plain tuples (unpickled in a third of the time of the named tuples),
+    then the item's title."""
+    import pickle
+
+    *lists, title = values
+    return pickle.dumps((*([tuple(o) for o in occs] for occs in lists), title), protocol=5)
+
+
+def occurrences_on(day: date) -> str:
+    """The kind of the memos of items' occurrences on ``day``, the last day counted of a period already over."""
+    return f"{OCCURRENCES}@{day.isoformat()}"
 
 
 OCCURRENCES = "occurrences"

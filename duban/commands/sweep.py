@@ -81,7 +81,7 @@ def quiet_scope(root: Path, today: date) -> Scope:
     from duban.store.ledger import settings
     from duban.store.packs import pack_digest
 
-    return Scope(live_on=today, memo=Memo(QUIET, pack_digest(root, settings(root)[2]), today.toordinal()))
+    return Scope(live_on=today, memos=(Memo(QUIET, pack_digest(root, settings(root)[2]), today.toordinal()),))
 
 
 def keep_quiet(ledger: Ledger, res: SweepResult, today: date) -> None:

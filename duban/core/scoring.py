@@ -270,16 +270,23 @@ def event_occurrences(ledger, today: date) -> list[Occurrence]:
 
 
 Fixed = dict[str, tuple[date, list[Occurrence]]]  # item id → fixed_occurrences(item, pack), where not None
+Given = dict[str, tuple[list[Occurrence], list[Occurrence]]]  # item id → on_last_day(item, …), see score()
+DONE = ("done_on_time", "done_late")
 
 
-def occurrences(ledger, today: date, fixed: Fixed | None = None) -> list[Occurrence]:
+def occurrences(ledger, today: date, fixed: Fixed | None = None, given: Given | None = None) -> list[Occurrence]:
     """Every occurrence up to ``today``; ``fixed``: settled items' occurrences known already (:func:`fixed_occurrences`),
-    also of items the ledger holds no record of (those must be fixed by ``today``)."""
-    out = event_occurrences(ledger, today) + items_occurrences(ledger.items.values(), ledger.pack, today, fixed)
+    also of items the ledger holds no record of (those must be fixed by ``today``); ``given``: items' occurrences on
+    ``today`` known already (:func:`on_last_day`), in place of their records."""
+    given = given or {}
+    items = [i for i in ledger.items.values() if i.id not in given]
+    out = event_occurrences(ledger, today) + items_occurrences(items, ledger.pack, today, fixed)
     for item_id, (day, occs) in (fixed or {}).items():
-        if item_id not in ledger.items:
+        if item_id not in ledger.items and item_id not in given:
             assert day <= today, (item_id, day, today)
             out += occs
+    for occs, _ in given.values():
+        out += occs
     return sorted(out, key=occurrence_order)
 
 
@@ -306,6 +313,24 @@ def accepted_between(item: Item, start: date, end: date) -> bool:
     return any(
         ev.get("kind") == "review" and ev.get("result") == "accepted" and start < ev["date"] <= end for ev in item.log
     )
+
+
+def on_last_day(
+    item: Item, pack: RulePack, until: date, fixed: list[Occurrence]
+) -> tuple[list[Occurrence], list[Occurrence]]:
+    """What :func:`score` counts of a settled item for a period whose last day counted is ``until``, on any day
+    from the one its occurrences are fixed on (``fixed``: :func:`fixed_occurrences`, fixed after ``until``):
+    its occurrences on ``until``, and the ``done_*`` ones dated by ``until`` that a review after it accepts.
+
+    Past that day, every review the log has is dated by ``today``, so whether one accepts the work after
+    ``until`` (:func:`accepted_between`) and the item's occurrences on ``today`` (``fixed``) no longer depend on
+    ``today``: a pure function of the record, the pack and ``until``."""
+    main = item_occurrences(item, pack, until)
+    later: list[Occurrence] = []
+    if pack.scoring.done_on == "report" and accepted_between(item, until, date.max):
+        seen = set(main)
+        later = [o for o in fixed if o.on in DONE and o.date <= until and o not in seen]
+    return main, later
 
 
 # --------------------------------------------------------------------- score
@@ -396,22 +421,32 @@ def matches(rule: ScoreRule, o: Occurrence) -> bool:
 
 
 def score(
-    ledger, period: Period, today: date, fixed: Fixed | None = None, titles: dict[str, str] | None = None
+    ledger,
+    period: Period,
+    today: date,
+    fixed: Fixed | None = None,
+    titles: dict[str, str] | None = None,
+    given: Given | None = None,
 ) -> list[UnitScore]:
     """Every unit's score for ``period``, counting what happened up to ``today`` (``fixed``: see :func:`occurrences`;
-    ``titles``: those of the items in ``fixed`` the ledger holds no record of)."""
+    ``titles``: those of the items in ``fixed`` or ``given`` the ledger holds no record of; ``given``: what is counted
+    of these items, :func:`on_last_day` on the period's last day counted, in place of their records)."""
     scoring = ledger.pack.scoring
+    given = given or {}
     until = min(period.end, today)
-    occs = occurrences(ledger, until, fixed)
+    occs = occurrences(ledger, until, fixed, given)
     if today > until and scoring.done_on == "report":  # finished in the period, accepted after it (a later review)
         seen = set(occs)
-        later = [i for i in ledger.items.values() if accepted_between(i, until, today)]
+        later = [i for i in ledger.items.values() if i.id not in given and accepted_between(i, until, today)]
         occs += sorted(
-            (
-                o
-                for o in items_occurrences(later, ledger.pack, today, fixed)
-                if o.on in ("done_on_time", "done_late") and o.date <= until and o not in seen
-            ),
+            [
+                *(
+                    o
+                    for o in items_occurrences(later, ledger.pack, today, fixed)
+                    if o.on in DONE and o.date <= until and o not in seen
+                ),
+                *(o for _, done in given.values() for o in done),
+            ],
             key=occurrence_order,
         )
     titles = {**(titles or {}), **{i.id: i.title for i in ledger.items.values()}}

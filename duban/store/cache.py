@@ -234,21 +234,22 @@ class Folder:
         settled_after: int | None = None,
         where: tuple[str, tuple] | None = None,
         names: set[str] | None = None,
-        memo: Memo | None = None,
+        memos: tuple[Memo, ...] = (),
     ) -> dict[str, Any]:
         """The items in hand, and the settled ones settled after the ordinal given (None: all of them); only
         those of ``names`` when given.
 
         ``where``: a condition on the plain columns that narrows the choice where every row is fresh (a
-        superset of what the caller wants: it checks the records it gets).  ``memo``: files whose record has a
-        memo of that kind and context holding by that day are left out, their values in :attr:`Cache.memoed`
-        (a file read again this run has no memo: its row is not yet stored)."""
+        superset of what the caller wants: it checks the records it gets).  ``memos``: files whose record has a
+        memo of one of these kinds and contexts holding by its day are left out, their values in
+        :attr:`Cache.memoed` (the first such memo; a file read again this run has no memo: its row is not yet
+        stored)."""
         if names is not None:
             where = (f"name IN ({', '.join('?' * len(names))})", tuple(sorted(names)))
         if self._settled is None:  # every row is fresh: the database chooses
             chosen = self._cache._select(self.rel, settled_after, where)
             if chosen is not None:
-                if memo is not None:
+                for memo in memos:
                     chosen = self._cache._memoed(self.rel, chosen, memo)
                 self._records.update(self._cache._records(self.rel, chosen, self._record))
                 return {n: r for n in chosen if (r := self._records[n]) is not None}
@@ -263,10 +264,11 @@ class Folder:
             if (settled_after is None or not s or s > settled_after) and (names is None or n in names)
         ]
         missing = [n for n in wanted if n not in self._records]
-        if memo is not None and missing:
-            kept = set(self._cache._memoed(self.rel, missing, memo))
-            wanted = [n for n in wanted if n in self._records or n in kept]
-            missing = [n for n in missing if n in kept]
+        if memos and missing:
+            for memo in memos:
+                missing = self._cache._memoed(self.rel, missing, memo)
+            left = set(missing)
+            wanted = [n for n in wanted if n in self._records or n in left]
         if missing:
             self._records.update(self._cache._records(self.rel, missing, self._record))
         return {n: r for n in wanted if (r := self._records[n]) is not None}
@@ -288,7 +290,9 @@ class Cache:
         self.root = root
         self.reread: list[str] = []  # files read this run rather than taken from the cache
         self.digests: dict[str, bytes] = {}  # file → digest of its stored record (the key of its memos)
-        self.memoed: dict[str, tuple[int, bytes]] = {}  # file → (day, value) of a memo taken for its record
+        self.memoed: dict[
+            str, tuple[str, int, bytes]
+        ] = {}  # file → (kind, first day, value) of a memo taken for its record
         self.now = time.time_ns()  # before any file is statted: later modifications have later times
         self.db: sqlite3.Connection | None = None
         self._contexts: dict[str, Any] = {}  # folder → context, as stored
@@ -575,7 +579,7 @@ class Cache:
         for name in names:
             got = found.get(digests.get(name) or b"")
             if got is not None:
-                self.memoed[f"{rel}/{name}"] = got
+                self.memoed[f"{rel}/{name}"] = (memo.kind, *got)
             else:
                 out.append(name)
         return out

@@ -65,7 +65,7 @@ class Ledger:
     summaries: list[Summary] = field(default_factory=list)  # Scope.summary_on: settled items as columns, path order
     probes: list | None = None  # the settings' files as statted (:func:`settings`); None when just modified
     stamps: dict[str, bytes | None] = field(default_factory=dict)  # every folder of items and events → its stamp
-    memoed: dict[str, tuple[int, bytes]] = field(default_factory=dict)  # Scope.memo: item id → (day, value), no record
+    memoed: dict[str, tuple[str, int, bytes]] = field(default_factory=dict)  # Scope.memos: item id → (kind, day, value)
 
     @property
     def calendar(self):
@@ -178,8 +178,8 @@ class Scope:
     those with records after that day, whose state on that day the columns do not tell); ``summary_on``: every
     item, but those settled by that day with no record after it (their state on that day is the one the
     cache's columns hold) as :class:`Summary` rows in ``Ledger.summaries`` rather than records, where the
-    cache has them (the unfiltered 台账 of ten years without building 100,000 items).  ``memo`` (with
-    ``since``): the items whose cached record has such a memo are given as that memo in ``Ledger.memoed``
+    cache has them (the unfiltered 台账 of ten years without building 100,000 items).  ``memos`` (with
+    ``since``): the items whose cached record has one of these memos are given as that memo in ``Ledger.memoed``
     rather than as records, where the cache has them (:meth:`duban.store.cache.Folder.records`).
     """
 
@@ -188,7 +188,7 @@ class Scope:
     ids: tuple[str, ...] | None = None
     overdue_on: date | None = None
     summary_on: date | None = None
-    memo: Memo | None = None
+    memos: tuple[Memo, ...] = ()
 
     def settled_after(self) -> int | None:
         if self.since is not None:
@@ -369,7 +369,7 @@ def _load_items(ledger: Ledger, cache, scope: Scope | None) -> None:
                 summaries.update({f"{folder.rel}/{n}": row for n, row in got.items()})
         if scope is None or scope.ids is None:
             wanted = (
-                folder.records(scope.settled_after(), scope.where(), memo=scope.memo) if scope else folder.records()
+                folder.records(scope.settled_after(), scope.where(), memos=scope.memos) if scope else folder.records()
             )
         else:
             wanted = folder.records(names=files) if (files := named.get(folder.rel)) else {}
