@@ -236,10 +236,10 @@ def fixed_scoring(
     in place of records (``Scope.memos``, their titles added to ``titles``), from the cache where it has them for
     the item's record and this rule pack, derived (and kept) for the others.
 
-    ``past``: the last day counted of a period already over (before ``today``).  A settled item fixed only after
-    it, but by ``today``, is also given as what the period's score counts of it
-    (:func:`duban.core.scoring.on_last_day`), kept in the cache (:func:`occurrences_on`, holding from the day it
-    is fixed on) for the next score of the period."""
+    ``past``: the last day counted of a period already over (before ``today``).  Every item not fixed by then is
+    also given as what the period's score counts of it, where that holds on ``today``
+    (:func:`duban.core.scoring.on_last_day`), kept in the cache (:func:`occurrences_on`) for the next score of
+    the period."""
     import pickle
 
     from duban.store.cache import keep_memos, memos
@@ -270,17 +270,18 @@ def fixed_scoring(
             found = fixed_occurrences(item, ledger.pack)
             if found is not None and d is not None:
                 new[d] = (found[0].toordinal(), None, _memo_value(found[1], item.title))
-        if found is None:
-            continue
-        if past is None or today is None or not past < found[0] <= today:
+        if past is not None and today is not None and (found is None or found[0] > past):
+            first, main, done = on_last_day(item, ledger.pack, past)
+            if d is not None:
+                counted[d] = (first.toordinal(), None, _memo_value(main, done, item.title))
+            if first <= today:
+                given[item.id] = (main, done)
+                continue
+        if found is not None:
             fixed[item.id] = found
-            continue
-        given[item.id] = on_last_day(item, ledger.pack, past, found[1])
-        if d is not None:
-            counted[d] = (found[0].toordinal(), None, _memo_value(*given[item.id], item.title))
     keep_memos(ledger.root, OCCURRENCES, context, new)
-    if past is not None:
-        keep_memos(ledger.root, occurrences_on(past), context, counted)
+    if past is not None:  # those of items in hand go with their records: the stale ones are let go
+        keep_memos(ledger.root, occurrences_on(past), context, counted, orphans=True)
     return fixed, given
 
 

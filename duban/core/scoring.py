@@ -270,7 +270,7 @@ def event_occurrences(ledger, today: date) -> list[Occurrence]:
 
 
 Fixed = dict[str, tuple[date, list[Occurrence]]]  # item id → fixed_occurrences(item, pack), where not None
-Given = dict[str, tuple[list[Occurrence], list[Occurrence]]]  # item id → on_last_day(item, …), see score()
+Given = dict[str, tuple[list[Occurrence], list[Occurrence]]]  # item id → on_last_day(item, …)[1:], see score()
 DONE = ("done_on_time", "done_late")
 
 
@@ -315,22 +315,24 @@ def accepted_between(item: Item, start: date, end: date) -> bool:
     )
 
 
-def on_last_day(
-    item: Item, pack: RulePack, until: date, fixed: list[Occurrence]
-) -> tuple[list[Occurrence], list[Occurrence]]:
-    """What :func:`score` counts of a settled item for a period whose last day counted is ``until``, on any day
-    from the one its occurrences are fixed on (``fixed``: :func:`fixed_occurrences`, fixed after ``until``):
-    its occurrences on ``until``, and the ``done_*`` ones dated by ``until`` that a review after it accepts.
+def on_last_day(item: Item, pack: RulePack, until: date) -> tuple[date, list[Occurrence], list[Occurrence]]:
+    """What :func:`score` counts of an item for a period whose last day counted, ``until``, is over: its
+    occurrences on ``until``, and the ``done_*`` ones dated by ``until`` that a review after it accepts; with the
+    first day on which :func:`score` counts those (the day after ``until``, or the day of the item's last entry
+    when a review after ``until`` accepts the work).
 
-    Past that day, every review the log has is dated by ``today``, so whether one accepts the work after
-    ``until`` (:func:`accepted_between`) and the item's occurrences on ``today`` (``fixed``) no longer depend on
-    ``today``: a pure function of the record, the pack and ``until``."""
+    From that day on, whether a review accepts the work after ``until`` (:func:`accepted_between`) no longer
+    depends on ``today``, nor do the ``done_*`` occurrences of the item on ``today`` (each comes from an accepted
+    review dated by ``today``, and depends on the state at the close of that day, the lapses before it and which
+    entries are void or invalid, all the same on any later day): a pure function of the record, the pack and
+    ``until``, which a cache may keep."""
     main = item_occurrences(item, pack, until)
-    later: list[Occurrence] = []
-    if pack.scoring.done_on == "report" and accepted_between(item, until, date.max):
-        seen = set(main)
-        later = [o for o in fixed if o.on in DONE and o.date <= until and o not in seen]
-    return main, later
+    if pack.scoring.done_on != "report" or not accepted_between(item, until, date.max):
+        return until + ONE, main, []
+    day = max(d for ev in item.log if isinstance(d := ev.get("date"), date))
+    seen = set(main)
+    later = [o for o in item_occurrences(item, pack, day) if o.on in DONE and o.date <= until and o not in seen]
+    return day, main, later
 
 
 # --------------------------------------------------------------------- score
@@ -430,7 +432,7 @@ def score(
 ) -> list[UnitScore]:
     """Every unit's score for ``period``, counting what happened up to ``today`` (``fixed``: see :func:`occurrences`;
     ``titles``: those of the items in ``fixed`` or ``given`` the ledger holds no record of; ``given``: what is counted
-    of these items, :func:`on_last_day` on the period's last day counted, in place of their records)."""
+    of these items, :func:`on_last_day` for the period's last day counted, in place of their records)."""
     scoring = ledger.pack.scoring
     given = given or {}
     until = min(period.end, today)

@@ -735,11 +735,17 @@ def memos(root: Path, kind: str, context: bytes, digests: list[bytes]) -> dict[b
 
 
 def keep_memos(
-    root: Path, kind: str, context: bytes, values: dict[bytes, tuple[int, int | None, bytes]], now: int | None = None
+    root: Path,
+    kind: str,
+    context: bytes,
+    values: dict[bytes, tuple[int, int | None, bytes]],
+    now: int | None = None,
+    orphans: bool = False,
 ) -> None:
     """Store values of ``kind`` (record digest → (first day, last day or None, value)) in ``context``; those of
-    other contexts go (a pack that changed leaves no values behind), and with ``now`` those that ended before
-    it.  Busy, read-only or outdated: nothing is stored."""
+    other contexts go (a pack that changed leaves no values behind), with ``now`` those that ended before it,
+    and with ``orphans`` those of records no file holds any more (values of items in hand, whose records
+    change).  Busy, read-only or outdated: nothing is stored."""
     db = _memo_db(root) if values else None
     if db is None:
         return
@@ -749,6 +755,11 @@ def keep_memos(
         db.execute("DELETE FROM memos WHERE kind = ? AND context != ?", (kind, ctx))
         if now is not None:
             db.execute("DELETE FROM memos WHERE kind = ? AND last < ?", (kind, now))
+        if orphans:
+            db.execute(
+                "DELETE FROM memos WHERE kind = ? AND digest NOT IN (SELECT digest FROM files WHERE digest IS NOT NULL)",
+                (kind,),
+            )
         db.executemany(
             "INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?, ?, ?)",
             [(kind, ctx, d, first, last, v) for d, (first, last, v) in values.items()],
