@@ -252,12 +252,13 @@ def fixed_scoring(
         if kind == OCCURRENCES:
             fixed[item_id] = (date.fromordinal(day), list(map(Occurrence._make, value[0])))
         else:
-            given[item_id] = (list(map(Occurrence._make, value[0])), list(map(Occurrence._make, value[1])))
+            given[item_id] = _given(value)
         if titles is not None:
             titles[item_id] = value[-1]
     context = pack_digest(ledger.root, ledger.pack, repr(OCCURRENCE_FIELDS))
     digests = ledger.digests
     known = memos(ledger.root, OCCURRENCES, context, list(digests.values()))
+    held = memos(ledger.root, occurrences_on(past), context, list(digests.values())) if past else {}
     new: dict[bytes, tuple[int, int | None, bytes]] = {}
     counted: dict[bytes, tuple[int, int | None, bytes]] = {}
     for item in ledger.items.values():
@@ -271,9 +272,13 @@ def fixed_scoring(
             if found is not None and d is not None:
                 new[d] = (found[0].toordinal(), None, _memo_value(found[1], item.title))
         if past is not None and today is not None and (found is None or found[0] > past):
-            first, main, done = on_last_day(item, ledger.pack, past)
-            if d is not None:
-                counted[d] = (first.toordinal(), None, _memo_value(main, done, item.title))
+            kept = held.get(d) if d is not None else None  # kept already (holding from a later day)
+            if kept is None:
+                first, main, done = on_last_day(item, ledger.pack, past)
+                if d is not None:
+                    counted[d] = (first.toordinal(), None, _memo_value(main, done, item.title))
+            else:
+                first, (main, done) = date.fromordinal(kept[0]), _given(pickle.loads(kept[1]))
             if first <= today:
                 given[item.id] = (main, done)
                 continue
@@ -283,6 +288,11 @@ def fixed_scoring(
     if past is not None:  # those of items in hand go with their records: the stale ones are let go
         keep_memos(ledger.root, occurrences_on(past), context, counted, orphans=True)
     return fixed, given
+
+
+def _given(value: tuple) -> tuple[list[Occurrence], list[Occurrence]]:
+    """A memo of :func:`occurrences_on`'s kind, as :func:`_memo_value` made it, without the title."""
+    return list(map(Occurrence._make, value[0])), list(map(Occurrence._make, value[1]))
 
 
 def _memo_value(*values) -> bytes:
