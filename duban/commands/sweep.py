@@ -45,10 +45,11 @@ def run(
 ) -> tuple[SweepResult, Ledger]:
     """Sweep the ledger; returns (result, the ledger as loaded before the sweep's writes).
 
-    Unless ``dry_run``: one commit, with it the digest written to ``out/sweep/DATE.md`` when there is anything
-    to say (below those of the day's earlier sweeps), then (with ``forms``) every slip issued rendered to ``out/``.  A ledger shared through a remote
-    is synced first, and the sweep's commit reaches the remote before it happens here; if another copy
-    pushed meanwhile, the sweep runs again on the merged ledger (``offline``: neither)."""
+    Unless ``dry_run``: one commit, and with it the digest written to ``out/sweep/DATE.md`` when there is
+    anything to say (below those of the day's earlier sweeps); then (with ``forms``) every slip issued rendered
+    to ``out/``.  A ledger shared through a remote is synced first, and the sweep's commit reaches the remote
+    before it happens here; if another copy pushed meanwhile, the sweep runs again on the merged ledger
+    (``offline``: neither)."""
     if dry_run:
         ledger = load(root, scope=quiet_scope(root, today))
         res = plan(ledger, today)

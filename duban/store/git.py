@@ -34,6 +34,7 @@ from duban.store import fault
 from duban.store.counters import PATH as COUNTERS
 from duban.store.counters import Counters
 from duban.store.yamlio import atomic_write, atomic_write_all, overlapping, remove_stale_temps
+from duban.store.yamlio import held as _held
 
 TRAILER = "Duban-Action"
 UNDOES = "Duban-Undoes"
@@ -557,24 +558,6 @@ def clear_stale_locks(repo: Repo) -> None:
             if time.monotonic() > deadline:
                 raise DubanError(f"git 正在使用仓库（{lock.name} 被进程占用）；请稍后再试")
             time.sleep(0.05)
-
-
-def _held(path: Path) -> bool | None:
-    """Whether a living process has ``path`` open (None where /proc cannot tell)."""
-    proc = Path("/proc")
-    if not (proc / "self" / "fd").is_dir():
-        return None
-    target = str(path)
-    for pid in os.listdir(proc):
-        if not pid.isdigit():
-            continue
-        try:
-            for fd in os.listdir(proc / pid / "fd"):
-                if os.readlink(proc / pid / "fd" / fd) == target:
-                    return True
-        except OSError:
-            continue
-    return False
 
 
 def _acquire(repo: Repo, wait: float):

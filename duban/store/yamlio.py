@@ -509,8 +509,6 @@ def remove_old_temps(folders: Iterable[Path], age: float = OLD_TEMP) -> None:
     """Remove :func:`atomic_write`'s temporary files in these folders that a killed writer left: those last
     written more than ``age`` seconds ago and open in no process (where ``/proc`` tells).  For the folders no
     lock guards (``out/``), where another command may be writing a form right now."""
-    from duban.store.git import _held
-
     now = time.time()
     for folder in folders:
         for entry, _ in _temps(folder):
@@ -519,8 +517,26 @@ def remove_old_temps(folders: Iterable[Path], age: float = OLD_TEMP) -> None:
                 old = now - path.stat().st_mtime > age
             except OSError:
                 continue
-            if old and not _held(path):
+            if old and not held(path.resolve()):
                 _unlink(path)
+
+
+def held(path: Path) -> bool | None:
+    """Whether a living process has ``path`` open (None where /proc cannot tell)."""
+    proc = Path("/proc")
+    if not (proc / "self" / "fd").is_dir():
+        return None
+    target = str(path)
+    for pid in os.listdir(proc):
+        if not pid.isdigit():
+            continue
+        try:
+            for fd in os.listdir(proc / pid / "fd"):
+                if os.readlink(proc / pid / "fd" / fd) == target:
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def _temps(folder: Path) -> list[tuple[str, str]]:
