@@ -96,10 +96,11 @@ def test_a_later_sweep_of_the_same_day_is_added_below_the_first(tmp_path):
 
 
 def test_a_form_write_killed_half_way_leaves_no_temporary_file_for_long(tmp_path):
-    """A form's temporary file in out/, left by a killed writer: removed once old, never while it may be written."""
-    from duban.store.yamlio import remove_old_temps
-
-    folder = tmp_path / "out" / "2026"
+    """A form's temporary file in out/, left by a writer killed half-way: the sweep that writes forms there
+    removes it once old; never one that may still be written (new, or open in a process)."""
+    root = base_ledger(tmp_path / "base").root
+    many_items(root, 2)
+    folder = root / "out" / "2026"
     folder.mkdir(parents=True)
     old = folder / ".2026-0001-工作提醒单-2026-1.docx.k3j9x0qa.tmp"
     new = folder / ".2026-0002-工作提醒单-2026-2.docx.p0w8e7zz.tmp"
@@ -109,9 +110,12 @@ def test_a_form_write_killed_half_way_leaves_no_temporary_file_for_long(tmp_path
     hour_ago = time.time() - 3600
     for path in (old, mine):
         os.utime(path, (hour_ago, hour_ago))
-    with open(new, "rb"):  # being written
-        remove_old_temps([folder])
+    assert duban(root, *SWEEP).returncode == 0
+    assert len(list(folder.glob("*.docx"))) >= 2
     assert not old.exists() and new.exists() and mine.exists()
+
+    from duban.store.yamlio import remove_old_temps
+
     os.utime(new, (hour_ago, hour_ago))
     with open(new, "rb"):  # held open by its writer (where /proc tells): kept however old
         remove_old_temps([folder])
