@@ -1,6 +1,6 @@
 """The daily sweep as a command: plan under the lock, number the slips, write every
-action into its item's log (or a unit event file), commit once; then the digest
-(``out/sweep/DATE.md``) and the slips' forms."""
+action into its item's log (or a unit event file), commit once with the digest
+(``out/sweep/DATE.md``, written as the commit happens); then the slips' forms."""
 
 from __future__ import annotations
 
@@ -17,16 +17,16 @@ from duban.core.escalation import SweepResult, plan, wakes
 from duban.core.model import Item, validate_item
 from duban.core.schema import Source
 from duban.core.unitevents import event_rel
-from duban.outputs.digest import commit_message, digest_markdown
+from duban.outputs.digest import commit_message, day_digest, digest_markdown
 from duban.store.git import outputs_done, pending_outputs
 from duban.store.ledger import Ledger, Scope, load
 from duban.store.yamlio import (
-    atomic_write,
     date_place,
     flow_lines,
     flow_list,
     flow_map,
     read_back_inserted,
+    remove_old_temps,
     rt_dumps,
     rt_loads,
 )
@@ -45,10 +45,11 @@ def run(
 ) -> tuple[SweepResult, Ledger]:
     """Sweep the ledger; returns (result, the ledger as loaded before the sweep's writes).
 
-    Unless ``dry_run``: one commit, then the digest written to ``out/sweep/DATE.md`` when there is anything
-    to say, and (with ``forms``) every slip issued rendered to ``out/``.  A ledger shared through a remote
-    is synced first, and the sweep's commit reaches the remote before it happens here; if another copy
-    pushed meanwhile, the sweep runs again on the merged ledger (``offline``: neither)."""
+    Unless ``dry_run``: one commit, and with it the digest written to ``out/sweep/DATE.md`` when there is
+    anything to say (below those of the day's earlier sweeps); then (with ``forms``) every slip issued rendered
+    to ``out/``.  A ledger shared through a remote is synced first, and the sweep's commit reaches the remote
+    before it happens here; if another copy pushed meanwhile, the sweep runs again on the merged ledger
+    (``offline``: neither)."""
     if dry_run:
         ledger = load(root, scope=quiet_scope(root, today))
         res = plan(ledger, today)
@@ -119,6 +120,11 @@ def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepRe
                 res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
                 written = write_actions(root, ledger, res.actions, ch)
                 ch.message = commit_message(res, ledger.pack.words)
+            if res.actions or res.pending or res.problems or findings:  # written with the commit, even if killed
+                res.digest = f"out/sweep/{today}.md"
+                ch.out_files[res.digest] = day_digest(
+                    earlier(root / res.digest), digest_markdown(res, ledger, findings)
+                )
             jobs = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
             ch.outputs = [list(j) for j in jobs] if forms else []  # kept under .git/ until rendered
             if begun is not None:  # those whose items are known as they will be committed; the others after
@@ -128,16 +134,21 @@ def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepRe
             begun.close()
         raise
     res.commit = ch.committed
-    if res.actions or res.pending or res.problems or findings:
-        rel = f"out/sweep/{today}.md"
-        atomic_write(root / rel, digest_markdown(res, ledger, findings))
-        res.digest = rel
     jobs = [tuple(j) for j in pending_outputs(root)] if forms else []  # this sweep's, or a killed one's
     if jobs:
         paths, res.form_errors = render_quietly(root, jobs, today, written, begun)
         res.forms = [str(p) for p in paths]
         outputs_done(root)
+        remove_old_temps({p.parent for p in paths})  # a killed sweep's half-written forms, once surely dead
     return res, ledger
+
+
+def earlier(path: Path) -> str | None:
+    """What the day's earlier sweeps wrote in its digest (read under the lock, which every writer of it holds)."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def number(actions: list[Action], counters, series=lambda kind: kind) -> list[Action]:

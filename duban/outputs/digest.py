@@ -63,3 +63,20 @@ def digest_markdown(res: SweepResult, ledger, findings=()) -> str:
         out += ["", "## 台账问题", ""]
         out += [f"- {p}" for p in res.problems]
     return "\n".join(out) + "\n"
+
+
+AGAIN = "（当日再次巡查）"  # the title of a later sweep's digest of the same day
+
+
+def day_digest(before: str | None, digest: str) -> str:
+    """The day's digest file (``out/sweep/DATE.md``) once a sweep's ``digest`` is added to what the day's earlier
+    sweeps wrote there (``before``).  A later sweep of the same day is appended below a rule, its title marked
+    当日再次巡查, so that no sweep's digest (a killed one's neither) is ever overwritten; one that says nothing
+    the file does not say already (no action, the same items pending) adds nothing."""
+    if not before:
+        return digest
+    title, _, body = digest.partition("\n")
+    said = set(before.splitlines())
+    if all(line in said for line in body.splitlines() if line.startswith(("- ", "| "))):
+        return before
+    return f"{before}\n---\n\n{title}{AGAIN}\n{body}"

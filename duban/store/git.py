@@ -34,13 +34,14 @@ from duban.store import fault
 from duban.store.counters import PATH as COUNTERS
 from duban.store.counters import Counters
 from duban.store.yamlio import atomic_write, atomic_write_all, overlapping, remove_stale_temps
+from duban.store.yamlio import held as _held
 
 TRAILER = "Duban-Action"
 UNDOES = "Duban-Undoes"
 LOCK_WAIT = float(os.environ.get("DUBAN_LOCK_WAIT", "5"))
 JOURNAL = "duban-journal.json"  # under .git/: the change whose commit is made but whose files may not be written
 OUTPUTS = "duban-outputs.json"  # under .git/: forms a committed change still has to render
-PUBLISHED = "duban-published.json"  # under .git/: forms of a commit pushed before HEAD moved here (the sweep)
+PUBLISHED = "duban-published.json"  # under .git/: forms and out/ files of a commit pushed before HEAD moved here
 CONFIG_PATHS = ("duban.yaml", "units.yaml", COUNTERS, "rules", "templates")
 HAND_EDIT = "手工修改（duban 在下一次操作前代为提交）: "
 
@@ -205,6 +206,9 @@ class Change:
     hand_edit_commit: str | None = None
     trailers: dict[str, str] = field(default_factory=dict)  # more trailers for the commit message
     outputs: list = field(default_factory=list)  # forms to render once committed (kept under .git/ until done)
+    # files outside the history (the sweep's digest, out/sweep/DATE.md), written whole under the lock as the
+    # change happens: kept in its journal with the tracked files, so that a kill cannot part them from the commit
+    out_files: dict[str, str] = field(default_factory=dict)
     numbers: Any = None  # a shared ledger's claims (duban.store.sync.Claims): numbers from this copy's lease
     publish: Callable[[Repo, str], None] | None = None  # push the commit before HEAD moves (may refuse)
     _counters: Counters | None = None
@@ -252,6 +256,7 @@ class Change:
         head = repo.head()
         hand = hand_edits(repo, touched)
         if not touched and not hand:
+            write_out_files(repo, self.out_files)  # nothing to commit: only these
             return
         ident = identity_args(root, *self.author)
         self._write(Tree(repo, head), head, hand, ident)
@@ -301,14 +306,16 @@ class Change:
         files.update(entries)
         tip = new or parent
         if tip is None or tip == head:
+            write_out_files(repo, self.out_files)
             return
         if self.publish is not None:
-            if self.outputs:  # a kill after the push: rendered once HEAD holds the commit (next sync)
-                atomic_write(repo.dir / PUBLISHED, json.dumps({"commit": tip, "outputs": self.outputs}))
+            if self.outputs or self.out_files:  # a kill after the push: written once HEAD holds the commit (next sync)
+                published = {"commit": tip, "outputs": self.outputs, "out": self.out_files}
+                atomic_write(repo.dir / PUBLISHED, json.dumps(published, ensure_ascii=False))
             self.publish(repo, tip)  # refused: nothing has happened here
         self.committed = new if new != parent else None
         contents = {rel: _bytes(c) for rel, c in self.pending.items()}
-        move_head(repo, head, tip, files, contents, self.outputs, self.action)
+        move_head(repo, head, tip, files, contents, self.outputs, self.action, self.out_files)
 
 
 def move_head(
@@ -319,9 +326,12 @@ def move_head(
     contents: dict[str, bytes] | None = None,
     outputs: list | None = None,
     action: str = "sync",
+    out_files: dict[str, str] | None = None,
 ) -> None:
     """The one instant a change happens: journal, ``update-ref HEAD tip head``, then the files written."""
-    journal = {"old": head or "", "new": tip, "files": sorted(files.items()), "outputs": outputs or []}
+    journal: dict[str, Any] = {"old": head or "", "new": tip, "files": sorted(files.items()), "outputs": outputs or []}
+    if out_files:
+        journal["out"] = out_files
     atomic_write(repo.dir / JOURNAL, json.dumps(journal, ensure_ascii=False))
     git(repo.root, "update-ref", "-m", f"duban: {action}", "HEAD", tip, head or repo.zero)
     finish(repo, journal, contents)
@@ -405,13 +415,14 @@ def index_info(repo: Repo, entries) -> str:
 
 
 def finish(repo: Repo, journal: dict, contents: dict[str, bytes] | None = None) -> None:
-    """Write a committed change's files into the work tree and the index; then drop its journal."""
+    """Write a committed change's files into the work tree and the index, and its files outside the history
+    (``out``: the sweep's digest); then drop its journal."""
     from duban.store.paths import inside
 
     contents = contents or {}
     files = [(p, sha) for p, sha in journal["files"]]
     blobs = repo.read_blobs([sha for p, sha in files if sha and p not in contents])
-    writes = []
+    writes = _out_writes(repo, journal.get("out"))
     for rel, sha in files:
         path = inside(repo.root, rel)
         if sha is None:
@@ -430,11 +441,45 @@ def finish(repo: Repo, journal: dict, contents: dict[str, bytes] | None = None) 
         index = aside.submit(git, repo.root, "update-index", "-z", "--index-info", input=index_info(repo, files))
         atomic_write_all(writes)
     index.result()
-    if journal.get("outputs"):  # added to those of a change killed before it rendered them
+    outputs = [*(journal.get("outputs") or []), *_reached(repo, journal)]
+    if outputs:  # added to those of a change killed before it rendered them
         jobs = _pending(repo)
-        jobs += [j for j in journal["outputs"] if j not in jobs]
+        jobs += [j for j in outputs if j not in jobs]
         atomic_write(repo.dir / OUTPUTS, json.dumps(jobs, ensure_ascii=False))
     (repo.dir / JOURNAL).unlink(missing_ok=True)
+
+
+def _reached(repo: Repo, journal: dict) -> list:
+    """The forms of a change pushed before it happened here (:data:`PUBLISHED`), once the journal's commit holds
+    its commit (the change itself, or a sync that brought it back after a kill); its files outside the history
+    are written now, but those the journal has written already."""
+    published = _json(repo.dir / PUBLISHED)
+    if not isinstance(published, dict):
+        return []
+    commit, tip = str(published.get("commit")), journal["new"]
+    if commit != tip and not is_ancestor(repo.root, commit, tip):
+        return []  # not yet, or never (a push refused)
+    out, written = published.get("out"), journal.get("out")
+    if isinstance(out, dict):
+        written = written if isinstance(written, dict) else {}
+        write_out_files(repo, {rel: text for rel, text in out.items() if written.get(rel) != text})
+    (repo.dir / PUBLISHED).unlink(missing_ok=True)
+    outputs = published.get("outputs")
+    return outputs if isinstance(outputs, list) else []
+
+
+def _out_writes(repo: Repo, out) -> list[tuple[Path, bytes]]:
+    """(path, bytes) of a change's files outside the history (``out``: path → text), from its journal."""
+    from duban.store.paths import inside
+
+    if not isinstance(out, dict):
+        return []
+    return [(inside(repo.root, rel), _bytes(text)) for rel, text in out.items() if isinstance(text, str)]
+
+
+def write_out_files(repo: Repo, out) -> None:
+    """Under the lock: a change's files outside the history (the sweep's digest), each written whole."""
+    atomic_write_all(_out_writes(repo, out))
 
 
 def recover(repo: Repo) -> None:
@@ -454,7 +499,8 @@ def recover(repo: Repo) -> None:
         # and what the killed command was writing, in threads at once, left no temporary file behind
         from duban.store.paths import inside
 
-        remove_stale_temps([inside(repo.root, rel) for rel, _ in journal.get("files", [])])
+        paths = [inside(repo.root, rel) for rel, _ in journal.get("files", [])]
+        remove_stale_temps([*paths, *(path for path, _ in _out_writes(repo, journal.get("out")))])
     else:
         path.unlink(missing_ok=True)  # it had not: nothing in the work tree was touched
 
@@ -512,24 +558,6 @@ def clear_stale_locks(repo: Repo) -> None:
             if time.monotonic() > deadline:
                 raise DubanError(f"git 正在使用仓库（{lock.name} 被进程占用）；请稍后再试")
             time.sleep(0.05)
-
-
-def _held(path: Path) -> bool | None:
-    """Whether a living process has ``path`` open (None where /proc cannot tell)."""
-    proc = Path("/proc")
-    if not (proc / "self" / "fd").is_dir():
-        return None
-    target = str(path)
-    for pid in os.listdir(proc):
-        if not pid.isdigit():
-            continue
-        try:
-            for fd in os.listdir(proc / pid / "fd"):
-                if os.readlink(proc / pid / "fd" / fd) == target:
-                    return True
-        except OSError:
-            continue
-    return False
 
 
 def _acquire(repo: Repo, wait: float):

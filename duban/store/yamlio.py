@@ -11,7 +11,8 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -496,17 +497,67 @@ def remove_stale_temps(paths: Sequence[Path]) -> None:
     for path in paths:
         by_folder.setdefault(path.parent, set()).add(path.name)
     for folder, names in by_folder.items():
+        for entry, name in _temps(folder):
+            if name in names:
+                _unlink(folder / entry)
+
+
+OLD_TEMP = 600  # seconds: a writer keeps its temporary file for a moment (one write, fsync, rename), never this long
+
+
+def remove_old_temps(folders: Iterable[Path], age: float = OLD_TEMP) -> None:
+    """Remove :func:`atomic_write`'s temporary files in these folders that a killed writer left: those last
+    written more than ``age`` seconds ago and open in no process (where ``/proc`` tells).  For the folders no
+    lock guards (``out/``), where another command may be writing a form right now."""
+    now = time.time()
+    for folder in folders:
+        for entry, _ in _temps(folder):
+            path = folder / entry
+            try:
+                old = now - path.stat().st_mtime > age
+            except OSError:
+                continue
+            if old and not held(path.resolve()):
+                _unlink(path)
+
+
+def held(path: Path) -> bool | None:
+    """Whether a living process has ``path`` open (None where /proc cannot tell)."""
+    proc = Path("/proc")
+    if not (proc / "self" / "fd").is_dir():
+        return None
+    target = str(path)
+    for pid in os.listdir(proc):
+        if not pid.isdigit():
+            continue
         try:
-            entries = [e.name for e in os.scandir(folder) if e.name.startswith(".") and e.name.endswith(".tmp")]
+            for fd in os.listdir(proc / pid / "fd"):
+                if os.readlink(proc / pid / "fd" / fd) == target:
+                    return True
         except OSError:
             continue
-        for entry in entries:
-            name, _, rest = entry[1:-4].rpartition(".")
-            if name in names and len(rest) == 8:  # mkstemp's eight characters
-                try:
-                    os.unlink(folder / entry)
-                except OSError:
-                    pass
+    return False
+
+
+def _temps(folder: Path) -> list[tuple[str, str]]:
+    """(entry, the name it was to take) of each temporary file of :func:`atomic_write`'s shape in ``folder``."""
+    try:
+        entries = [e.name for e in os.scandir(folder) if e.name.startswith(".") and e.name.endswith(".tmp")]
+    except OSError:
+        return []
+    out = []
+    for entry in entries:
+        name, _, rest = entry[1:-4].rpartition(".")
+        if name and len(rest) == 8:  # mkstemp's eight characters
+            out.append((entry, name))
+    return out
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def flow_list(values, block: bool = False):
