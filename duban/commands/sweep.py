@@ -138,7 +138,7 @@ def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepRe
     if jobs:
         paths, res.form_errors = render_quietly(root, jobs, today, written, begun)
         res.forms = [str(p) for p in paths]
-        outputs_done(root)
+        outputs_done(root, jobs)
         remove_old_temps({p.parent for p in paths})  # a killed sweep's half-written forms, once surely dead
     return res, ledger
 

@@ -645,11 +645,26 @@ def _json(path: Path):
         return None
 
 
-def outputs_done(root: Path) -> None:
-    """The pending forms are rendered (and a commit published but never reached here never will be: dropped)."""
+def outputs_done(root: Path, done: list) -> None:
+    """The forms of ``done`` (jobs as :func:`pending_outputs` gives them) are rendered: under the lock, they
+    leave the pending list, and the jobs a change committed meanwhile stay (a commit published but never
+    reached here never will be: dropped).  The lock held by another command: the list stays, and the next
+    sweep renders those forms again (the same bytes)."""
     repo = Repo(root)
-    (repo.dir / OUTPUTS).unlink(missing_ok=True)
-    (repo.dir / PUBLISHED).unlink(missing_ok=True)
+    try:
+        lock, info = _acquire(repo, LOCK_WAIT)
+    except DubanError:
+        return
+    try:
+        rendered, pending = [list(j) for j in done], _json(repo.dir / OUTPUTS)
+        left = [j for j in pending if j not in rendered] if isinstance(pending, list) else []
+        if left:
+            atomic_write(repo.dir / OUTPUTS, json.dumps(left, ensure_ascii=False))
+        else:
+            (repo.dir / OUTPUTS).unlink(missing_ok=True)
+        (repo.dir / PUBLISHED).unlink(missing_ok=True)
+    finally:
+        _release(lock, info)
 
 
 # --------------------------------------------------------------- history
