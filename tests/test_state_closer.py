@@ -44,22 +44,30 @@ def test_on_every_day_of_a_generated_ledger_and_the_sample(tmp_path):
     assert days > 10_000
 
 
-def test_the_states_given_are_not_shared_with_the_fold():
-    item = Item(
+def item_with(log: list[dict], **fields) -> Item:
+    """An item of 2 March led by fgw, due on 20 March, with this log."""
+    values = {"deadline": date(2026, 3, 20), **fields}
+    return Item(
         id="2026-0001",
         title="t",
         category="other",
         tier="red",
         lead="fgw",
         issued=date(2026, 3, 2),
-        deadline=date(2026, 3, 20),
-        log=[
+        log=log,
+        path="items/2026/2026-0001.yaml",
+        **values,
+    )
+
+
+def test_the_states_given_are_not_shared_with_the_fold():
+    item = item_with(
+        [
             {"date": date(2026, 3, 2), "kind": "issued"},
             {"date": date(2026, 3, 5), "kind": "reassign", "lead": "zjj", "co": ["jtj"]},
             {"date": date(2026, 3, 9), "kind": "review", "result": "accepted"},  # refused: nothing reported
             {"date": date(2026, 3, 9), "kind": "amendment", "changes": {"co": {"old": ["jtj"], "new": ["sfj"]}}},
-        ],
-        path="items/2026/2026-0001.yaml",
+        ]
     )
     closed = day_closer(item)
     first, second = closed(date(2026, 3, 5)), closed(date(2026, 3, 9))
@@ -111,19 +119,7 @@ def logs(draw):
 @given(logs())
 def test_on_every_day_of_random_logs(case):
     log, forward = case
-    item = Item(
-        id="2026-0001",
-        title="t",
-        category="other",
-        tier="red",
-        lead="fgw",
-        co=["jtj"],
-        issued=date(2026, 3, 2),
-        deadline=None if forward else date(2026, 3, 20),
-        forward=forward,
-        log=log,
-        path="items/2026/2026-0001.yaml",
-    )
+    item = item_with(log, co=["jtj"], deadline=None if forward else date(2026, 3, 20), forward=forward)
     assert_closer_is_replay(item)
 
 
