@@ -114,3 +114,41 @@ def test_a_past_periods_count_of_each_item_is_kept_and_is_that_of_its_record(tmp
     assert taken[1::2] == [len(g) for g in given[1::2]] and not any(taken[::2][:2])
     # on 9 April, Q1's count of the items whose completion a review after 9 April accepts does not hold yet
     assert len(given[6]) < len(given[2])
+
+
+def test_a_kept_count_goes_with_its_record_once_no_file_holds_it(big, tmp_path):
+    """The counts of items in hand are kept under their records' digests: an edited item's old count is let go
+    when the next score of the period keeps the new one (the memos do not grow with every edit)."""
+    import shutil
+    import sqlite3
+
+    from duban.store.cache import DB, cache_dir
+
+    root = tmp_path / "copy"
+    shutil.copytree(big, root)
+    for path in root.glob("*/*/*.yaml"):  # files written in the last 2 s are read again, never taken as memos
+        age(path, 60)
+    kind = queries.occurrences_on(date(2026, 6, 30))
+
+    def kept() -> set[bytes]:
+        db = sqlite3.connect(cache_dir(root) / DB)
+        try:
+            return {d for (d,) in db.execute("SELECT digest FROM memos WHERE kind = ?", (kind,))}
+        finally:
+            db.close()
+
+    today = date(2026, 11, 20)
+    queries.quarter_scores(root, "Q2", 2026, today)
+    before = kept()
+    ledger = load(root)
+    item = next(i for i in ledger.items.values() if i.issued.year == 2026 and ledger.digests.get(i.id) in before)
+    old = ledger.digests[item.id]
+    edited = root / item.path
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace(item.title, item.title + "（改）", 1), encoding="utf-8"
+    )
+    age(edited, 60)
+    queries.quarter_scores(root, "Q2", 2026, today)
+    after = kept()
+    assert old not in after and len(after) == len(before)
+    assert load(root).digests[item.id] in after

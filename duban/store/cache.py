@@ -290,9 +290,8 @@ class Cache:
         self.root = root
         self.reread: list[str] = []  # files read this run rather than taken from the cache
         self.digests: dict[str, bytes] = {}  # file → digest of its stored record (the key of its memos)
-        self.memoed: dict[
-            str, tuple[str, int, bytes]
-        ] = {}  # file → (kind, first day, value) of a memo taken for its record
+        # file → (kind, first day, value) of a memo taken for its record
+        self.memoed: dict[str, tuple[str, int, bytes]] = {}
         self.now = time.time_ns()  # before any file is statted: later modifications have later times
         self.db: sqlite3.Connection | None = None
         self._contexts: dict[str, Any] = {}  # folder → context, as stored
