@@ -114,10 +114,11 @@ def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepRe
             refuse_if_broken(ledger)
             res = plan(ledger, today)
             keep_quiet(ledger, res, today)
-            slips = sum(1 for a in res.actions if a.kind in SLIP_KINDS and a.item)
-            begun = begin_rendering(root, today, slips) if forms else None
             if res.actions:
                 res.actions = number(res.actions, ch.counters, ledger.pack.process.paper)
+            jobs = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
+            begun = begin_rendering(root, today, len(jobs)) if forms else None
+            if res.actions:
                 written = write_actions(root, ledger, res.actions, ch)
                 ch.message = commit_message(res, ledger.pack.words)
             if res.actions or res.pending or res.problems or findings:  # written with the commit, even if killed
@@ -125,7 +126,6 @@ def _sweep(root: Path, today: date, forms: bool, publish: bool) -> tuple[SweepRe
                 ch.out_files[res.digest] = day_digest(
                     earlier(root / res.digest), digest_markdown(res, ledger, findings)
                 )
-            jobs = [(a.kind, a.item, a.number) for a in res.actions if a.kind in SLIP_KINDS and a.item]
             ch.outputs = [list(j) for j in jobs] if forms else []  # kept under .git/ until rendered
             if begun is not None:  # those whose items are known as they will be committed; the others after
                 begun.render([j for j in jobs if j[1] in written], written)

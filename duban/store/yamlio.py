@@ -407,10 +407,7 @@ def atomic_write(path: Path, content: str | bytes) -> None:
     """Write so that ``path`` holds either the old or the new content, never a mix.
 
     The file gets the mode the process umask gives a new file (as git and every editor do)."""
-    from duban.store import fault
-
-    fault.point("write")
-    _write_file(path, content, 0o666 & ~_umask())
+    atomic_write_all([(path, content)])
 
 
 WRITERS = 8  # threads writing files at once: their flushes to the disk are shared (165 files: 0.1 s, not 0.8 s)
