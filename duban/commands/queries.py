@@ -19,7 +19,9 @@ from duban.core.scoring import (
     UnitScore,
     counts_from,
     fixed_occurrences,
+    occurrences_window,
     on_last_day,
+    on_window_day,
     parse_period,
     score,
 )
@@ -199,13 +201,15 @@ def quarter_scores(root: Path, period: str | None, year: int | None, today: date
     per = parse_period(period, year, today, pack.scoring.period)
     until = min(per.end, today)
     # settled items whose occurrences hold by the last day counted come as those (kept in the cache), not records;
-    # for a period already over, also those fixed by today whose count for the period an earlier score kept
+    # the others as an earlier score kept them: for a period already over, what its score counts of them, else
+    # their occurrences over the days of a window
     context = pack_digest(root, pack, repr(OCCURRENCE_FIELDS))
-    memos = [Memo(OCCURRENCES, context, until.toordinal())]
     past = until if until < today else None
-    if past is not None:
-        memos.append(Memo(occurrences_on(past), context, today.toordinal()))
-    ledger = load(root, scope=Scope(since=counts_from(parse_period(period, year, today).year), memos=tuple(memos)))
+    others = (
+        Memo(occurrences_on(past), context, today.toordinal()) if past else Memo(WINDOWS, context, until.toordinal())
+    )
+    memos = (Memo(OCCURRENCES, context, until.toordinal()), others)
+    ledger = load(root, scope=Scope(since=counts_from(parse_period(period, year, today).year), memos=memos))
     if not ledger.pack.scoring.rules:
         raise DubanError(
             f"规则包 {ledger.pack.name or ledger.config.rules} 没有考核计分表（{ledger.config.rules}/scoring.yaml）"
@@ -239,7 +243,9 @@ def fixed_scoring(
     ``past``: the last day counted of a period already over (before ``today``).  Every item not fixed by then is
     also given as what the period's score counts of it, where that holds on ``today``
     (:func:`duban.core.scoring.on_last_day`), kept in the cache (:func:`occurrences_on`) for the next score of
-    the period."""
+    the period.  Without ``past`` (the period counts up to ``today``), every item not fixed by ``today`` is given
+    as its occurrences on ``today`` (:func:`duban.core.scoring.occurrences_window`), kept in the cache for the
+    days of their window (``WINDOWS``)."""
     import pickle
 
     from duban.store.cache import keep_memos, memos
@@ -251,6 +257,9 @@ def fixed_scoring(
         value = pickle.loads(blob)
         if kind == OCCURRENCES:
             fixed[item_id] = (date.fromordinal(day), list(map(Occurrence._make, value[0])))
+        elif kind == WINDOWS:
+            assert today is not None and past is None
+            given[item_id] = (on_window_day(list(map(Occurrence._make, value[0])), value[1], today), [])
         else:
             given[item_id] = _given(value)
         if titles is not None:
@@ -261,7 +270,10 @@ def fixed_scoring(
     held = memos(ledger.root, occurrences_on(past), context, list(digests.values())) if past else {}
     new: dict[bytes, tuple[int, int | None, bytes]] = {}
     counted: dict[bytes, tuple[int, int | None, bytes]] = {}
+    windows: dict[bytes, tuple[int, int | None, bytes]] = {}
     for item in ledger.items.values():
+        if item.id in given:  # given as a memo, and read too for a unit event that names it
+            continue
         d = digests.get(item.id)
         got = known.get(d) if d is not None else None
         found: tuple[date, list[Occurrence]] | None
@@ -282,11 +294,20 @@ def fixed_scoring(
             if first <= today:
                 given[item.id] = (main, done)
                 continue
+        if past is None and today is not None and (found is None or found[0] > today):
+            end, occs, running = occurrences_window(item, ledger.pack, today)
+            given[item.id] = (on_window_day(occs, running, today), [])
+            if d is not None:
+                windows[d] = (today.toordinal(), end.toordinal() - 1, _memo_value(occs, running, item.title))
+            continue
         if found is not None:
             fixed[item.id] = found
     keep_memos(ledger.root, OCCURRENCES, context, new)
-    if past is not None:  # those of items in hand go with their records: the stale ones are let go
+    # those of items in hand go with their records: the stale ones are let go
+    if past is not None:
         keep_memos(ledger.root, occurrences_on(past), context, counted, orphans=True)
+    elif today is not None:
+        keep_memos(ledger.root, WINDOWS, context, windows, now=today.toordinal(), orphans=True)
     return fixed, given
 
 
@@ -296,12 +317,14 @@ def _given(value: tuple) -> tuple[list[Occurrence], list[Occurrence]]:
 
 
 def _memo_value(*values) -> bytes:
-    """Lists of occurrences as lists of plain tuples (unpickled in a third of the time of the named tuples),
-    then the item's title."""
+    """Lists of occurrences as lists of plain tuples (unpickled in a third of the time of the named tuples), the
+    positions of the running late ranges of a window if given, then the item's title."""
     import pickle
 
     *lists, title = values
-    return pickle.dumps((*([tuple(o) for o in occs] for occs in lists), title), protocol=5)
+    return pickle.dumps(
+        (*([tuple(o) for o in occs] if isinstance(occs, list) else occs for occs in lists), title), protocol=5
+    )
 
 
 def occurrences_on(day: date) -> str:
@@ -310,6 +333,7 @@ def occurrences_on(day: date) -> str:
 
 
 OCCURRENCES = "occurrences"
+WINDOWS = "occurrences-window"  # an item's occurrences over the days of their window (occurrences_window)
 OCCURRENCE_FIELDS = Occurrence._fields
 
 

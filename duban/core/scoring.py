@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from duban.core.calendar import UnknownYear
 from duban.core.errors import UsageError
 from duban.core.model import Item
 from duban.core.pack import STEPS, TRIGGERS, RulePack, ScoreRule
@@ -333,6 +334,79 @@ def on_last_day(item: Item, pack: RulePack, until: date) -> tuple[date, list[Occ
     seen = set(main)
     later = [o for o in item_occurrences(item, pack, day) if o.on in DONE and o.date <= until and o not in seen]
     return day, main, later
+
+
+def occurrences_window(item: Item, pack: RulePack, today: date) -> tuple[date, list[Occurrence], tuple[int, ...]]:
+    """An item's occurrences on ``today`` (:func:`item_occurrences`), with the first later day ``end`` on which
+    they may differ otherwise than by the late ranges that run to the day asked for, and the positions of those
+    ranges: on every day from ``today`` to the day before ``end``, the occurrences are these with those ranges
+    ending on that day (:func:`on_window_day`) — a pure function of the record, the pack and ``today``, which a
+    cache may keep for the days of its window (so that only the items whose occurrences may change on a day are
+    replayed on it).
+
+    Let ``end`` be the earliest of: a date the item names after ``today`` (its issue, a record's date or recorded
+    date), the day after a date on or after ``today`` that may be its deadline, the day after a periodic report
+    due on or after ``today`` (reckoned as if nothing were recorded meanwhile: nothing is, before ``end``), and
+    the next 1 January.  On any day ``t`` from ``today`` to the day before ``end``, :func:`item_occurrences`
+    compares ``t`` with the item's dates alone, and each comparison comes out as on ``today``:
+
+    * no record is dated after ``today`` and by ``t``: the state at the close of ``t`` is that of ``today``
+      (its entries that are invalid too), the entries counted (``day > t``) and each lapse's end and each
+      periodic report's answer (records dated by ``t``) are those of ``today``;
+    * no date that may be the deadline is on or after ``today`` and before ``t``: the lapses (deadlines before
+      ``t``) are those of ``today``;
+    * no report falls due on or after ``today`` and before ``t``: the missed reports counted (``due < t``) are
+      those of ``today``.
+
+    So only a late range whose end is ``t`` itself (a lapse not ended, a report not given) moves with ``t``:
+    those are the occurrences whose last late day is ``today`` and the next day on the next day (the two days
+    are compared; anything else that differs between them, which the above rules out, gives a window of one
+    day)."""
+    out = item_occurrences(item, pack, today)
+    try:
+        end = _window_end(item, pack, today)
+    except UnknownYear:
+        end = today + ONE
+    if end <= today + ONE:
+        return today + ONE, out, ()
+    nxt = item_occurrences(item, pack, today + ONE)
+    if len(nxt) != len(out):
+        return today + ONE, out, ()
+    running = []
+    for i, (a, b) in enumerate(zip(out, nxt, strict=True)):
+        if a == b:
+            continue
+        if a.late and a.late[1] == today and a._replace(late=(a.late[0], today + ONE)) == b:
+            running.append(i)
+        else:
+            return today + ONE, out, ()
+    return end, out, tuple(running)
+
+
+def _window_end(item: Item, pack: RulePack, today: date) -> date:
+    """The ``end`` of :func:`occurrences_window`."""
+    named = [item.issued, *(d for ev in item.log for k in ("date", "recorded") if isinstance(d := ev.get(k), date))]
+    year_end = date(today.year, 12, 31)
+    return min(
+        [
+            year_end + ONE,
+            *(d for d in named if d > today),
+            *(d + ONE for d in deadline_candidates(item) if d >= today),
+            *(p.due + ONE for p in periodic_reports(item, pack, today, beyond=year_end) if p.due >= today),
+        ]
+    )
+
+
+def on_window_day(occs: list[Occurrence], running: tuple[int, ...], day: date) -> list[Occurrence]:
+    """The occurrences of :func:`occurrences_window` on ``day``, a day of their window."""
+    if not running:
+        return occs
+    occs = list(occs)
+    for i in running:
+        o = occs[i]
+        assert o.late is not None
+        occs[i] = o._replace(late=(o.late[0], day))
+    return occs
 
 
 # --------------------------------------------------------------------- score

@@ -417,17 +417,21 @@ class PeriodicDue:
         return self.reported_on is not None
 
 
-def periodic_reports(item: Item, pack: RulePack, today: date, st: State | None = None) -> list[PeriodicDue]:
+def periodic_reports(
+    item: Item, pack: RulePack, today: date, st: State | None = None, beyond: date | None = None
+) -> list[PeriodicDue]:
     """The periodic reports due so far (strictly before the deadline), each with its report; or, for a rule with
-    ``follow_up`` (续报), those due after the lead's first progress report until its final one, past the deadline too."""
+    ``follow_up`` (续报), those due after the lead's first progress report until its final one, past the deadline too.
+    ``beyond``: also those that will fall due after ``today`` up to that day, if nothing is recorded meanwhile."""
     rule = pack.item_rule(item)
     st = st or replay(item, today)
     if item.forward or st.deadline is None:
         return []
-    cadence, until = rule.cadence, min(today, st.deadline - timedelta(days=1))
+    last = max(today, beyond) if beyond else today
+    cadence, until = rule.cadence, min(last, st.deadline - timedelta(days=1))
     start: date | None = st.active_since or item.issued
     if cadence is None and rule.follow_up is not None:
-        cadence, until = rule.follow_up, today
+        cadence, until = rule.follow_up, last
         start = next(
             (
                 ev["date"]
