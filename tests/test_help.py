@@ -63,3 +63,22 @@ def test_help_runs_for_every_command(tmp_path):
 def test_usage_errors_exit_2(ledger: Ledger):
     assert ledger("review", "2026-0001", "maybe").code == 2
     assert ledger("list", "--bogus").code == 2
+
+
+def test_a_command_named_first_is_built_alone_and_says_the_same():
+    """``duban NAME …`` builds only that command (typer builds every command's options at each start): its help,
+    its errors and its output are those of the whole app; anything that names no command gets the whole app."""
+    from typer.testing import CliRunner
+
+    from duban.cli.full import narrowed
+
+    _, names = commands()
+    for name in names:
+        for args in ([name, "--help"], [name, "--bogus"]):
+            alone = narrowed(args)
+            assert alone is not app and len(alone.registered_commands) == 1, name
+            want, got = CliRunner().invoke(app, args), CliRunner().invoke(alone, args)
+            assert (got.exit_code, got.stdout, got.stderr) == (want.exit_code, want.stdout, want.stderr), args
+    for args in ([], ["--help"], ["--version"], ["scor"], ["help"]):
+        assert narrowed(args) is app
+    assert len(app.registered_commands) == len(names)  # the app itself is left whole
