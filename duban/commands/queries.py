@@ -256,10 +256,10 @@ def fixed_scoring(
     for item_id, (kind, day, blob) in ledger.memoed.items():
         value = pickle.loads(blob)
         if kind == OCCURRENCES:
-            fixed[item_id] = (date.fromordinal(day), list(map(Occurrence._make, value[0])))
+            fixed[item_id] = (date.fromordinal(day), _occurrences(value[0]))
         elif kind == WINDOWS:
             assert today is not None and past is None
-            given[item_id] = (on_window_day(list(map(Occurrence._make, value[0])), value[1], today), [])
+            given[item_id] = (on_window_day(_occurrences(value[0]), value[1], today), [])
         else:
             given[item_id] = _given(value)
         if titles is not None:
@@ -278,7 +278,7 @@ def fixed_scoring(
         got = known.get(d) if d is not None else None
         found: tuple[date, list[Occurrence]] | None
         if got is not None:
-            found = (date.fromordinal(got[0]), list(map(Occurrence._make, pickle.loads(got[1])[0])))
+            found = (date.fromordinal(got[0]), _occurrences(pickle.loads(got[1])[0]))
         else:
             found = fixed_occurrences(item, ledger.pack)
             if found is not None and d is not None:
@@ -313,18 +313,20 @@ def fixed_scoring(
 
 def _given(value: tuple) -> tuple[list[Occurrence], list[Occurrence]]:
     """A memo of :func:`occurrences_on`'s kind, as :func:`_memo_value` made it, without the title."""
-    return list(map(Occurrence._make, value[0])), list(map(Occurrence._make, value[1]))
+    return _occurrences(value[0]), _occurrences(value[1])
+
+
+def _occurrences(rows: list[tuple]) -> list[Occurrence]:
+    return list(map(Occurrence._make, rows))
 
 
 def _memo_value(*values) -> bytes:
-    """Lists of occurrences as lists of plain tuples (unpickled in a third of the time of the named tuples), the
-    positions of the running late ranges of a window if given, then the item's title."""
+    """The values of a memo (lists of occurrences, the positions of a window's running late ranges, the item's
+    title), each list of occurrences as a list of plain tuples (unpickled in a third of the time of the named
+    tuples)."""
     import pickle
 
-    *lists, title = values
-    return pickle.dumps(
-        (*([tuple(o) for o in occs] if isinstance(occs, list) else occs for occs in lists), title), protocol=5
-    )
+    return pickle.dumps(tuple([tuple(o) for o in v] if isinstance(v, list) else v for v in values), protocol=5)
 
 
 def occurrences_on(day: date) -> str:

@@ -271,14 +271,15 @@ def event_occurrences(ledger, today: date) -> list[Occurrence]:
 
 
 Fixed = dict[str, tuple[date, list[Occurrence]]]  # item id → fixed_occurrences(item, pack), where not None
-Given = dict[str, tuple[list[Occurrence], list[Occurrence]]]  # item id → on_last_day(item, …)[1:], see score()
+# item id → what score() counts of it in place of its record: on_last_day(item, …)[1:], or a window's occurrences and []
+Given = dict[str, tuple[list[Occurrence], list[Occurrence]]]
 DONE = ("done_on_time", "done_late")
 
 
 def occurrences(ledger, today: date, fixed: Fixed | None = None, given: Given | None = None) -> list[Occurrence]:
     """Every occurrence up to ``today``; ``fixed``: settled items' occurrences known already (:func:`fixed_occurrences`),
     also of items the ledger holds no record of (those must be fixed by ``today``); ``given``: items' occurrences on
-    ``today`` known already (:func:`on_last_day`), in place of their records."""
+    ``today`` known already (:func:`on_last_day`, :func:`occurrences_window`), in place of their records."""
     given = given or {}
     items = [i for i in ledger.items.values() if i.id not in given]
     out = event_occurrences(ledger, today) + items_occurrences(items, ledger.pack, today, fixed)
@@ -506,7 +507,8 @@ def score(
 ) -> list[UnitScore]:
     """Every unit's score for ``period``, counting what happened up to ``today`` (``fixed``: see :func:`occurrences`;
     ``titles``: those of the items in ``fixed`` or ``given`` the ledger holds no record of; ``given``: what is counted
-    of these items, :func:`on_last_day` for the period's last day counted, in place of their records)."""
+    of these items in place of their records: :func:`on_last_day` for the period's last day counted, or their
+    occurrences on ``today`` from :func:`occurrences_window` with no later completions)."""
     scoring = ledger.pack.scoring
     given = given or {}
     until = min(period.end, today)

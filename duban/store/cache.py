@@ -249,8 +249,7 @@ class Folder:
         if self._settled is None:  # every row is fresh: the database chooses
             chosen = self._cache._select(self.rel, settled_after, where)
             if chosen is not None:
-                for memo in memos:
-                    chosen = self._cache._memoed(self.rel, chosen, memo)
+                chosen = self._cache._memoed(self.rel, chosen, memos)
                 self._records.update(self._cache._records(self.rel, chosen, self._record))
                 return {n: r for n in chosen if (r := self._records[n]) is not None}
             self._settled = {}  # the database failed: every file read again
@@ -265,8 +264,7 @@ class Folder:
         ]
         missing = [n for n in wanted if n not in self._records]
         if memos and missing:
-            for memo in memos:
-                missing = self._cache._memoed(self.rel, missing, memo)
+            missing = self._cache._memoed(self.rel, missing, memos)
             left = set(missing)
             wanted = [n for n in wanted if n in self._records or n in left]
         if missing:
@@ -547,21 +545,23 @@ class Cache:
             self._fail(e)
             return None
 
-    def _memoed(self, rel: str, names: list[str], memo: Memo) -> list[str]:
-        """``names`` but those whose stored record has a memo as ``memo`` asks (kept in :attr:`memoed`)."""
-        if self.db is None or not names:
+    def _memoed(self, rel: str, names: list[str], memos: tuple[Memo, ...]) -> list[str]:
+        """``names`` but those whose stored record has a memo as one of ``memos`` asks (the first that does, kept
+        in :attr:`memoed`)."""
+        if self.db is None or not names or not memos:
             return names
         try:
-            if memo not in self._memos:  # every memo that holds, once a run (fewer rows than a folder has files)
-                self._memos[memo] = {
-                    d: (first, value)
-                    for d, first, value in self.db.execute(
-                        "SELECT digest, first, value FROM memos WHERE kind = ? AND context = ? AND first <= ? "
-                        "AND (last IS NULL OR last >= ?)",
-                        (memo.kind, memo_context(memo.context), memo.on, memo.on),
-                    )
-                }
-            found = self._memos[memo]
+            for memo in memos:
+                if memo not in self._memos:  # every memo that holds, once a run (fewer rows than a folder has files)
+                    self._memos[memo] = {
+                        d: (first, value)
+                        for d, first, value in self.db.execute(
+                            "SELECT digest, first, value FROM memos WHERE kind = ? AND context = ? AND first <= ? "
+                            "AND (last IS NULL OR last >= ?)",
+                            (memo.kind, memo_context(memo.context), memo.on, memo.on),
+                        )
+                    }
+            found = [(memo.kind, self._memos[memo]) for memo in memos if self._memos[memo]]
             digests: dict[str, bytes] = {}
             for i in range(0, len(names) if found else 0, CHUNK):
                 chunk = names[i : i + CHUNK]
@@ -576,9 +576,10 @@ class Cache:
             return names
         out = []
         for name in names:
-            got = found.get(digests.get(name) or b"")
+            d = digests.get(name) or b""
+            got = next(((kind, *value) for kind, held in found if (value := held.get(d)) is not None), None)
             if got is not None:
-                self.memoed[f"{rel}/{name}"] = (memo.kind, *got)
+                self.memoed[f"{rel}/{name}"] = got
             else:
                 out.append(name)
         return out
