@@ -8,6 +8,7 @@ import json
 import os
 import stat
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,28 @@ def test_flow_lines_in_one_dump_are_each_entry_dumped_alone(events):
         assert any(len(line.splitlines()) > 1 for line in alone)
     else:
         assert lines == alone
+
+
+@pytest.mark.parametrize("extra", [None, "list", 2100, 4200])
+def test_flow_lines_of_repeated_equal_and_nested_values_are_each_entry_dumped_alone(extra):
+    """Each distinct pair is dumped once: equal values of other types (True, 1) stay apart, a list is dumped
+    with its entry, and a line near the width the emitter breaks at is dumped whole."""
+    events = [
+        {"date": date(2026, 11, 20), "kind": "reminder", "lapse": "deadline:2026-11-16", "number": f"2026-{i}"}
+        for i in range(5)
+    ]
+    events += [{"flag": True, "n": 1}, {"flag": 1, "n": True}, {"flag": None, "n": "1"}, {}]
+    if extra == "list":
+        events.append({"units": ["a", "b"], "kind": "x"})
+    elif extra:  # one long text, or three that make a line too long together
+        events.append({"kind": "note", "note": "长" * extra} if extra < 4096 else {k: "长" * 1500 for k in "abc"})
+    lines = flow_lines(events)
+    alone = [rt_dumps([flow_map(ev)]).strip()[1:].strip() for ev in events]
+    if extra == 4200:
+        assert lines is None and len(alone[-1].splitlines()) > 1
+    else:
+        assert lines == alone
+    assert lines is None or lines[5:7] == ["{flag: true, n: 1}", "{flag: 1, n: true}"]
 
 
 def test_stale_temporary_files_of_the_files_named_are_removed_and_nothing_else(tmp_path):

@@ -13,6 +13,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -297,13 +298,32 @@ def insert_log_lines(text: str, events: list[dict]) -> str | None:
 
 
 def flow_lines(events: list[dict]) -> list[str] | None:
-    """Each event as the one-line flow map ``{…}`` a round trip writes for it, all from one dump (a dump
-    costs 1.4 ms however small: a sweep's 160 entries in one go take half as long); None when one of them
-    takes more than a line."""
+    """Each event as the one-line flow map ``{…}`` a round trip writes for it; None when one of them takes
+    more than a line.  A dump costs 1.4 ms however small, and half a millisecond an entry: a sweep's entries
+    repeat their dates, kinds, units and lapses, so each distinct ``key: value`` of plain scalars is dumped
+    once, all in one dump, and every line joined from them as the emitter joins a flow map's pairs (``, ``);
+    entries of other values, or lines long enough for the emitter to break, are dumped whole."""
     if not events:
         return []
-    lines = rt_dumps([flow_map(ev) for ev in events]).splitlines()
-    if len(lines) != len(events) or any(not line.lstrip(" ").startswith("- ") for line in lines):
+    pairs = dict.fromkeys((k, type(v), v) for ev in events for k, v in ev.items() if type(v) in _FLAT)
+    if all(len(ev) == sum(type(v) in _FLAT for v in ev.values()) for ev in events):
+        said = _one_line_each([flow_map({k: v}) for k, _, v in pairs])
+        if said is not None:
+            text = dict(zip(pairs, (line[1:-1] for line in said), strict=True))
+            lines = ["{" + ", ".join(text[k, type(v), v] for k, v in ev.items()) + "}" for ev in events]
+            if max(map(len, lines)) < _FLOW_WIDTH // 2:  # far from where the emitter breaks a line
+                return lines
+    return _one_line_each([flow_map(ev) for ev in events])
+
+
+_FLAT = frozenset({str, int, bool, type(None), date, datetime})
+_FLOW_WIDTH = 4096  # the round trip's line width (_rt)
+
+
+def _one_line_each(maps: list) -> list[str] | None:
+    """The flow maps, in one dump, a line each; None when one takes more than a line."""
+    lines = rt_dumps(maps).splitlines()
+    if len(lines) != len(maps) or any(not line.lstrip(" ").startswith("- ") for line in lines):
         return None
     return [line.strip()[1:].strip() for line in lines]
 
@@ -378,7 +398,7 @@ def _rt():
 
     y = YAML(typ="rt")
     y.preserve_quotes = True
-    y.width = 4096
+    y.width = _FLOW_WIDTH
     y.indent(mapping=2, sequence=4, offset=2)
     y.representer.ignore_aliases = lambda *args: True  # never write &id001 / *id001
     return y
