@@ -7,7 +7,7 @@
 set -euo pipefail
 
 PACKAGES=(libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp
-          fonts-liberation2 texlive-lang-chinese chromium)
+          fonts-liberation2 texlive-lang-chinese chromium watchman)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

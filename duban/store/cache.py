@@ -30,9 +30,10 @@ needs.  It lives in ``<git dir>/duban-cache/<ledger>/cache.sqlite``:
     the sweep nothing to do (the rule pack being the something else).  A command can take such values in
     place of the records they were derived from (:meth:`Folder.records`' ``memo``), so that the records are
     not even unpickled;
-``views``, ``clean``
-    what ``list`` and ``show`` print of an item, kept for the days it holds, and the identity of the last
-    load that found no problem (:mod:`duban.store.views`);
+``views``, ``clean``, ``watched``
+    what ``list`` and ``show`` print of an item, kept for the days it holds, the identity of the last
+    load that found no problem (:mod:`duban.store.views`), and the clock of watchman's that a scan found
+    every file as that identity says after (:mod:`duban.store.watch`);
 ``meta``
     the key: :data:`FORMAT`, duban's version and the shape of the stored
     record classes.  A database with another key is emptied and rebuilt, so a
@@ -45,8 +46,9 @@ nor anything git knows before it stats the file itself, so a stat per file is
 the least a sound check can do (about 3 µs here: 0.3 s of CPU for 100,000
 files, shared with a forked process when a core is idle:
 :func:`duban.store.stamps.scan`; ``git status`` does the same stats in C,
-0.13 s, but runs a process and refreshes git's index).  What follows the stats is proportional to what
-changed: a folder whose stamp matches the one stored is taken whole from the
+0.13 s, but runs a process and refreshes git's index; the quick way of ``list`` and ``show`` is spared it
+while watchman, watching the ledger, says nothing changed: :mod:`duban.store.watch`).  What follows the stats
+is proportional to what changed: a folder whose stamp matches the one stored is taken whole from the
 database — only its files with problems are fetched, and its records when a
 command asks for them, chosen by a query on the plain columns — and only a
 folder whose stamp differs has its rows compared file by file.  A file
@@ -88,7 +90,7 @@ from duban.store.stamps import DB, RACY_NS, cache_path, digest, idle_cores, in_t
 
 __all__ = ["DB", "RACY_NS", "digest", "scan", "stamp"]  # here for their callers of old
 
-FORMAT = 9  # bump whenever the tables or the meaning of a column change (9: records without line maps)
+FORMAT = 10  # bump whenever the tables or the meaning of a column change (10: watched)
 BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
 
 SCHEMA = """
@@ -124,8 +126,9 @@ CREATE TABLE views (kind TEXT NOT NULL, folder TEXT NOT NULL, name TEXT NOT NULL
                     context BLOB NOT NULL, since INTEGER NOT NULL, until INTEGER NOT NULL, until_all INTEGER NOT NULL,
                     view BLOB NOT NULL, PRIMARY KEY (kind, folder, name));
 CREATE TABLE clean (code BLOB NOT NULL, probes BLOB NOT NULL, timezone TEXT NOT NULL, stamps BLOB NOT NULL);
+CREATE TABLE watched (stamps BLOB NOT NULL, sock TEXT, watch TEXT, rel TEXT, clock TEXT, events BLOB);
 """
-TABLES = {"meta", "folders", "files", "records", "memos", "views", "clean"}
+TABLES = {"meta", "folders", "files", "records", "memos", "views", "clean", "watched"}
 COLUMNS = (
     "folder",
     "name",

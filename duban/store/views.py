@@ -15,7 +15,8 @@ Beside them, ``clean``: the identity of the last load that found no problem — 
 settings' files as statted, and the stamps of every folder of items and events (:func:`duban.store.stamps.stamp`,
 none of them racy).  A run whose scan gives the same identity reads the same files, settings and code, so it
 finds no problem either: :class:`Clean` then serves the stored views (:mod:`duban.commands.quick`), after the
-same stat of every file as any other run.  Anything else (a folder changed, a view missing or out of its
+same stat of every file as any other run, or watchman's word that nothing changed since such a stat (the table
+``watched``: :mod:`duban.store.watch`).  Anything else (a folder changed, a view missing or out of its
 window, a change killed half-way, no cache) serves nothing, and the command runs the full way, which stores
 the views again.
 """
@@ -158,6 +159,44 @@ def _holds(row: tuple | None, dg: bytes, ctx: bytes, day: int) -> bool:
 # ------------------------------------------------------------------ serving (the quick way)
 
 
+def watching_now(root: str, watched: tuple | None) -> tuple[bool | None, tuple] | None:
+    """What watchman says before the scan (:mod:`duban.store.watch`), given the ``watched`` row kept with the clean
+    identity, when ``WATCHMAN_SOCK`` names watchman's socket: (False, …) when nothing changed since its clock, the scan then spared; else (None, the row to keep
+    should the scan find the identity: the socket, the watch, the ledger in it, the clock now; or no socket, when
+    watchman watches no folder holding the ledger); None when there is nothing to keep (watchman not named, or the
+    identity known as not watched: watchman is not asked again until the identity changes)."""
+    from duban.store import watch
+
+    named = watch.socket_path()
+    if named is None:
+        return None  # watchman not named: never asked
+    if watched is not None:
+        sock, where, rel, clock, _ = watched
+        if sock is None:
+            return None  # no watch found when this identity was last scanned: not asked again until it changes
+        said = watch.changed_since(sock, where, rel, clock)
+        if said is None:
+            return None
+        return (False, ()) if not said[0] else (None, (sock, where, rel, said[1]))
+    found = watch.watching(named, root)
+    now = watch.clock(named, found[0]) if found else None
+    return (None, (named, *found, now)) if found and now else (None, (None, None, None, None))
+
+
+def _keep_watched(path: str, row: tuple) -> None:
+    """Keep the clock (or that there is no watch) with the identity the scan just found (busy: not kept)."""
+    try:
+        db = sqlite3.connect(path, timeout=0.05, isolation_level=None)
+    except sqlite3.Error:
+        return
+
+    def write(db: sqlite3.Connection) -> None:
+        db.execute("DELETE FROM watched")
+        db.execute("INSERT INTO watched VALUES (?, ?, ?, ?, ?, ?)", row)
+
+    in_transaction(db, write)
+
+
 class Clean:
     """A ledger found as it was at the last load without problems: its cache open, one snapshot."""
 
@@ -171,7 +210,7 @@ class Clean:
         d = cache_path(root)
         if git is None or not os.path.isdir(git) or os.path.exists(os.path.join(git, JOURNAL)) or d is None:
             return None  # a change to finish, a worktree, no cache: the full way
-        path = os.path.join(d, DB)
+        path = db_path = os.path.join(d, DB)
         if not os.path.isfile(path):
             return None
         now = time.time_ns()  # before any file is statted
@@ -194,12 +233,19 @@ class Clean:
                     now_ = None
                 if now_ != was:
                     raise LookupError
+            seen = db.execute("SELECT sock, watch, rel, clock, events FROM watched WHERE stamps = ?", (folders,))
+            watched = seen.fetchone()
+            since = watching_now(root, watched)
+            if since is not None and since[0] is False:  # watchman: nothing changed since a scan found them so
+                return cls(db, context(code, probes, watched[4]), timezone)
             stamps = {rel: s for top in TOPS for rel, s in scan_stamps(root, top, now).items()}
             if folders_digest(stamps) != folders or (events := folders_digest(stamps, "events")) is None:
                 raise LookupError
             stored = dict(db.execute("SELECT folder, stamp FROM folders"))  # every row of every folder written
             if any(stored.get(rel) != s for rel, s in stamps.items()):
                 raise LookupError
+            if since is not None:
+                _keep_watched(db_path, (folders, *since[1], events))
             return cls(db, context(code, probes, events), timezone)
         except Exception:  # anything unexpected: the full way
             db.close()

@@ -1,0 +1,187 @@
+"""The quick way past the stat of every file: a real watchman (a private server) watching a generated ledger; the
+stored views are served without a scan only while watchman says nothing under items/ or events/ changed since a
+clock taken before a scan that found the ledger clean, and any change, a restart or no watch goes back to the
+scan."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from test_stored_views import TODAY, age, built, edit_in_place, fresh_list, stored_list, warm  # noqa: F401
+
+from duban.store import views, watch
+from duban.store.cache import cache_dir
+
+
+class Watchman:
+    """A watchman server of the test's own (its socket, state and log in a short temporary folder)."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="wm", dir="/tmp"))  # a socket's path must be short
+        self.sock = str(self.dir / "sock")
+
+    def run(self, *args: str) -> str:
+        opts = [f"--sockname={self.sock}", f"--statefile={self.dir}/state", f"--logfile={self.dir}/log"]
+        return subprocess.run(
+            ["watchman", *opts, f"--pidfile={self.dir}/pid", "--no-pretty", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+
+    def stop(self) -> None:
+        """Shut the server down and wait until it is gone (a new one cannot start before)."""
+        try:
+            pid = int((self.dir / "pid").read_text().strip())
+        except (OSError, ValueError):
+            pid = None
+        subprocess.run(["watchman", f"--sockname={self.sock}", "shutdown-server"], capture_output=True, timeout=60)
+        for _ in range(200):
+            try:
+                if pid is None:
+                    break
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        Path(self.sock).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def watchman(monkeypatch):
+    server = Watchman()
+    monkeypatch.setenv("WATCHMAN_SOCK", server.sock)
+    yield server
+    server.stop()
+    shutil.rmtree(server.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def root(built, tmp_path) -> Path:  # noqa: F811
+    copy = tmp_path / "ledger"
+    shutil.copytree(built, copy, symlinks=True)
+    age(copy)
+    return copy.resolve()
+
+
+def watched_row(root: Path) -> tuple | None:
+    with sqlite3.connect(cache_dir(root) / "cache.sqlite") as db:
+        return db.execute("SELECT sock, watch, rel, clock FROM watched").fetchone()
+
+
+def no_scan(monkeypatch):
+    def scan(*args, **kwargs):
+        raise AssertionError("scanned")
+
+    monkeypatch.setattr(views, "scan_stamps", scan)
+
+
+def test_a_watched_ledger_is_served_without_a_scan_until_anything_changes(root, watchman, monkeypatch):
+    watchman.run("watch-project", str(root))
+    before = warm(root)  # the full way stores the views; this serving scanned, found the ledger clean, kept a clock
+    sock, where, rel, clock = watched_row(root)
+    assert (sock, where, rel) == (watchman.sock, str(root), "") and clock.startswith("c:")
+    with monkeypatch.context() as m:
+        no_scan(m)
+        for _ in range(3):
+            assert stored_list(root, TODAY, False, True) == before  # no stat of any item file
+    some = next(line.split()[0] for line in before.splitlines()[2:])
+    path = root / "items" / some[:4] / f"{some}.yaml"
+    title = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("title:"))
+    edit_in_place(path, title, title[:-1] + ("乙" if title[-1] != "乙" else "甲"))
+    with monkeypatch.context() as m:
+        no_scan(m)
+        assert stored_list(root, TODAY, False, True) is None  # watchman saw it: the scan is asked for
+    assert stored_list(root, TODAY, False, True) is None  # and the scan sees the folder changed
+    after = fresh_list(root, TODAY, False, True, monkeypatch)
+    assert after != before and warm(root) == after
+    with monkeypatch.context() as m:
+        no_scan(m)
+        assert stored_list(root, TODAY, False, True) == after
+    hidden = root / "events" / ".note.tmp"  # a name no scan reads: still a change to watchman, so a scan again
+    hidden.write_text("x", encoding="utf-8")
+    with monkeypatch.context() as m:
+        no_scan(m)
+        assert stored_list(root, TODAY, False, True) is None
+    assert stored_list(root, TODAY, False, True) == after  # the scan finds the ledger as it was: served, clock kept
+    with monkeypatch.context() as m:
+        no_scan(m)
+        assert stored_list(root, TODAY, False, True) == after
+
+
+def test_a_change_made_while_watchman_was_away_is_seen(root, watchman, monkeypatch):
+    watchman.run("watch-project", str(root))
+    before = warm(root)
+    assert stored_list(root, TODAY, False, True) == before and watched_row(root)[3]
+    watchman.stop()
+    some = next(line.split()[0] for line in before.splitlines()[2:])
+    path = root / "items" / some[:4] / f"{some}.yaml"
+    title = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("title:"))
+    edit_in_place(path, title, title[:-1] + ("乙" if title[-1] != "乙" else "甲"))
+    with monkeypatch.context() as m:  # no server: no answer, so the scan, which sees the change
+        no_scan(m)
+        assert stored_list(root, TODAY, False, True) is None
+    watchman.run("watch-project", str(root))  # a new run of watchman: its clocks are not the kept one's
+    with monkeypatch.context() as m:
+        no_scan(m)
+        assert stored_list(root, TODAY, False, True) is None
+    after = fresh_list(root, TODAY, False, True, monkeypatch)
+    assert after != before and warm(root) == after
+
+
+def test_a_ledger_watchman_does_not_watch_is_scanned_and_not_asked_again(root, watchman, monkeypatch):
+    other = Path(tempfile.mkdtemp(prefix="wmother", dir="/tmp"))
+    try:
+        watchman.run("watch-project", str(other))  # a server running, but for another folder
+        before = warm(root)
+        assert watched_row(root) == (None, None, None, None)  # known as not watched for this identity
+        asked = []
+        monkeypatch.setattr(watch, "watching", lambda *a: asked.append(1))
+        assert stored_list(root, TODAY, False, True) == before and not asked
+    finally:
+        shutil.rmtree(other, ignore_errors=True)
+
+
+def test_no_watchman_changes_nothing(root, monkeypatch):
+    monkeypatch.setenv("WATCHMAN_SOCK", "/nonexistent/sock")
+    before = warm(root)
+    assert watched_row(root) is None or watched_row(root)[0] is None
+    assert stored_list(root, TODAY, False, True) == before
+    assert watch.changed_since("/nonexistent/sock", str(root), "", "c:1:1:1:1") is None
+
+
+def test_any_file_under_items_or_events_is_a_change_and_nothing_else_is(tmp_path, watchman):
+    root = (tmp_path / "l").resolve()
+    for folder in ("items/2026", "events/2026", "rules"):
+        (root / folder).mkdir(parents=True)
+    watchman.run("watch-project", str(root))
+    where, rel = watch.watching(watchman.sock, str(root))
+    assert (where, rel) == (str(root), "")
+    sub = root / "items" / "2026"
+    assert watch.watching(watchman.sock, str(sub)) == (str(root), "items/2026")
+    clock = watch.clock(watchman.sock, where)
+    assert watch.changed_since(watchman.sock, where, rel, clock)[0] is False
+    (root / "rules" / "x.yaml").write_text("a: 1\n", encoding="utf-8")  # settings are statted, not asked
+    assert watch.changed_since(watchman.sock, where, rel, clock)[0] is False
+    for name in ("items/2026/.x.yaml.tmp", "events/2026/notes.txt"):
+        (root / name).write_text("x", encoding="utf-8")
+        said = watch.changed_since(watchman.sock, where, rel, clock)
+        assert said is not None and said[0] is True
+        clock = said[1]
+    assert watch.changed_since(watchman.sock, where, rel, "c:0:0:0:0")[0] is True  # another run's clock
+
+
+def test_without_watchman_sock_watchman_is_never_asked(root, watchman, monkeypatch):
+    watchman.run("watch-project", str(root))  # a server watching the ledger, but not named to duban
+    monkeypatch.delenv("WATCHMAN_SOCK", raising=False)
+    assert watch.socket_path() is None
+    before = warm(root)
+    assert stored_list(root, TODAY, False, True) == before and watched_row(root) is None
