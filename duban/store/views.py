@@ -159,28 +159,26 @@ def _holds(row: tuple | None, dg: bytes, ctx: bytes, day: int) -> bool:
 # ------------------------------------------------------------------ serving (the quick way)
 
 
-def watching_now(root: str, watched: tuple | None) -> tuple[bool | None, tuple] | None:
-    """What watchman says before the scan (:mod:`duban.store.watch`), given the ``watched`` row kept with the clean
-    identity, when ``WATCHMAN_SOCK`` names watchman's socket: (False, …) when nothing changed since its clock, the scan then spared; else (None, the row to keep
-    should the scan find the identity: the socket, the watch, the ledger in it, the clock now; or no socket, when
-    watchman watches no folder holding the ledger); None when there is nothing to keep (watchman not named, or the
-    identity known as not watched: watchman is not asked again until the identity changes)."""
+def ask_watchman(root: str, watched: tuple | None) -> tuple[bool, tuple | None]:
+    """Before the scan, when ``WATCHMAN_SOCK`` names watchman's socket (:mod:`duban.store.watch`), given the
+    ``watched`` row kept with the clean identity: (whether the scan is spared — nothing changed since its clock —,
+    the row to keep should the scan find the identity: the socket, the watch, the ledger in it and the clock now,
+    or no socket when watchman watches no folder holding the ledger; None: nothing to keep).  A row without a
+    socket is not asked again until the identity changes."""
     from duban.store import watch
 
     named = watch.socket_path()
     if named is None:
-        return None  # watchman not named: never asked
+        return False, None  # watchman not named: never asked
     if watched is not None:
         sock, where, rel, clock, _ = watched
-        if sock is None:
-            return None  # no watch found when this identity was last scanned: not asked again until it changes
-        said = watch.changed_since(sock, where, rel, clock)
+        said = watch.changed_since(sock, where, rel, clock) if sock is not None else None
         if said is None:
-            return None
-        return (False, ()) if not said[0] else (None, (sock, where, rel, said[1]))
+            return False, None
+        return (True, None) if not said[0] else (False, (sock, where, rel, said[1]))
     found = watch.watching(named, root)
     now = watch.clock(named, found[0]) if found else None
-    return (None, (named, *found, now)) if found and now else (None, (None, None, None, None))
+    return False, (named, *found, now) if found and now else (None, None, None, None)
 
 
 def _keep_watched(path: str, row: tuple) -> None:
@@ -210,7 +208,7 @@ class Clean:
         d = cache_path(root)
         if git is None or not os.path.isdir(git) or os.path.exists(os.path.join(git, JOURNAL)) or d is None:
             return None  # a change to finish, a worktree, no cache: the full way
-        path = db_path = os.path.join(d, DB)
+        path = os.path.join(d, DB)
         if not os.path.isfile(path):
             return None
         now = time.time_ns()  # before any file is statted
@@ -225,9 +223,9 @@ class Clean:
                 raise LookupError
             code, probes, timezone, folders = row
             probes = loads(probes)
-            for path, was in probes:
+            for probe, was in probes:
                 try:
-                    st = os.stat(path)
+                    st = os.stat(probe)
                     now_ = (st.st_mtime_ns, st.st_size, st.st_ino)
                 except OSError:
                     now_ = None
@@ -235,8 +233,8 @@ class Clean:
                     raise LookupError
             seen = db.execute("SELECT sock, watch, rel, clock, events FROM watched WHERE stamps = ?", (folders,))
             watched = seen.fetchone()
-            since = watching_now(root, watched)
-            if since is not None and since[0] is False:  # watchman: nothing changed since a scan found them so
+            spared, keep = ask_watchman(root, watched)
+            if spared:  # watchman: nothing changed since a scan found every file so
                 return cls(db, context(code, probes, watched[4]), timezone)
             stamps = {rel: s for top in TOPS for rel, s in scan_stamps(root, top, now).items()}
             if folders_digest(stamps) != folders or (events := folders_digest(stamps, "events")) is None:
@@ -244,8 +242,8 @@ class Clean:
             stored = dict(db.execute("SELECT folder, stamp FROM folders"))  # every row of every folder written
             if any(stored.get(rel) != s for rel, s in stamps.items()):
                 raise LookupError
-            if since is not None:
-                _keep_watched(db_path, (folders, *since[1], events))
+            if keep is not None:
+                _keep_watched(path, (folders, *keep, events))
             return cls(db, context(code, probes, events), timezone)
         except Exception:  # anything unexpected: the full way
             db.close()

@@ -13,7 +13,8 @@ the stat of every file, but only when it is positive: the same run of watchman, 
 ``items/`` or ``events/`` changed since that clock (any name: hidden files, other suffixes).  Any other answer
 (no watchman, a folder it does not watch, an error or a timeout, another run of it, a change) leaves the stat of
 every file to decide, as without it.  Nothing here starts watchman or a watch: ``watchman watch-project
-LEDGER`` and ``WATCHMAN_SOCK`` (the socket to ask) are the clerk's choice.  Standard library only (the quick way imports this)."""
+LEDGER`` and ``WATCHMAN_SOCK`` (the socket to ask) are the clerk's choice.  Standard library only (the quick
+way imports this)."""
 
 from __future__ import annotations
 

@@ -305,8 +305,8 @@ def flow_lines(events: list[dict]) -> list[str] | None:
     entries of other values, or lines long enough for the emitter to break, are dumped whole."""
     if not events:
         return []
-    pairs = dict.fromkeys((k, type(v), v) for ev in events for k, v in ev.items() if type(v) in _FLAT)
-    if all(len(ev) == sum(type(v) in _FLAT for v in ev.values()) for ev in events):
+    if all(type(v) in _FLAT for ev in events for v in ev.values()):
+        pairs = dict.fromkeys((k, type(v), v) for ev in events for k, v in ev.items())
         said = _one_line_each([flow_map({k: v}) for k, _, v in pairs])
         if said is not None:
             text = dict(zip(pairs, (line[1:-1] for line in said), strict=True))
