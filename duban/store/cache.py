@@ -13,7 +13,8 @@ needs.  It lives in ``<git dir>/duban-cache/<ledger>/cache.sqlite``:
     for queries, the item's derived status, current deadline (ISO date), lead
     unit, tier, category and title (as corrected), whether it was extended and its
     latest slip — what the 台账 prints of a settled item (:meth:`Folder.summaries`);
-    and the digest of its record (the key of its memos);
+    and the digest of its record (the key of its memos); indexed on ``settled`` as well as by folder, so that
+    a query of the items in hand, or settled after a day, reads their rows and not ten years' rows;
 ``records``
     the parsed record of each file that loaded, pickled, and the digest of the
     pickle (a table of its own, so that checking the files' stamps reads small
@@ -90,7 +91,7 @@ from duban.store.stamps import DB, RACY_NS, cache_path, digest, idle_cores, in_t
 
 __all__ = ["DB", "RACY_NS", "digest", "scan", "stamp"]  # here for their callers of old
 
-FORMAT = 10  # bump whenever the tables or the meaning of a column change (10: watched)
+FORMAT = 11  # bump whenever the tables or the meaning of a column change (10: watched, 11: files_settled)
 BUSY_MS = 50  # how long a run waits for another duban's write before it gives up writing
 
 SCHEMA = """
@@ -118,6 +119,7 @@ CREATE TABLE files (
     digest BLOB,                -- of the record's pickle (as in records), NULL when it did not load
     UNIQUE (folder, name)
 );
+CREATE INDEX files_settled ON files (settled);  -- the items in hand or settled after a day, of every folder at once
 CREATE TABLE records (folder TEXT NOT NULL, name TEXT NOT NULL, digest BLOB NOT NULL, record BLOB NOT NULL,
                       PRIMARY KEY (folder, name));
 CREATE TABLE memos (kind TEXT NOT NULL, context BLOB NOT NULL, digest BLOB NOT NULL, first INTEGER NOT NULL,
