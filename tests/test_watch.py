@@ -5,15 +5,19 @@ scan."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_stored_views import TODAY, age, built, edit_in_place, fresh_list, stored_list, warm  # noqa: F401
 
 from duban.store import views, watch
@@ -185,3 +189,52 @@ def test_without_watchman_sock_watchman_is_never_asked(root, watchman, monkeypat
     assert watch.socket_path() is None
     before = warm(root)
     assert stored_list(root, TODAY, False, True) == before and watched_row(root) is None
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSONISH, ascii_only=st.booleans(), floats=st.lists(st.floats(allow_nan=False, allow_infinity=False)))
+def test_what_is_sent_and_read_is_json_as_the_json_module_writes_and_reads_it(value, ascii_only, floats):
+    assert watch.dumps(value) == json.dumps(value)
+    got = json.dumps([value, floats], ensure_ascii=ascii_only)
+    for text in (got, f" \n{got}\r\n"):
+        assert watch.loads(text.encode()) == json.loads(text)
+
+
+@pytest.mark.parametrize("data", [b"", b"\n", b'{"a": 1} x', b"NaN", b'{"a": -Infinity}', b'{"a": 1', b"\xff"])
+def test_what_is_not_one_json_value_is_refused(data):  # NaN and Infinity too, which json.loads takes
+    with pytest.raises(ValueError):
+        watch.loads(data)
+
+
+def test_a_watched_quick_way_imports_neither_json_nor_socket(root, watchman):
+    """Both modules import re or enum: 10 ms of the 28 a watched ``show`` takes."""
+    watchman.run("watch-project", str(root))
+    before = warm(root)
+    some = sorted((root / "items" / "2026").glob("*.yaml"))[-1].stem
+    env = {**os.environ, "DUBAN_LEDGER": str(root), "DUBAN_TODAY": TODAY.isoformat()}
+    subprocess.run([sys.executable, "-m", "duban", "show", some], env=env, capture_output=True, check=True)
+    probe = (
+        "import atexit, sys\n"
+        "from duban.store import views, watch\n"
+        "asked = []\n"
+        "real = watch.ask\n"
+        "watch.ask = lambda sock, command: asked.append(command[0]) or real(sock, command)\n"
+        "views.scan_stamps = None  # served without a scan, or the full way (which prints the same)\n"
+        "atexit.register(lambda: print(asked, sorted(m for m in ('re', 'enum', 'json', 'socket', 'selectors') "
+        "if m in sys.modules), file=sys.stderr))\n"
+        "sys.argv = ['duban', *sys.argv[1:]]\n"
+        "from duban.cli import main\n"
+        "main()\n"
+    )
+    for args in [("list",), ("show", some)]:
+        p = subprocess.run([sys.executable, "-c", probe, *args], env=env, capture_output=True, text=True)
+        assert p.returncode == 0 and p.stderr.strip().splitlines()[-1] == "['query'] []", (args, p.stderr)
+    p = subprocess.run([sys.executable, "-m", "duban", "list"], env=env, capture_output=True, text=True, check=True)
+    assert p.stdout.strip() == before.strip()

@@ -33,24 +33,84 @@ def socket_path() -> str | None:
 def ask(sock: str, command: list) -> dict | None:
     """One command over watchman's socket (its JSON protocol: a line each way); None when there is no server, or
     on any error.  Never starts a server: a missing socket is simply no answer."""
-    import json  # here: json imports re, socket enum (the quick way imports neither without a watch)
-    import socket
+    try:  # the C part alone: socket.py imports enum and selectors (with json's decoder, 10 ms of a watched `show`)
+        from _socket import AF_UNIX, SOCK_STREAM, socket
+    except ImportError:  # pragma: no cover - another Python
+        from socket import AF_UNIX, SOCK_STREAM, socket  # type: ignore[assignment]
 
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s = socket(AF_UNIX, SOCK_STREAM)
+        try:
             s.settimeout(TIMEOUT + 1)
             s.connect(sock)
-            s.sendall(json.dumps(command).encode() + b"\n")
+            s.sendall(dumps(command).encode() + b"\n")
             data = b""
             while not data.endswith(b"\n"):
                 chunk = s.recv(1 << 16)
                 if not chunk:
                     return None
                 data += chunk
-        got = json.loads(data)
+        finally:
+            s.close()
+        got = loads(data)
     except (OSError, ValueError):
         return None
     return got if isinstance(got, dict) and "error" not in got else None
+
+
+def dumps(value) -> str:
+    """A command as JSON, on one line, as json.dumps writes it: text, whole numbers, booleans, null, lists and maps
+    with text keys (what the commands here hold).  The string escapes are json's own (in C); the json module itself is not imported: its
+    decoder imports re, as long to import as the rest of a watched ``show``."""
+    try:
+        from _json import encode_basestring_ascii as text
+    except ImportError:  # pragma: no cover - another Python
+        from json.encoder import encode_basestring_ascii as text
+
+    if isinstance(value, str):
+        return text(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(map(dumps, value)) + "]"
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return "{" + ", ".join(f"{text(k)}: {dumps(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"not sent to watchman: {value!r}")
+
+
+class _Strict:
+    """What json's C scanner reads of a decoder: json.loads' defaults, but NaN and Infinity are refused."""
+
+    strict = True
+    object_hook = object_pairs_hook = None
+    parse_float, parse_int = float, int
+
+    @staticmethod
+    def parse_constant(name: str):
+        raise ValueError(f"not JSON: {name}")
+
+
+def loads(data: bytes):
+    """One JSON value (UTF-8) as json.loads reads it, by json's own scanner in C (without importing json, see
+    :func:`dumps`); ValueError when it is not one value."""
+    text = data.decode().strip(" \t\n\r")
+    try:
+        from _json import make_scanner
+    except ImportError:  # pragma: no cover - another Python
+        from json import loads as whole
+
+        return whole(text)
+    try:
+        value, end = make_scanner(_Strict)(text, 0)  # type: ignore[arg-type]  # a decoder or what it reads
+    except StopIteration:  # nothing at the start that a JSON value begins with
+        raise ValueError("not JSON") from None
+    if end != len(text):
+        raise ValueError("not JSON: more after the value")
+    return value
 
 
 def watching(sock: str, root: str) -> tuple[str, str] | None:
