@@ -141,23 +141,48 @@ def test_a_change_made_while_watchman_was_away_is_seen(root, watchman, monkeypat
     assert after != before and warm(root) == after
 
 
-def test_a_ledger_watchman_does_not_watch_is_scanned_and_not_asked_again(root, watchman, monkeypatch):
+def test_a_ledger_watchman_does_not_watch_is_scanned_until_it_does(root, watchman, monkeypatch):
     other = Path(tempfile.mkdtemp(prefix="wmother", dir="/tmp"))
     try:
         watchman.run("watch-project", str(other))  # a server running, but for another folder
         before = warm(root)
-        assert watched_row(root) == (None, None, None, None)  # known as not watched for this identity
-        asked = []
-        monkeypatch.setattr(watch, "watching", lambda *a: asked.append(1))
-        assert stored_list(root, TODAY, False, True) == before and not asked
+        assert watched_row(root) is None  # nothing kept: asked again next time (one question, under a millisecond)
+        assert stored_list(root, TODAY, False, True) == before and watched_row(root) is None
+        watchman.run("watch-project", str(root))  # the clerk has it watch the ledger: the next scan keeps a clock
+        assert stored_list(root, TODAY, False, True) == before and watched_row(root)[0] == watchman.sock
+        with monkeypatch.context() as m:
+            no_scan(m)
+            assert stored_list(root, TODAY, False, True) == before
     finally:
         shutil.rmtree(other, ignore_errors=True)
+
+
+def test_the_socket_named_is_asked_not_the_one_a_clock_was_kept_from(root, watchman, monkeypatch):
+    """The clerk's next session, or the bench's next server: another socket, and the old one gone."""
+    watchman.run("watch-project", str(root))
+    before = warm(root)
+    assert watched_row(root)[0] == watchman.sock
+    watchman.stop()
+    second = Watchman()
+    try:
+        second.run("watch-project", str(root))
+        monkeypatch.setenv("WATCHMAN_SOCK", second.sock)
+        with monkeypatch.context() as m:  # a clock of another server's stands for nothing: a scan
+            no_scan(m)
+            assert stored_list(root, TODAY, False, True) is None
+        assert stored_list(root, TODAY, False, True) == before and watched_row(root)[0] == second.sock
+        with monkeypatch.context() as m:
+            no_scan(m)
+            assert stored_list(root, TODAY, False, True) == before
+    finally:
+        second.stop()
+        shutil.rmtree(second.dir, ignore_errors=True)
 
 
 def test_no_watchman_changes_nothing(root, monkeypatch):
     monkeypatch.setenv("WATCHMAN_SOCK", "/nonexistent/sock")
     before = warm(root)
-    assert watched_row(root) is None or watched_row(root)[0] is None
+    assert watched_row(root) is None
     assert stored_list(root, TODAY, False, True) == before
     assert watch.changed_since("/nonexistent/sock", str(root), "", "c:1:1:1:1") is None
 

@@ -161,28 +161,27 @@ def _holds(row: tuple | None, dg: bytes, ctx: bytes, day: int) -> bool:
 
 def ask_watchman(root: str, watched: tuple | None) -> tuple[bool, tuple | None]:
     """Before the scan, when ``WATCHMAN_SOCK`` names watchman's socket (:mod:`duban.store.watch`), given the
-    ``watched`` row kept with the clean identity: (whether the scan is spared — nothing changed since its clock —,
-    the row to keep should the scan find the identity: the socket, the watch, the ledger in it and the clock now,
-    or no socket when watchman watches no folder holding the ledger; None: nothing to keep).  A row without a
-    socket is not asked again until the identity changes."""
+    ``watched`` row kept with the clean identity: (whether the scan is spared — the socket named is the row's and
+    nothing changed since its clock —, the row to keep should the scan find the identity: the socket, the watch,
+    the ledger in it and the clock now; None: nothing to keep, as when no watch holds the ledger).  A row of
+    another socket (another server, the clerk's next session) is not asked: the socket named is."""
     from duban.store import watch
 
     named = watch.socket_path()
     if named is None:
         return False, None  # watchman not named: never asked
-    if watched is not None:
+    if watched is not None and watched[0] == named:
         sock, where, rel, clock, _ = watched
-        said = watch.changed_since(sock, where, rel, clock) if sock is not None else None
-        if said is None:
-            return False, None
-        return (True, None) if not said[0] else (False, (sock, where, rel, said[1]))
-    found = watch.watching(named, root)
+        said = watch.changed_since(sock, where, rel, clock)
+        if said is not None:
+            return (True, None) if not said[0] else (False, (sock, where, rel, said[1]))
+    found = watch.watching(named, root)  # a first look, or the kept watch gone: one more question
     now = watch.clock(named, found[0]) if found else None
-    return False, (named, *found, now) if found and now else (None, None, None, None)
+    return False, ((named, *found, now) if found and now else None)
 
 
 def _keep_watched(path: str, row: tuple) -> None:
-    """Keep the clock (or that there is no watch) with the identity the scan just found (busy: not kept)."""
+    """Keep watchman's clock with the identity the scan just found (busy: not kept)."""
     try:
         db = sqlite3.connect(path, timeout=0.05, isolation_level=None)
     except sqlite3.Error:
