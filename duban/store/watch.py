@@ -60,8 +60,8 @@ def ask(sock: str, command: list) -> dict | None:
 
 def dumps(value) -> str:
     """A command as JSON, on one line, as json.dumps writes it: text, whole numbers, booleans, null, lists and maps
-    with text keys (what the commands here hold).  The string escapes are json's own (in C); the json module itself is not imported: its
-    decoder imports re, as long to import as the rest of a watched ``show``."""
+    with text keys (what the commands here hold).  The string escapes are json's own (in C); the json module itself
+    is not imported: its decoder imports re, as long to import as the rest of a watched ``show``."""
     try:
         from _json import encode_basestring_ascii as text
     except ImportError:  # pragma: no cover - another Python
