@@ -233,7 +233,10 @@ def test_what_is_sent_and_read_is_json_as_the_json_module_writes_and_reads_it(va
 
 
 @pytest.mark.parametrize("data", [b"", b"\n", b'{"a": 1} x', b"NaN", b'{"a": -Infinity}', b'{"a": 1', b"\xff"])
-def test_what_is_not_one_json_value_is_refused(data):  # NaN and Infinity too, which json.loads takes
+def test_what_is_not_one_json_value_is_refused(data, monkeypatch):  # NaN and Infinity too, which json.loads takes
+    with pytest.raises(ValueError):
+        watch.loads(data)
+    monkeypatch.setitem(sys.modules, "_json", None)  # a Python without json's C parts: json itself, as strict
     with pytest.raises(ValueError):
         watch.loads(data)
 

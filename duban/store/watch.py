@@ -67,19 +67,22 @@ def dumps(value) -> str:
     except ImportError:  # pragma: no cover - another Python
         from json.encoder import encode_basestring_ascii as text
 
-    if isinstance(value, str):
-        return text(value)
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(int(value))
-    if isinstance(value, list):
-        return "[" + ", ".join(map(dumps, value)) + "]"
-    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return "{" + ", ".join(f"{text(k)}: {dumps(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"not sent to watchman: {value!r}")
+    def dump(value) -> str:
+        if isinstance(value, str):
+            return text(value)
+        if value is None:
+            return "null"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int):
+            return str(int(value))
+        if isinstance(value, list):
+            return "[" + ", ".join(map(dump, value)) + "]"
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            return "{" + ", ".join(f"{text(k)}: {dump(v)}" for k, v in value.items()) + "}"
+        raise TypeError(f"not sent to watchman: {value!r}")
+
+    return dump(value)
 
 
 class _Strict:
@@ -103,7 +106,7 @@ def loads(data: bytes):
     except ImportError:  # pragma: no cover - another Python
         from json import loads as whole
 
-        return whole(text)
+        return whole(text, parse_constant=_Strict.parse_constant)
     try:
         value, end = make_scanner(_Strict)(text, 0)  # type: ignore[arg-type]  # a decoder or what it reads
     except StopIteration:  # nothing at the start that a JSON value begins with
